@@ -34,6 +34,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "OpenC2SLPFTests", dependencies: ["OpenC2", "OpenC2SLPF"]),
+        .testTarget(name: "BastionCLITests", dependencies: ["bastion", "OpenC2", "OpenC2SLPF"]),
     ],
     swiftLanguageModes: [.v6]
 )

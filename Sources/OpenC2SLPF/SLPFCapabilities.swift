@@ -39,7 +39,7 @@ public struct SLPFCapabilities: Hashable, Sendable {
         denyTargets: Set<FilterTargetKind> = Set(FilterTargetKind.allCases),
         deleteRule: Bool = true,
         updateFile: Bool = true,
-        dropProcesses: Set<DropProcess> = [.none, .reject],
+        dropProcesses: Set<DropProcess> = [.silent, .reject],
         direction: Bool = true,
         temporal: Bool = true,
         persistent: Bool = true,

@@ -39,7 +39,7 @@ public struct FilterRuleRequest: Hashable, Sendable {
     public var action: FilterAction
     public var match: FilterMatch
     public var direction: Direction
-    /// How denied packets are handled (always `.none` for allow).
+    /// How denied packets are handled (always `.silent` for allow).
     public var dropProcess: DropProcess
     public var persistent: Bool
     /// The rule number the Producer asked for, if any.
@@ -51,7 +51,7 @@ public struct FilterRuleRequest: Hashable, Sendable {
 
     /// A rule request.
     public init(
-        action: FilterAction, match: FilterMatch, direction: Direction = .both, dropProcess: DropProcess = .none,
+        action: FilterAction, match: FilterMatch, direction: Direction = .both, dropProcess: DropProcess = .silent,
         persistent: Bool = true, insertRule: RuleNumber? = nil, startTime: DateTime? = nil, stopTime: DateTime? = nil,
         duration: UInt64? = nil
     ) {
@@ -184,7 +184,7 @@ public struct SLPFInterpreter: Sendable {
             }
             return .success(.filter(FilterRuleRequest(
                 action: action, match: match, direction: slpfArgs.direction ?? .both,
-                dropProcess: action == .deny ? (slpfArgs.dropProcess ?? .none) : .none,
+                dropProcess: action == .deny ? (slpfArgs.dropProcess ?? .silent) : .silent,
                 persistent: slpfArgs.persistent ?? true, insertRule: slpfArgs.insertRule,
                 startTime: args.startTime, stopTime: args.stopTime, duration: args.duration
             )))

@@ -5,9 +5,11 @@ import OpenC2
 public typealias RuleNumber = Int64
 
 /// How to handle denied packets (SLPF §2.1.3.2).
+///
+/// The profile's `none` is ``silent`` here, so that it is never mistaken for `Optional.none`.
 public enum DropProcess: String, OpenC2Enumeration {
-    /// Drop silently.
-    case none
+    /// Drop without notifying the source (`"none"`).
+    case silent = "none"
     /// Drop and send ICMP unreachable or a TCP reset.
     case reject
     /// Drop and send a false acknowledgment.

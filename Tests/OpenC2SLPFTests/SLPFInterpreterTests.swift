@@ -47,7 +47,7 @@ struct SLPFInterpreterTests {
             Issue.record("not accepted"); return
         }
         #expect(rule.direction == .both)
-        #expect(rule.dropProcess == .none)
+        #expect(rule.dropProcess == .silent)
         #expect(rule.persistent)
         #expect(rule.insertRule == nil)
         let now = DateTime(millisecondsSince1970: 42)
@@ -121,7 +121,7 @@ struct SLPFInterpreterTests {
 
     @Test("a Consumer without an option answers 501 for it; direction both is always fine")
     func capabilityGating() throws {
-        let minimal = SLPFCapabilities(allowTargets: [.ipv4Net], denyTargets: [.ipv4Net], deleteRule: false, updateFile: false, dropProcesses: [.none], direction: false, temporal: false, persistent: false, insertRule: false)
+        let minimal = SLPFCapabilities(allowTargets: [.ipv4Net], denyTargets: [.ipv4Net], deleteRule: false, updateFile: false, dropProcesses: [.silent], direction: false, temporal: false, persistent: false, insertRule: false)
         try expectRefusal(#"{"action":"deny","target":{"ipv4_net":"10.0.0.1"},"args":{"slpf":{"direction":"ingress"}}}"#, .notImplemented, "Option not supported", capabilities: minimal)
         try expectRefusal(#"{"action":"deny","target":{"ipv4_net":"10.0.0.1"},"args":{"duration":5}}"#, .notImplemented, "Option not supported", capabilities: minimal)
         try expectRefusal(#"{"action":"deny","target":{"ipv4_net":"10.0.0.1"},"args":{"slpf":{"persistent":true}}}"#, .notImplemented, "Option not supported", capabilities: minimal)
@@ -160,5 +160,27 @@ struct SLPFInterpreterTests {
         #expect(Target.slpfRuleNumber(9).slpfRuleNumber == 9)
         #expect(Target.slpfRuleNumber(9).name == "slpf:rule_number")
         #expect(Actuator.slpf(SLPFSpecifiers(namedGroup: "perimeter")).slpf?.namedGroup == "perimeter")
+    }
+}
+
+@Suite("Example catalog")
+struct ExampleCatalogTests {
+    @Test("every example is valid with the SLPF profile and round-trips", arguments: ExampleCatalog.all.map(\.name))
+    func exampleIsValid(name: String) throws {
+        let example = try #require(ExampleCatalog.named(name))
+        let decoder = OpenC2Decoder(profiles: [SLPFProfile()])
+        let decoded = try decoder.decode(OpenC2Document.self, from: OpenC2Encoder(prettyPrinted: true).encode(example.document))
+        #expect(decoded == example.document)
+    }
+
+    @Test("example commands are ones a full SLPF Consumer executes")
+    func commandsAreExecutable() {
+        for example in ExampleCatalog.all {
+            guard case .command(let command) = example.document else { continue }
+            guard case .execute = SLPFInterpreter().interpret(command) else {
+                Issue.record("\(example.name) is refused")
+                continue
+            }
+        }
     }
 }

@@ -36,9 +36,12 @@ public enum Action: String, OpenC2Enumeration, Comparable {
 }
 
 /// What Response a Command asks for (Language §3.4.2.15).
+///
+/// The Language's `none` is ``noResponse`` here, so that it is never mistaken for
+/// `Optional.none` in an argument such as `Args(responseRequested: .noResponse)`.
 public enum ResponseType: String, OpenC2Enumeration {
-    /// No Response.
-    case none
+    /// No Response (`"none"`).
+    case noResponse = "none"
     /// Respond when the Command is received: `{"status": 102}`.
     case ack
     /// Respond with progress toward completion.
