@@ -7,15 +7,58 @@ let package = Package(
     products: [
         .library(name: "OpenC2", targets: ["OpenC2"]),
         .library(name: "OpenC2SLPF", targets: ["OpenC2SLPF"]),
+        .library(name: "OpenC2HTTPS", targets: ["OpenC2HTTPS"]),
+        .library(name: "BastionPKI", targets: ["BastionPKI"]),
+        .library(name: "BastionXML", targets: ["BastionXML"]),
         .executable(name: "bastion", targets: ["bastion"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
     ],
     targets: [
         // MARK: OpenC2
         .target(name: "OpenC2"),
         .target(name: "OpenC2SLPF", dependencies: ["OpenC2"]),
+        .target(
+            name: "OpenC2HTTPS",
+            dependencies: [
+                "OpenC2",
+                "BastionPKI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: XML
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "BastionXML", dependencies: ["CLibXML2"]),
+
+        // MARK: PKI
+        .target(
+            name: "BastionPKI",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
 
         // MARK: Command line
         .executableTarget(
@@ -23,7 +66,12 @@ let package = Package(
             dependencies: [
                 "OpenC2",
                 "OpenC2SLPF",
+                "OpenC2HTTPS",
+                "BastionPKI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -34,7 +82,21 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "OpenC2SLPFTests", dependencies: ["OpenC2", "OpenC2SLPF"]),
-        .testTarget(name: "BastionCLITests", dependencies: ["bastion", "OpenC2", "OpenC2SLPF"]),
+        .testTarget(
+            name: "OpenC2HTTPSTests",
+            dependencies: [
+                "OpenC2HTTPS", "OpenC2", "OpenC2SLPF", "BastionPKI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "BastionPKITests", dependencies: ["BastionPKI"]),
+        .testTarget(name: "BastionCLITests", dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI"]),
+        .testTarget(name: "BastionXMLTests", dependencies: ["BastionXML"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,9 +6,10 @@ struct Bastion: AsyncParsableCommand {
         commandName: "bastion",
         abstract: "Automated cyber defense: OpenC2 command and control, TAXII threat intelligence.",
         discussion: """
-        Start with `bastion openc2 example --list` to see well-formed OpenC2 messages, and
-        `bastion openc2 validate FILE…` to check your own.
+        `bastion serve` runs an OpenC2 Consumer on 127.0.0.1:8443 with mutual TLS and a development
+        PKI it makes itself. `bastion openc2 example --list` shows well-formed OpenC2 messages and
+        `bastion openc2 validate FILE…` checks your own.
         """,
-        subcommands: [OpenC2Group.self]
+        subcommands: [ServeCommand.self, OpenC2Group.self, CertsGroup.self]
     )
 }

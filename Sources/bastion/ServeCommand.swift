@@ -1,0 +1,72 @@
+import ArgumentParser
+import BastionPKI
+import Foundation
+import Logging
+import OpenC2HTTPS
+import OpenC2SLPF
+import ServiceLifecycle
+
+/// `bastion serve`: the demo Consumer on embedded defaults.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run an OpenC2 Consumer on 127.0.0.1:8443 with mutual TLS, making a development PKI first if needed.",
+        discussion: """
+        On first run it writes a development CA, a server certificate for localhost/127.0.0.1 and a
+        Producer client certificate under --dir (./.bastion by default; keys are 0600). It then
+        serves POST /.well-known/openc2 over HTTPS, requiring a client certificate from that CA, and
+        prints a `bastion openc2` and a `curl` command that work against it. Ctrl-C stops it
+        gracefully.
+        """
+    )
+
+    @Option(help: ArgumentHelp("Where the development PKI lives.", valueName: "directory"))
+    var dir: String = ".bastion"
+
+    @Option(help: "The address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "The port to listen on.")
+    var port: Int = 8443
+
+    func run() async throws {
+        let logger = Logger(label: "bastion.serve")
+        let files = DevelopmentPKI.File.self
+        let existing = DevelopmentPKI.existingFiles(inDirectory: dir)
+        if existing.isEmpty {
+            try DevelopmentPKI.generate().write(toDirectory: dir)
+            logger.info("created a development PKI", metadata: ["directory": "\(dir)"])
+        } else if existing.count != files.allCases.count {
+            let missing = files.allCases.filter { !existing.contains($0) }.map(\.name)
+            throw ValidationError("\(dir) holds a partial PKI (missing \(missing.joined(separator: ", "))); remove the directory or run `bastion certs init \(dir) --force`")
+        }
+        let dir = self.dir
+        @Sendable func path(_ file: DevelopmentPKI.File) -> String { file.path(inDirectory: dir) }
+        var exchange = ConsumerExchange.Configuration()
+        exchange.profiles = [SLPFProfile()]
+        let configuration = ConsumerConfiguration(
+            host: host,
+            port: port,
+            transport: .https(try TLSPolicy.server(certificatePath: path(.serverCertificate), keyPath: path(.serverPrivateKey), clientCAPath: path(.caCertificate))),
+            exchange: exchange
+        )
+        let host = self.host
+        let consumer = Consumer(configuration: configuration, handler: QueryFeaturesHandler(), logger: logger) { port in
+            let url = "https://\(host):\(port)"
+            let tls = "--ca \(path(.caCertificate)) --cert \(path(.clientCertificate)) --key \(path(.clientPrivateKey))"
+            FileHandle.standardOutput.write(Data("""
+
+            Bastion OpenC2 Consumer on \(url)/.well-known/openc2 (mutual TLS; Ctrl-C stops it). Try:
+
+              swift run bastion openc2 features --to \(url) \(tls)
+              swift run bastion openc2 send --to \(url) \(tls) deny ipv4_net 198.51.100.0/24
+              curl --cacert \(path(.caCertificate)) --cert \(path(.clientCertificate)) --key \(path(.clientPrivateKey)) \\
+                -H 'Content-Type: application/openc2-cmd+json;version=1.0' \\
+                -d '{"action":"query","target":{"features":["versions","profiles","pairs"]}}' \(url)/.well-known/openc2
+
+
+            """.utf8))
+        }
+        try await ServiceGroup(services: [consumer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+    }
+}

@@ -1,0 +1,278 @@
+import AsyncHTTPClient
+import BastionPKI
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import OpenC2
+import OpenC2SLPF
+import ServiceLifecycle
+import Synchronization
+import Testing
+@testable import OpenC2HTTPS
+
+/// A development PKI in a temporary directory, and a second CA for refusal tests.
+struct TestPKI: Sendable {
+    let directory: String
+    let otherDirectory: String
+
+    static let shared: TestPKI = {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-https-tests-\(UUID().uuidString)").path
+        let pki = TestPKI(directory: base + "/pki", otherDirectory: base + "/other")
+        do {
+            try DevelopmentPKI.generate().write(toDirectory: pki.directory)
+            try DevelopmentPKI.generate().write(toDirectory: pki.otherDirectory)
+        } catch {
+            fatalError("cannot create the test PKI: \(error)")
+        }
+        return pki
+    }()
+
+    func path(_ file: DevelopmentPKI.File, other: Bool = false) -> String {
+        file.path(inDirectory: other ? otherDirectory : directory)
+    }
+
+    func serverTLS() throws -> TLSConfiguration {
+        try TLSPolicy.server(certificatePath: path(.serverCertificate), keyPath: path(.serverPrivateKey), clientCAPath: path(.caCertificate))
+    }
+
+    /// A client trusting our CA, presenting the client certificate of our CA (or the other one's).
+    func clientTLS(certificate: Bool = true, otherCA: Bool = false) throws -> TLSConfiguration {
+        try TLSPolicy.client(
+            caPath: path(.caCertificate),
+            certificatePath: certificate ? path(.clientCertificate, other: otherCA) : nil,
+            keyPath: certificate ? path(.clientPrivateKey, other: otherCA) : nil
+        )
+    }
+}
+
+/// A handler that sleeps before answering, to have Commands in flight.
+struct SlowHandler: CommandHandler {
+    let delay: Duration
+    func handle(_ command: Command, context: RequestContext) async throws -> Response {
+        try await Task.sleep(for: delay)
+        return Response(.ok, statusText: "slept; peer \(context.peer ?? "none")")
+    }
+}
+
+/// Runs a Consumer on a free port for the duration of `body`, then shuts it down gracefully.
+func withConsumer<T: Sendable>(
+    transport: ConsumerTransport? = nil,
+    handler: any CommandHandler = QueryFeaturesHandler(),
+    configure: (inout ConsumerExchange.Configuration) -> Void = { _ in },
+    _ body: @Sendable (_ baseURL: String, _ client: HTTPClient) async throws -> T
+) async throws -> T {
+    var exchange = ConsumerExchange.Configuration()
+    exchange.profiles = [SLPFProfile()]
+    configure(&exchange)
+    let transport = try transport ?? .https(TestPKI.shared.serverTLS())
+    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+    var logger = Logger(label: "test.consumer")
+    logger.logLevel = .warning
+    let consumer = Consumer(
+        configuration: ConsumerConfiguration(host: "127.0.0.1", port: 0, transport: transport, exchange: exchange),
+        handler: handler,
+        logger: logger
+    ) { port in portSink.yield(port) }
+    let group = ServiceGroup(services: [consumer], gracefulShutdownSignals: [], logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw ProducerError(kind: .transport, message: "consumer did not start") }
+        let scheme = if case .plainHTTPForTesting = transport { "http" } else { "https" }
+        // A client of its own, shut down before the Consumer so no idle connection delays its shutdown.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let result = try await body("\(scheme)://127.0.0.1:\(port)", client)
+            try await client.shutdown()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        } catch {
+            try? await client.shutdown()
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+    }
+}
+
+/// Posts raw bytes with chosen headers.
+func rawPost(_ url: String, client: HTTPClient, tls: TLSConfiguration?, contentType: String?, body: [UInt8], method: HTTPMethod = .POST, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(10)) async throws -> (status: Int, headers: [(String, String)], body: String) {
+    var request = HTTPClientRequest(url: url)
+    request.method = method
+    request.tlsConfiguration = tls
+    if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+    for (name, value) in headers { request.headers.add(name: name, value: value) }
+    if method == .POST { request.body = .bytes(ByteBuffer(bytes: body)) }
+    let response = try await client.execute(request, timeout: timeout)
+    let collected = try await response.body.collect(upTo: 1 << 20)
+    return (Int(response.status.code), response.headers.map { ($0.name, $0.value) }, String(buffer: collected))
+}
+
+@Suite("Consumer and Producer over real TLS on 127.0.0.1", .serialized)
+struct ConsumerOverTLSTests {
+    let pki = TestPKI.shared
+
+    @Test("query features in both wire formats, correlated, peer identity from the client certificate")
+    func bothFormats() async throws {
+        try await withConsumer { base, client in
+            for format in WireFormat.allCases {
+                let producer = Producer(endpoint: base + "/.well-known/openc2", tls: try pki.clientTLS(), wireFormat: format, httpClient: client)
+                let reply = try await producer.send(Command(.query, .features([.versions, .profiles, .pairs])), requestID: "req-\(format)")
+                #expect(reply.httpStatus == 200)
+                #expect(reply.response?.results?.versions == [.v1_0])
+                #expect(reply.response?.results?.pairs?.targets[.query] == ["features"])
+                if format == .v1_1 {
+                    #expect(reply.headers?.requestID == "req-v1.1")
+                    #expect(reply.headers?.to == ["bastion-producer"])
+                }
+            }
+        }
+    }
+
+    @Test("the handler sees the client certificate's identity")
+    func peerIdentity() async throws {
+        try await withConsumer(handler: SlowHandler(delay: .zero)) { base, client in
+            let reply = try await Producer(endpoint: base + "/.well-known/openc2", tls: try pki.clientTLS(), httpClient: client).send(Command(.query, .features([])))
+            #expect(reply.response?.statusText == "slept; peer bastion-producer")
+        }
+    }
+
+    @Test("mutual TLS: no client certificate, or one from another CA, fails the handshake")
+    func mutualTLSRefusals() async throws {
+        try await withConsumer { base, client in
+            for tls in [try pki.clientTLS(certificate: false), try pki.clientTLS(otherCA: true)] {
+                await #expect(throws: ProducerError.self) {
+                    _ = try await Producer(endpoint: base + "/.well-known/openc2", tls: tls, httpClient: client).send(Command(.query, .features([])))
+                }
+            }
+            // And the server keeps serving a good client afterwards.
+            let reply = try await Producer(endpoint: base + "/.well-known/openc2", tls: try pki.clientTLS(), httpClient: client).send(Command(.query, .features([])))
+            #expect(reply.httpStatus == 200)
+        }
+    }
+
+    @Test("TLS 1.1 and non-AEAD TLS 1.2 suites are refused")
+    func oldTLSRefused() async throws {
+        try await withConsumer { base, client in
+            var tls11 = try pki.clientTLS()
+            tls11.minimumTLSVersion = .tlsv1
+            tls11.maximumTLSVersion = .tlsv11
+            var cbc = try pki.clientTLS()
+            cbc.maximumTLSVersion = .tlsv12
+            cbc.cipherSuiteValues = [.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, .TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA]
+            for tls in [tls11, cbc] {
+                await #expect(throws: (any Error).self) {
+                    // The HTTP client retries failed handshakes until its deadline: keep that short.
+                    _ = try await rawPost(base + "/.well-known/openc2", client: client, tls: tls, contentType: WireFormat.v1_0.requestContentType, body: Array(#"{"action":"query","target":{"features":[]}}"#.utf8), timeout: .seconds(1))
+                }
+            }
+            var tls12 = try pki.clientTLS()
+            tls12.maximumTLSVersion = .tlsv12
+            let reply = try await rawPost(base + "/.well-known/openc2", client: client, tls: tls12, contentType: WireFormat.v1_0.requestContentType, body: Array(#"{"action":"query","target":{"features":[]}}"#.utf8))
+            #expect(reply.status == 200)
+        }
+    }
+
+    @Test("oversized body and malformed JSON: 400, and the server still serves")
+    func badBodies() async throws {
+        try await withConsumer { base, client in
+            let url = base + "/.well-known/openc2"
+            let tls = try pki.clientTLS()
+            let big = try await rawPost(url, client: client, tls: tls, contentType: WireFormat.v1_0.requestContentType, body: Array(repeating: UInt8(ascii: " "), count: 70_000))
+            #expect(big.status == 400)
+            #expect(big.body.contains("65536-byte limit"))
+            let malformed = try await rawPost(url, client: client, tls: tls, contentType: WireFormat.v1_0.requestContentType, body: Array(#"{"action": "deny", "target": "#.utf8))
+            #expect(malformed.status == 400)
+            #expect(malformed.body.contains("malformed JSON"))
+            let good = try await rawPost(url, client: client, tls: tls, contentType: WireFormat.v1_0.requestContentType, body: Array(#"{"action":"query","target":{"features":[]}}"#.utf8))
+            #expect(good.status == 200)
+        }
+    }
+
+    @Test("headers: Date IMF-fixdate, Cache-Control, X-Request-ID echoed; wrong path 404; GET 400")
+    func headersAndRouting() async throws {
+        try await withConsumer { base, client in
+            let tls = try pki.clientTLS()
+            let reply = try await rawPost(base + "/.well-known/openc2", client: client, tls: tls, contentType: WireFormat.v1_1.requestContentType, body: Array(#"{"body":{"openc2":{"request":{"action":"query","target":{"features":[]}}}}}"#.utf8), headers: [("X-Request-ID", "abc-123")])
+            func header(_ name: String) -> String? { reply.headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+            #expect(reply.status == 200)
+            #expect(header("X-Request-ID") == "abc-123")
+            #expect(header("Cache-Control") == "no-cache")
+            #expect(header("Content-Type") == "application/openc2+json;version=1.0")
+            let date = try #require(header("Date"))
+            #expect(date.range(of: #"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$"#, options: .regularExpression) != nil, "\(date)")
+            #expect(reply.body.contains(#""request_id":"abc-123""#))
+            let notFound = try await rawPost(base + "/openc2", client: client, tls: tls, contentType: WireFormat.v1_0.requestContentType, body: Array("{}".utf8))
+            #expect(notFound.status == 404)
+            let get = try await rawPost(base + "/.well-known/openc2", client: client, tls: tls, contentType: nil, body: [], method: .GET)
+            #expect(get.status == 400)
+        }
+    }
+
+    @Test("allow-list: an authenticated client that is not listed gets 403")
+    func allowList() async throws {
+        try await withConsumer(configure: { $0.allowedPeers = ["orchestrator.example"] }) { base, client in
+            let reply = try await Producer(endpoint: base + "/.well-known/openc2", tls: try pki.clientTLS(), httpClient: client).send(Command(.query, .features([])))
+            #expect(reply.httpStatus == 403)
+            #expect(reply.response?.status == .forbidden)
+        }
+    }
+
+    @Test("concurrent Producers are all answered, each with its own request id")
+    func concurrentProducers() async throws {
+        try await withConsumer { base, client in
+            let producer = Producer(endpoint: base + "/.well-known/openc2", tls: try pki.clientTLS(), httpClient: client)
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        let reply = try await producer.send(Command(.query, .features([.versions])), requestID: "c-\(index)")
+                        #expect(reply.response?.status == .ok)
+                        return reply.headers?.requestID ?? ""
+                    }
+                }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(ids == Set((0..<40).map { "c-\($0)" }))
+        }
+    }
+
+    @Test("graceful shutdown: a Command in flight finishes with its Response")
+    func gracefulShutdown() async throws {
+        var exchange = ConsumerExchange.Configuration()
+        exchange.profiles = [SLPFProfile()]
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "test.consumer")
+        logger.logLevel = .warning
+        let consumer = Consumer(
+            configuration: ConsumerConfiguration(port: 0, transport: .https(try pki.serverTLS()), exchange: exchange),
+            handler: SlowHandler(delay: .milliseconds(500)),
+            logger: logger
+        ) { portSink.yield($0) }
+        let group = ServiceGroup(services: [consumer], gracefulShutdownSignals: [], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let producer = Producer(endpoint: "https://127.0.0.1:\(port)/.well-known/openc2", tls: try pki.clientTLS(), httpClient: client)
+            let inFlight = Task { try await producer.send(Command(.query, .features([]))) }
+            try await Task.sleep(for: .milliseconds(150))
+            await group.triggerGracefulShutdown()
+            let reply = try await inFlight.value
+            try await client.shutdown()
+            #expect(reply.httpStatus == 200)
+            #expect(reply.response?.statusText?.hasPrefix("slept") == true)
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test("plain HTTP testing mode serves the same exchange")
+    func plainHTTP() async throws {
+        try await withConsumer(transport: .plainHTTPForTesting) { base, client in
+            let reply = try await Producer(endpoint: base + "/.well-known/openc2", wireFormat: .v1_0, httpClient: client).send(Command(.query, .features([.profiles])))
+            #expect(reply.response?.results?.profiles == [.slpf])
+        }
+    }
+}
