@@ -26,18 +26,24 @@ public struct ConsumerConfiguration: Sendable {
     public var transport: ConsumerTransport
     /// Path, body limit, authorization and profiles.
     public var exchange: ConsumerExchange.Configuration
-    /// A connection with no traffic for this long is closed (half-open and idle clients).
+    /// A connection with no traffic for this long is closed (half-open and idle clients); a
+    /// kept-alive connection must also start its next request within this time.
     public var idleTimeout: Duration
+    /// A new connection must have sent a complete request head (TLS handshake included)
+    /// within this time, and a request its whole body within this time after the head.
+    public var requestTimeout: Duration
     /// Connections accepted at once; further ones wait in the backlog.
     public var maximumConnections: Int
 
-    /// A configuration; by default HTTPS on 127.0.0.1:443 with a 60 s idle timeout and 1024 connections.
+    /// A configuration; by default HTTPS on 127.0.0.1:443, 10 s to send a request, 60 s idle
+    /// timeout and 1024 connections.
     public init(
         host: String = "127.0.0.1",
         port: Int = 443,
         transport: ConsumerTransport,
         exchange: ConsumerExchange.Configuration = ConsumerExchange.Configuration(),
         idleTimeout: Duration = .seconds(60),
+        requestTimeout: Duration = .seconds(10),
         maximumConnections: Int = 1024
     ) {
         self.host = host
@@ -45,6 +51,7 @@ public struct ConsumerConfiguration: Sendable {
         self.transport = transport
         self.exchange = exchange
         self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
         self.maximumConnections = maximumConnections
     }
 }
@@ -127,7 +134,11 @@ public struct Consumer: Service {
             }
             return Response(status: .init(code: reply.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
         }
-        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout)))
+        let (requestTimeout, idleTimeout) = (TimeAmount(configuration.requestTimeout), TimeAmount(configuration.idleTimeout))
+        let http1 = HTTPServerBuilder.http1(configuration: .init(
+            additionalChannelHandlers: [RequestDeadlineHandler(headerTimeout: requestTimeout, bodyTimeout: requestTimeout, keepAliveTimeout: idleTimeout)],
+            idleTimeout: idleTimeout
+        ))
         let server: HTTPServerBuilder
         switch configuration.transport {
         case .https(let tls):

@@ -133,7 +133,8 @@ public struct Producer: Sendable {
             throw ProducerError(kind: .invalidReply, message: "HTTP \(status), but the reply is not a valid OpenC2 Response: \(error)")
         }
         if let echoed = headers?.requestID, echoed != requestID {
-            throw ProducerError(kind: .correlationMismatch, message: "the reply's request_id \(echoed) is not the request's \(requestID)")
+            let text = response.statusText.map { ": \($0)" } ?? ""
+            throw ProducerError(kind: .correlationMismatch, message: "the reply (status \(response.status.rawValue)\(text)) carries request_id \(echoed), not the request's \(requestID)")
         }
         return ProducerReply(response: response, httpStatus: status, requestID: requestID, headers: headers)
     }

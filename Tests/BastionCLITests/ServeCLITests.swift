@@ -58,6 +58,15 @@ struct ServeCLITests {
         #expect(invalid.status != 0)
         #expect(invalid.error.contains("target.ipv4_net: prefix 33 is out of range 0…32"))
 
+        // Argument options apply to a --file Command too; --actuator addresses a profile.
+        let file = directory.appendingPathComponent("query.json")
+        try Data(#"{"action":"query","target":{"features":["versions"]}}"#.utf8).write(to: file)
+        let silent = try CLI.run(["openc2", "send", "--to", url] + tls + ["--file", file.path, "--response-requested", "none"])
+        #expect(silent.status == 0)
+        #expect(silent.output.contains("no response body"), "\(silent.output)")
+        let addressed = try CLI.run(["openc2", "features", "--to", url, "--actuator", "slpf", "--json"] + tls)
+        #expect(addressed.status == 0)
+
         let noCertificate = try CLI.run(["openc2", "features", "--to", url, "--ca", pki + "/ca.pem", "--timeout", "2"])
         #expect(noCertificate.status == 3, "without a client certificate there is no reply: \(noCertificate.output)")
 

@@ -37,15 +37,5 @@ import Testing
         let root = try reader.parse(text)
         let written = try root.outerXML()
         #expect(try reader.parse(written) == root)
-
-        // Rough timing, reported only (a debug build is far slower than release).
-        let iterations = 50
-        let clock = ContinuousClock()
-        let elapsed = try clock.measure {
-            for _ in 0..<iterations {
-                _ = try reader.parse(text).outerXML()
-            }
-        }
-        print("BastionXML: parse + write of a \(text.utf8.count)-byte Poll Response: \(elapsed / iterations) per message")
     }
 }

@@ -276,3 +276,95 @@ struct ConsumerOverTLSTests {
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A raw TCP client, to behave badly on purpose.
+struct RawSocket {
+    let descriptor: Int32
+
+    init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { throw ProducerError(kind: .transport, message: "connect failed") }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    func send(_ text: String) {
+        _ = text.withCString { Glibc.send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Reads until the server closes (returns true) or 5 s pass without it (false).
+    func waitForClose() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count == 0 { return true }
+            if count < 0 { return errno == ECONNRESET }
+        }
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
+}
+
+@Suite("Consumer limits against slow clients")
+struct SlowClientTests {
+    func withPlainConsumer(requestTimeout: Duration, _ body: @Sendable (Int) async throws -> Void) async throws {
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "test.consumer")
+        logger.logLevel = .critical
+        let consumer = Consumer(
+            configuration: ConsumerConfiguration(port: 0, transport: .plainHTTPForTesting, idleTimeout: .seconds(30), requestTimeout: requestTimeout),
+            handler: QueryFeaturesHandler(),
+            logger: logger
+        ) { portSink.yield($0) }
+        let group = ServiceGroup(services: [consumer], gracefulShutdownSignals: [], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            try await body(port)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test("a client trickling its request head is cut off after the request timeout; others are still served")
+    func slowHeaders() async throws {
+        try await withPlainConsumer(requestTimeout: .milliseconds(300)) { port in
+            let slow = try RawSocket(port: port)
+            defer { slow.close() }
+            slow.send("POST /.well-known/openc2 HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            let started = ContinuousClock.now
+            try await Task.sleep(for: .milliseconds(100))
+            slow.send("X-Slow: 1\r\n")
+            #expect(slow.waitForClose())
+            #expect(ContinuousClock.now - started < .seconds(4))
+
+            let reply = try await Producer(endpoint: "http://127.0.0.1:\(port)/.well-known/openc2").send(Command(.query, .features([])))
+            #expect(reply.httpStatus == 200)
+        }
+    }
+
+    @Test("a client that connects and sends nothing is cut off; one that stops mid-body too")
+    func silentAndSlowBody() async throws {
+        try await withPlainConsumer(requestTimeout: .milliseconds(300)) { port in
+            let silent = try RawSocket(port: port)
+            defer { silent.close() }
+            #expect(silent.waitForClose())
+            let halfBody = try RawSocket(port: port)
+            defer { halfBody.close() }
+            halfBody.send("POST /.well-known/openc2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/openc2-cmd+json;version=1.0\r\nContent-Length: 100\r\n\r\n{\"action\":")
+            #expect(halfBody.waitForClose())
+        }
+    }
+}

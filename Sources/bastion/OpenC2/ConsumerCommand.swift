@@ -37,6 +37,9 @@ struct ConsumerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds a connection may stay idle before it is closed.", valueName: "seconds"))
     var idleTimeout: Int = 60
 
+    @Option(help: ArgumentHelp("Seconds a client has to send a whole request (TLS handshake and headers, then the body).", valueName: "seconds"))
+    var requestTimeout: Int = 10
+
     @Option(help: ArgumentHelp("Connections served at once.", valueName: "count"))
     var maxConnections: Int = 1024
 
@@ -52,7 +55,9 @@ struct ConsumerOptions: ParsableArguments {
             throw ValidationError("Mutual TLS needs --client-ca; pass --no-client-auth to accept Producers without a certificate")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
-        guard maxBody > 0, idleTimeout > 0, maxConnections > 0 else { throw ValidationError("--max-body, --idle-timeout and --max-connections must be positive") }
+        guard maxBody > 0, idleTimeout > 0, requestTimeout > 0, maxConnections > 0 else {
+            throw ValidationError("--max-body, --idle-timeout, --request-timeout and --max-connections must be positive")
+        }
     }
 
     func makeConfiguration(logger: Logger) throws -> ConsumerConfiguration {
@@ -68,7 +73,7 @@ struct ConsumerOptions: ParsableArguments {
         exchange.maximumBodySize = maxBody
         exchange.allowedPeers = allowedPeers.isEmpty ? nil : Set(allowedPeers)
         exchange.profiles = [SLPFProfile()]
-        return ConsumerConfiguration(host: host, port: port, transport: transport, exchange: exchange, idleTimeout: .seconds(idleTimeout), maximumConnections: maxConnections)
+        return ConsumerConfiguration(host: host, port: port, transport: transport, exchange: exchange, idleTimeout: .seconds(idleTimeout), requestTimeout: .seconds(requestTimeout), maximumConnections: maxConnections)
     }
 }
 

@@ -53,6 +53,8 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Milliseconds the rule stays in effect.", valueName: "ms"))
     var duration: Int?
 
+    @OptionGroup var actuator: ActuatorOption
+
     func validate() throws {
         if file == nil, action == nil || target == nil {
             throw ValidationError("Give ACTION TARGET [VALUE] or --file FILE")
@@ -67,44 +69,61 @@ struct SendCommand: AsyncParsableCommand {
         try await transfer.send(command)
     }
 
-    /// The Command as JSON, assembled from the arguments, then decoded strictly.
+    /// The Command as JSON — from the file or the arguments, with the argument options merged
+    /// into its args — then decoded strictly.
     func buildCommand() throws -> Command {
         let decoder = OpenC2Decoder(profiles: [SLPFProfile()])
         do {
+            var command: JSONObject
             if let file {
                 let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
-                return try decoder.decode(Command.self, from: data)
+                command = try JSONParser().parse(data).object("OpenC2-Command")
+            } else {
+                guard let action, let target else { throw ValidationError("Give ACTION TARGET [VALUE]") }
+                command = ["action": .string(action), "target": .object([target: targetValue(for: target)])]
             }
-            guard let action, let target else { throw ValidationError("Give ACTION TARGET [VALUE]") }
-            var targetValue: JSONValue = .object(JSONObject())
-            if let value {
-                targetValue = (try? JSONParser().parse(value)).flatMap { parsed -> JSONValue? in
-                    switch parsed {
-                    case .object, .array, .integer, .number: parsed
-                    default: nil
-                    }
-                } ?? .string(value)
-                if target == "features", case .string(let list) = targetValue {
-                    targetValue = .array(list.split(separator: ",").map { .string(String($0)) })
-                }
-            } else if target == "features" {
-                targetValue = .array([])
-            }
-            var args = JSONObject()
+            var args = (try command["args"]?.object("Args")) ?? JSONObject()
             if let responseRequested { args["response_requested"] = .string(responseRequested) }
             if let duration { args["duration"] = .integer(Int64(duration)) }
-            var slpf = JSONObject()
+            var slpf = (try args["slpf"]?.object("slpf:Args")) ?? JSONObject()
             if let direction { slpf["direction"] = .string(direction) }
             if let dropProcess { slpf["drop_process"] = .string(dropProcess) }
             if let insertRule { slpf["insert_rule"] = .integer(Int64(insertRule)) }
             if let persistent { slpf["persistent"] = .bool(persistent) }
             if !slpf.isEmpty { args["slpf"] = .object(slpf) }
-            var command: JSONObject = ["action": .string(action), "target": .object([target: targetValue])]
             if !args.isEmpty { command["args"] = .object(args) }
+            actuator.apply(to: &command)
             return try decoder.decode(Command.self, from: .object(command))
         } catch let error as OpenC2Error {
             throw ValidationError("not a valid OpenC2 Command: \(error)")
         }
+    }
+
+    /// A VALUE that is JSON (object, array, number) is used as such; a features list may be
+    /// comma-separated; anything else is a string.
+    private func targetValue(for target: String) -> JSONValue {
+        guard let value else { return target == "features" ? .array([]) : .object(JSONObject()) }
+        if let parsed = try? JSONParser().parse(value) {
+            switch parsed {
+            case .object, .array, .integer, .number: return parsed
+            default: break
+            }
+        }
+        if target == "features" {
+            return .array(value.split(separator: ",").map { .string(String($0)) })
+        }
+        return .string(value)
+    }
+}
+
+/// `--actuator NSID`: address the Command to the actuators of one profile (some Consumers,
+/// such as otupy's, require an actuator in every Command).
+struct ActuatorOption: ParsableArguments {
+    @Option(name: .customLong("actuator"), help: ArgumentHelp("Address the Command to this actuator profile, e.g. slpf (with no specifiers).", valueName: "nsid"))
+    var profile: String?
+
+    func apply(to command: inout JSONObject) {
+        if let profile { command["actuator"] = .object([profile: .object(JSONObject())]) }
     }
 }
 
@@ -118,7 +137,15 @@ struct FeaturesCommand: AsyncParsableCommand {
 
     @OptionGroup var transfer: ProducerOptions
 
+    @OptionGroup var actuator: ActuatorOption
+
     func run() async throws {
-        try await transfer.send(Command(.query, .features([.versions, .profiles, .pairs, .rateLimit])))
+        var command: JSONObject = ["action": .string("query"), "target": .object(["features": .array(["versions", "profiles", "pairs", "rate_limit"].map(JSONValue.string))])]
+        actuator.apply(to: &command)
+        do {
+            try await transfer.send(OpenC2Decoder(profiles: [SLPFProfile()]).decode(Command.self, from: .object(command)))
+        } catch let error as OpenC2Error {
+            throw ValidationError("not a valid OpenC2 Command: \(error)")
+        }
     }
 }
