@@ -38,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("created a development PKI", metadata: ["directory": "\(dir)"])
         } else if existing.count != files.allCases.count {
             let missing = files.allCases.filter { !existing.contains($0) }.map(\.name)
-            throw ValidationError("\(dir) holds a partial PKI (missing \(missing.joined(separator: ", "))); remove the directory or run `bastion certs init \(dir) --force`")
+            throw CLIError("\(dir) holds a partial PKI (missing \(missing.joined(separator: ", "))); remove the directory or run `bastion certs init \(dir) --force`")
         }
         let dir = self.dir
         @Sendable func path(_ file: DevelopmentPKI.File) -> String { file.path(inDirectory: dir) }

@@ -1,17 +1,109 @@
 import ArgumentParser
+import Foundation
 import Logging
 import OpenC2
 import OpenC2HTTPS
 import OpenC2SLPF
 import ServiceLifecycle
 
-/// Options of a Consumer, shared by `bastion openc2 consumer` and `bastion serve`.
-struct ConsumerOptions: ParsableArguments {
-    @Option(help: "The address to listen on.")
-    var host: String = "127.0.0.1"
+/// A Consumer's settings: from a YAML file (`--config`), overridden by command-line options.
+/// Keys in the file are the option names in snake_case.
+struct ConsumerSettings: Decodable, Equatable {
+    var host: String?
+    var port: Int?
+    var cert: String?
+    var key: String?
+    var clientCA: String?
+    var noClientAuth: Bool?
+    var allowPeers: [String]?
+    var testingHTTP: Bool?
+    var maxBody: Int?
+    var idleTimeout: Int?
+    var requestTimeout: Int?
+    var maxConnections: Int?
+    var identity: String?
 
-    @Option(help: "The port to listen on (443 is the transfer's operations port).")
-    var port: Int = 443
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port, cert, key, identity
+        case clientCA = "client_ca"
+        case noClientAuth = "no_client_auth"
+        case allowPeers = "allow_peers"
+        case testingHTTP = "testing_http"
+        case maxBody = "max_body"
+        case idleTimeout = "idle_timeout"
+        case requestTimeout = "request_timeout"
+        case maxConnections = "max_connections"
+    }
+
+    /// Values of `override` where it has one, else ours.
+    func overridden(by override: ConsumerSettings) -> ConsumerSettings {
+        ConsumerSettings(
+            host: override.host ?? host, port: override.port ?? port, cert: override.cert ?? cert, key: override.key ?? key,
+            clientCA: override.clientCA ?? clientCA, noClientAuth: override.noClientAuth ?? noClientAuth,
+            allowPeers: override.allowPeers ?? allowPeers, testingHTTP: override.testingHTTP ?? testingHTTP,
+            maxBody: override.maxBody ?? maxBody, idleTimeout: override.idleTimeout ?? idleTimeout,
+            requestTimeout: override.requestTimeout ?? requestTimeout, maxConnections: override.maxConnections ?? maxConnections,
+            identity: override.identity ?? identity
+        )
+    }
+
+    /// Checks the combination and builds the Consumer's configuration.
+    func configuration(logger: Logger) throws -> ConsumerConfiguration {
+        let port = self.port ?? 443
+        let (maxBody, idle, request, connections) = (maxBody ?? 64 * 1024, idleTimeout ?? 60, requestTimeout ?? 10, maxConnections ?? 1024)
+        guard (0...65535).contains(port) else { throw CLIError("port must be 0…65535, got \(port)") }
+        guard maxBody > 0, idle > 0, request > 0, connections > 0 else {
+            throw CLIError("max_body, idle_timeout, request_timeout and max_connections must be positive")
+        }
+        let transport: ConsumerTransport
+        if testingHTTP == true {
+            guard cert == nil, key == nil, clientCA == nil else {
+                throw CLIError("testing HTTP serves plain HTTP; it cannot be combined with a certificate, key or client CA")
+            }
+            logger.warning("plain HTTP testing mode: no TLS, no authentication")
+            transport = .plainHTTPForTesting
+        } else {
+            guard let cert, let key else { throw CLIError("HTTPS needs --cert and --key (or --testing-http for plain HTTP testing)") }
+            let requireClients = noClientAuth != true
+            guard clientCA != nil || !requireClients else {
+                throw CLIError("Mutual TLS needs --client-ca; pass --no-client-auth to accept Producers without a certificate")
+            }
+            if !requireClients { logger.warning("client certificates are not required: any client that can connect may send commands") }
+            transport = .https(try TLSPolicy.server(certificatePath: cert, keyPath: key, clientCAPath: requireClients ? clientCA : nil))
+        }
+        var exchange = ConsumerExchange.Configuration()
+        exchange.maximumBodySize = maxBody
+        exchange.allowedPeers = (allowPeers ?? []).isEmpty ? nil : Set(allowPeers ?? [])
+        exchange.identity = identity
+        exchange.profiles = [SLPFProfile()]
+        return ConsumerConfiguration(
+            host: host ?? "127.0.0.1", port: port, transport: transport, exchange: exchange,
+            idleTimeout: .seconds(idle), requestTimeout: .seconds(request), maximumConnections: connections
+        )
+    }
+
+    /// Reads a YAML settings file, refusing unknown keys and wrong types with the file's name.
+    static func load(yamlFile path: String) throws -> ConsumerSettings {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CLIError("cannot read \(path): \(error.localizedDescription)")
+        }
+        return try YAMLSettings.decode(ConsumerSettings.self, from: text, file: path, knownKeys: CodingKeys.allCases.map(\.rawValue))
+    }
+}
+
+/// Options of `bastion openc2 consumer`.
+struct ConsumerOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A YAML file with these settings (keys in snake_case: host, port, cert, key, client_ca, no_client_auth, allow_peers, testing_http, max_body, idle_timeout, request_timeout, max_connections, identity). Options given on the command line win.", valueName: "file"))
+    var config: String?
+
+    @Option(help: "The address to listen on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "The port to listen on (default 443, the transfer's operations port).")
+    var port: Int?
 
     @Option(help: ArgumentHelp("The Consumer's certificate (PEM, leaf first).", valueName: "file"))
     var cert: String?
@@ -31,49 +123,30 @@ struct ConsumerOptions: ParsableArguments {
     @Flag(help: "Listen on plain HTTP: the transfer's Testing mode (no TLS, no authentication). Never for operations.")
     var testingHTTP = false
 
-    @Option(help: ArgumentHelp("The largest request body accepted, in bytes.", valueName: "bytes"))
-    var maxBody: Int = 64 * 1024
+    @Option(help: ArgumentHelp("The largest request body accepted, in bytes (default 65536).", valueName: "bytes"))
+    var maxBody: Int?
 
-    @Option(help: ArgumentHelp("Seconds a connection may stay idle before it is closed.", valueName: "seconds"))
-    var idleTimeout: Int = 60
+    @Option(help: ArgumentHelp("Seconds a connection may stay idle before it is closed (default 60).", valueName: "seconds"))
+    var idleTimeout: Int?
 
-    @Option(help: ArgumentHelp("Seconds a client has to send a whole request (TLS handshake and headers, then the body).", valueName: "seconds"))
-    var requestTimeout: Int = 10
+    @Option(help: ArgumentHelp("Seconds a client has to send a whole request: TLS handshake and headers, then the body (default 10).", valueName: "seconds"))
+    var requestTimeout: Int?
 
-    @Option(help: ArgumentHelp("Connections served at once.", valueName: "count"))
-    var maxConnections: Int = 1024
+    @Option(help: ArgumentHelp("Connections served at once (default 1024).", valueName: "count"))
+    var maxConnections: Int?
 
-    func validate() throws {
-        if testingHTTP {
-            if cert != nil || key != nil || clientCA != nil {
-                throw ValidationError("--testing-http serves plain HTTP; it cannot be combined with --cert, --key or --client-ca")
-            }
-            return
-        }
-        guard cert != nil, key != nil else { throw ValidationError("HTTPS needs --cert and --key (or --testing-http for plain HTTP testing)") }
-        if clientCA == nil, !noClientAuth {
-            throw ValidationError("Mutual TLS needs --client-ca; pass --no-client-auth to accept Producers without a certificate")
-        }
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
-        guard maxBody > 0, idleTimeout > 0, requestTimeout > 0, maxConnections > 0 else {
-            throw ValidationError("--max-body, --idle-timeout, --request-timeout and --max-connections must be positive")
-        }
-    }
+    @Option(help: ArgumentHelp("The Consumer's identity, sent as `from` in v1.1 responses.", valueName: "name"))
+    var identity: String?
 
-    func makeConfiguration(logger: Logger) throws -> ConsumerConfiguration {
-        let transport: ConsumerTransport
-        if testingHTTP {
-            logger.warning("plain HTTP testing mode: no TLS, no authentication")
-            transport = .plainHTTPForTesting
-        } else {
-            if noClientAuth { logger.warning("client certificates are not required: any client that can connect may send commands") }
-            transport = .https(try TLSPolicy.server(certificatePath: cert!, keyPath: key!, clientCAPath: noClientAuth ? nil : clientCA))
-        }
-        var exchange = ConsumerExchange.Configuration()
-        exchange.maximumBodySize = maxBody
-        exchange.allowedPeers = allowedPeers.isEmpty ? nil : Set(allowedPeers)
-        exchange.profiles = [SLPFProfile()]
-        return ConsumerConfiguration(host: host, port: port, transport: transport, exchange: exchange, idleTimeout: .seconds(idleTimeout), requestTimeout: .seconds(requestTimeout), maximumConnections: maxConnections)
+    /// The settings from the file, overridden by the command line.
+    func settings() throws -> ConsumerSettings {
+        let file = try config.map(ConsumerSettings.load(yamlFile:)) ?? ConsumerSettings()
+        return file.overridden(by: ConsumerSettings(
+            host: host, port: port, cert: cert, key: key, clientCA: clientCA, noClientAuth: noClientAuth ? true : nil,
+            allowPeers: allowedPeers.isEmpty ? nil : allowedPeers, testingHTTP: testingHTTP ? true : nil,
+            maxBody: maxBody, idleTimeout: idleTimeout, requestTimeout: requestTimeout, maxConnections: maxConnections,
+            identity: identity
+        ))
     }
 }
 
@@ -93,7 +166,8 @@ struct ConsumerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "bastion.openc2.consumer")
-        let consumer = Consumer(configuration: try options.makeConfiguration(logger: logger), handler: QueryFeaturesHandler(), logger: logger)
+        let configuration = try options.settings().configuration(logger: logger)
+        let consumer = Consumer(configuration: configuration, handler: QueryFeaturesHandler(), logger: logger)
         try await ServiceGroup(services: [consumer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }
 }

@@ -95,7 +95,7 @@ struct SendCommand: AsyncParsableCommand {
             actuator.apply(to: &command)
             return try decoder.decode(Command.self, from: .object(command))
         } catch let error as OpenC2Error {
-            throw ValidationError("not a valid OpenC2 Command: \(error)")
+            throw CLIError("not a valid OpenC2 Command: \(error)")
         }
     }
 
@@ -145,7 +145,7 @@ struct FeaturesCommand: AsyncParsableCommand {
         do {
             try await transfer.send(OpenC2Decoder(profiles: [SLPFProfile()]).decode(Command.self, from: .object(command)))
         } catch let error as OpenC2Error {
-            throw ValidationError("not a valid OpenC2 Command: \(error)")
+            throw CLIError("not a valid OpenC2 Command: \(error)")
         }
     }
 }
