@@ -56,7 +56,39 @@ struct SlowHandler: CommandHandler {
     }
 }
 
-/// Runs a Consumer on a free port for the duration of `body`, then shuts it down gracefully.
+/// Runs a Consumer with `configuration` (its port replaced by a free one) while `body` runs with
+/// the bound port and the service group; shuts it down gracefully afterwards.
+func runConsumer<T: Sendable>(
+    _ configuration: ConsumerConfiguration,
+    handler: any CommandHandler = QueryFeaturesHandler(),
+    _ body: @Sendable (_ port: Int, _ group: ServiceGroup) async throws -> T
+) async throws -> T {
+    var configuration = configuration
+    configuration.port = 0
+    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+    var logger = Logger(label: "test.consumer")
+    logger.logLevel = .critical
+    let consumer = Consumer(configuration: configuration, handler: handler, logger: logger) { portSink.yield($0) }
+    let group = ServiceGroup(services: [consumer], gracefulShutdownSignals: [], logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw ProducerError(kind: .transport, message: "consumer did not start") }
+        do {
+            let result = try await body(port, group)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        } catch {
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+    }
+}
+
+/// Runs a Consumer (HTTPS with the test PKI unless told otherwise) and gives `body` its base URL
+/// and an HTTP client of its own, shut down before the Consumer so that no idle connection
+/// delays the Consumer's shutdown.
 func withConsumer<T: Sendable>(
     transport: ConsumerTransport? = nil,
     handler: any CommandHandler = QueryFeaturesHandler(),
@@ -67,31 +99,15 @@ func withConsumer<T: Sendable>(
     exchange.profiles = [SLPFProfile()]
     configure(&exchange)
     let transport = try transport ?? .https(TestPKI.shared.serverTLS())
-    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-    var logger = Logger(label: "test.consumer")
-    logger.logLevel = .warning
-    let consumer = Consumer(
-        configuration: ConsumerConfiguration(host: "127.0.0.1", port: 0, transport: transport, exchange: exchange),
-        handler: handler,
-        logger: logger
-    ) { port in portSink.yield(port) }
-    let group = ServiceGroup(services: [consumer], gracefulShutdownSignals: [], logger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw ProducerError(kind: .transport, message: "consumer did not start") }
-        let scheme = if case .plainHTTPForTesting = transport { "http" } else { "https" }
-        // A client of its own, shut down before the Consumer so no idle connection delays its shutdown.
+    let scheme = if case .plainHTTPForTesting = transport { "http" } else { "https" }
+    return try await runConsumer(ConsumerConfiguration(transport: transport, exchange: exchange), handler: handler) { port, _ in
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             let result = try await body("\(scheme)://127.0.0.1:\(port)", client)
             try await client.shutdown()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
             return result
         } catch {
             try? await client.shutdown()
-            await group.triggerGracefulShutdown()
             throw error
         }
     }
@@ -240,21 +256,8 @@ struct ConsumerOverTLSTests {
 
     @Test("graceful shutdown: a Command in flight finishes with its Response")
     func gracefulShutdown() async throws {
-        var exchange = ConsumerExchange.Configuration()
-        exchange.profiles = [SLPFProfile()]
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "test.consumer")
-        logger.logLevel = .warning
-        let consumer = Consumer(
-            configuration: ConsumerConfiguration(port: 0, transport: .https(try pki.serverTLS()), exchange: exchange),
-            handler: SlowHandler(delay: .milliseconds(500)),
-            logger: logger
-        ) { portSink.yield($0) }
-        let group = ServiceGroup(services: [consumer], gracefulShutdownSignals: [], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        let configuration = ConsumerConfiguration(transport: .https(try pki.serverTLS()))
+        try await runConsumer(configuration, handler: SlowHandler(delay: .milliseconds(500))) { port, group in
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             let producer = Producer(endpoint: "https://127.0.0.1:\(port)/.well-known/openc2", tls: try pki.clientTLS(), httpClient: client)
             let inFlight = Task { try await producer.send(Command(.query, .features([]))) }
@@ -264,7 +267,6 @@ struct ConsumerOverTLSTests {
             try await client.shutdown()
             #expect(reply.httpStatus == 200)
             #expect(reply.response?.statusText?.hasPrefix("slept") == true)
-            try await tasks.waitForAll()
         }
     }
 
@@ -318,23 +320,22 @@ struct RawSocket {
 
 @Suite("Consumer limits against slow clients")
 struct SlowClientTests {
-    func withPlainConsumer(requestTimeout: Duration, _ body: @Sendable (Int) async throws -> Void) async throws {
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "test.consumer")
-        logger.logLevel = .critical
-        let consumer = Consumer(
-            configuration: ConsumerConfiguration(port: 0, transport: .plainHTTPForTesting, idleTimeout: .seconds(30), requestTimeout: requestTimeout),
-            handler: QueryFeaturesHandler(),
-            logger: logger
-        ) { portSink.yield($0) }
-        let group = ServiceGroup(services: [consumer], gracefulShutdownSignals: [], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
-            try await body(port)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+    func withPlainConsumer(requestTimeout: Duration, maximumConnections: Int = 1024, _ body: @Sendable (Int) async throws -> Void) async throws {
+        let configuration = ConsumerConfiguration(transport: .plainHTTPForTesting, idleTimeout: .seconds(30), requestTimeout: requestTimeout, maximumConnections: maximumConnections)
+        try await runConsumer(configuration) { port, _ in try await body(port) }
+    }
+
+    @Test("with every connection slot held by a silent client, a real Producer is served once the deadline frees the slot")
+    func connectionLimit() async throws {
+        try await withPlainConsumer(requestTimeout: .milliseconds(500), maximumConnections: 1) { port in
+            let squatter = try RawSocket(port: port)
+            defer { squatter.close() }
+            try await Task.sleep(for: .milliseconds(100))  // the squatter holds the only slot
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let reply = try await Producer(endpoint: "http://127.0.0.1:\(port)/.well-known/openc2", timeout: .seconds(8), httpClient: client).send(Command(.query, .features([])))
+            try await client.shutdown()
+            #expect(reply.httpStatus == 200)
+            #expect(squatter.waitForClose())
         }
     }
 
