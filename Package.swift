@@ -7,9 +7,11 @@ let package = Package(
     products: [
         .library(name: "OpenC2", targets: ["OpenC2"]),
         .library(name: "OpenC2SLPF", targets: ["OpenC2SLPF"]),
+        .library(name: "SLPFActuator", targets: ["SLPFActuator"]),
         .library(name: "OpenC2HTTPS", targets: ["OpenC2HTTPS"]),
         .library(name: "BastionPKI", targets: ["BastionPKI"]),
         .library(name: "BastionXML", targets: ["BastionXML"]),
+        .library(name: "TAXII", targets: ["TAXII"]),
         .executable(name: "bastion", targets: ["bastion"]),
     ],
     dependencies: [
@@ -26,11 +28,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // MARK: OpenC2
         .target(name: "OpenC2"),
         .target(name: "OpenC2SLPF", dependencies: ["OpenC2"]),
+        .target(
+            name: "SLPFActuator",
+            dependencies: ["OpenC2", "OpenC2SLPF", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .target(
             name: "OpenC2HTTPS",
             dependencies: [
@@ -52,6 +59,9 @@ let package = Package(
         // MARK: XML
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "BastionXML", dependencies: ["CLibXML2"]),
+
+        // MARK: TAXII
+        .target(name: "TAXII", dependencies: ["BastionXML"]),
 
         // MARK: PKI
         .target(
@@ -86,6 +96,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "OpenC2SLPFTests", dependencies: ["OpenC2", "OpenC2SLPF"]),
+        .testTarget(name: "SLPFActuatorTests", dependencies: ["SLPFActuator", "OpenC2", "OpenC2SLPF"]),
         .testTarget(
             name: "OpenC2HTTPSTests",
             dependencies: [
@@ -101,6 +112,7 @@ let package = Package(
         .testTarget(name: "BastionPKITests", dependencies: ["BastionPKI"]),
         .testTarget(name: "BastionCLITests", dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI"]),
         .testTarget(name: "BastionXMLTests", dependencies: ["BastionXML"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TAXIITests", dependencies: ["TAXII", "BastionXML"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

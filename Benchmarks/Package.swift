@@ -22,6 +22,9 @@ let package = Package(
             from: "1.38.1",
             traits: ["MallocInterposer"]
         ),
+        // For NIOEchoServer (the bare NIO floor of Benchmarks/HTTPS.md); same as the main package's.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
     ],
     targets: [
         .executableTarget(
@@ -34,6 +37,22 @@ let package = Package(
             path: "Benchmarks/OpenC2Codec",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        // A bare SwiftNIO + NIOSSL HTTPS server answering a fixed query-features reply: the floor
+        // for `bastion bench consumer` (see HTTPS.md). Build: swift build -c release --product NIOEchoServer
+        .executableTarget(
+            name: "NIOEchoServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "OpenC2", package: "Bastion"),
+                .product(name: "OpenC2SLPF", package: "Bastion"),
+                .product(name: "OpenC2HTTPS", package: "Bastion"),
+                .product(name: "BastionPKI", package: "Bastion"),
             ]
         ),
     ],

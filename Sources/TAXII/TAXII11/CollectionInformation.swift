@@ -1,0 +1,262 @@
+import BastionXML
+
+extension TAXII11 {
+    /// A Collection Information Request (`Collection_Information_Request`;
+    /// libtaxii `CollectionInformationRequest`): asks for the collections offered.
+    public struct CollectionInformationRequest: TAXII11Message {
+        /// `Collection_Information_Request`.
+        public static let messageType = TAXII.MessageType.collectionInformationRequest
+        /// The message id.
+        public var messageID: String
+        /// Extended headers.
+        public var extendedHeaders: [ExtendedHeader]
+        /// The signature, kept as XML.
+        public var signature: XMLElement?
+
+        /// Creates a request.
+        public init(messageID: String = TAXII.generateMessageID(), extendedHeaders: [ExtendedHeader] = [], signature: XMLElement? = nil) {
+            self.messageID = messageID
+            self.extendedHeaders = extendedHeaders
+            self.signature = signature
+        }
+
+        /// Interprets a parsed `Collection_Information_Request`, checking its structure.
+        public init(element: XMLElement) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element)
+            let signature = cursor.signature()
+            try cursor.finish()
+            self.init(messageID: messageID, extendedHeaders: headers, signature: signature)
+        }
+
+        /// No children of its own.
+        public func writeChildren(to writer: inout XMLWriter) {}
+
+        /// libtaxii equality (headers in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.baseEquals(rhs) }
+    }
+
+    /// How a collection can push content (`Push_Method`; libtaxii `PushMethod`).
+    public struct PushMethod: Sendable, Equatable {
+        /// The protocol binding id (`Protocol_Binding`).
+        public var protocolBinding: String
+        /// The message binding ids (`Message_Binding`, 1..n); compared order-independently.
+        public var messageBindings: [String]
+
+        /// Creates a push method.
+        public init(protocolBinding: String, messageBindings: [String]) {
+            self.protocolBinding = protocolBinding
+            self.messageBindings = messageBindings
+        }
+
+        /// libtaxii equality (lists in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.protocolBinding == rhs.protocolBinding && sameElements(lhs.messageBindings, rhs.messageBindings)
+        }
+    }
+
+    /// An Inbox Service that adds content to a collection (`Receiving_Inbox_Service`; libtaxii `ReceivingInboxService`).
+    public struct ReceivingInboxService: Sendable, Equatable {
+        /// Protocol binding, address and message bindings.
+        public var bindings: ServiceBindings
+        /// Accepted content (`Content_Binding`; none: all).
+        public var supportedContents: [ContentBinding]
+
+        /// Creates a receiving inbox service.
+        public init(bindings: ServiceBindings, supportedContents: [ContentBinding] = []) {
+            self.bindings = bindings
+            self.supportedContents = supportedContents
+        }
+
+        /// libtaxii equality (lists in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.bindings == rhs.bindings && sameElements(lhs.supportedContents, rhs.supportedContents)
+        }
+    }
+
+    /// A collection as a Collection Information Response describes it
+    /// (`Collection`; libtaxii `CollectionInformation`).
+    public struct CollectionInformation: Sendable, Equatable {
+        /// `collection_name`.
+        public var collectionName: String
+        /// `collection_type` (default ``TAXII/CollectionType/dataFeed``).
+        public var collectionType: TAXII.CollectionType
+        /// `available` (`nil`: not stated).
+        public var available: Bool?
+        /// `Description`.
+        public var description: String
+        /// `Collection_Volume`: about how many content blocks it holds.
+        public var collectionVolume: Int?
+        /// The content it holds (`Content_Binding`; none: any).
+        public var supportedContents: [ContentBinding]
+        /// Push methods (`Push_Method`).
+        public var pushMethods: [PushMethod]
+        /// Poll Services serving it (`Polling_Service`).
+        public var pollingServiceInstances: [ServiceBindings]
+        /// Collection Management Services taking subscriptions (`Subscription_Service`).
+        public var subscriptionMethods: [ServiceBindings]
+        /// Inbox Services feeding it (`Receiving_Inbox_Service`).
+        public var receivingInboxServices: [ReceivingInboxService]
+
+        /// Creates a collection description.
+        public init(
+            collectionName: String,
+            collectionType: TAXII.CollectionType = .dataFeed,
+            available: Bool? = nil,
+            description: String,
+            collectionVolume: Int? = nil,
+            supportedContents: [ContentBinding] = [],
+            pushMethods: [PushMethod] = [],
+            pollingServiceInstances: [ServiceBindings] = [],
+            subscriptionMethods: [ServiceBindings] = [],
+            receivingInboxServices: [ReceivingInboxService] = []
+        ) {
+            self.collectionName = collectionName
+            self.collectionType = collectionType
+            self.available = available
+            self.description = description
+            self.collectionVolume = collectionVolume
+            self.supportedContents = supportedContents
+            self.pushMethods = pushMethods
+            self.pollingServiceInstances = pollingServiceInstances
+            self.subscriptionMethods = subscriptionMethods
+            self.receivingInboxServices = receivingInboxServices
+        }
+
+        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> CollectionInformation {
+            var cursor = ElementCursor(element, path: path)
+            let name = try cursor.requiredAttribute("collection_name")
+            let type: TAXII.CollectionType = try cursor.enumAttribute("collection_type") ?? .dataFeed
+            let available = try cursor.boolAttribute("available")
+            let (descriptionElement, _) = try cursor.required("Description")
+            let volume = try cursor.optionalNonNegativeInt("Collection_Volume")
+            let contents = try ContentBinding.parseList(&cursor)
+            var pushMethods: [PushMethod] = []
+            for (method, methodPath) in try cursor.many("Push_Method") {
+                var inner = ElementCursor(method, path: methodPath)
+                let protocolBinding = try inner.requiredToken("Protocol_Binding")
+                let messageBindings = try inner.tokens("Message_Binding", minimum: 1)
+                try inner.finish()
+                pushMethods.append(PushMethod(protocolBinding: protocolBinding, messageBindings: messageBindings))
+            }
+            var polling: [ServiceBindings] = []
+            for (service, servicePath) in try cursor.many("Polling_Service") {
+                polling.append(try ServiceBindings.parse(service, path: servicePath))
+            }
+            var subscription: [ServiceBindings] = []
+            for (service, servicePath) in try cursor.many("Subscription_Service") {
+                subscription.append(try ServiceBindings.parse(service, path: servicePath))
+            }
+            var inboxes: [ReceivingInboxService] = []
+            for (service, servicePath) in try cursor.many("Receiving_Inbox_Service") {
+                var inner = ElementCursor(service, path: servicePath)
+                let bindings = try ServiceBindings.parse(&inner)
+                let accepted = try ContentBinding.parseList(&inner)
+                try inner.finish()
+                inboxes.append(ReceivingInboxService(bindings: bindings, supportedContents: accepted))
+            }
+            try cursor.finish()
+            return CollectionInformation(
+                collectionName: name, collectionType: type, available: available,
+                description: descriptionElement.text, collectionVolume: volume, supportedContents: contents,
+                pushMethods: pushMethods, pollingServiceInstances: polling, subscriptionMethods: subscription,
+                receivingInboxServices: inboxes
+            )
+        }
+
+        func write(to writer: inout XMLWriter) {
+            writer.start11("Collection")
+            writer.attribute("collection_name", collectionName)
+            writer.attribute("collection_type", collectionType.rawValue)
+            if let available { writer.attribute("available", available ? "true" : "false") }
+            writer.text11("Description", description)
+            if let collectionVolume { writer.text11("Collection_Volume", String(collectionVolume)) }
+            for binding in supportedContents { binding.write(to: &writer) }
+            for method in pushMethods {
+                writer.start11("Push_Method")
+                writer.text11("Protocol_Binding", method.protocolBinding)
+                for binding in method.messageBindings { writer.text11("Message_Binding", binding) }
+                writer.endElement()
+            }
+            for service in pollingServiceInstances { service.write(to: &writer, name: "Polling_Service") }
+            for service in subscriptionMethods { service.write(to: &writer, name: "Subscription_Service") }
+            for inbox in receivingInboxServices {
+                writer.start11("Receiving_Inbox_Service")
+                inbox.bindings.writeContent(to: &writer)
+                for binding in inbox.supportedContents { binding.write(to: &writer) }
+                writer.endElement()
+            }
+            writer.endElement()
+        }
+
+        /// libtaxii equality (lists in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.collectionName == rhs.collectionName && lhs.collectionType == rhs.collectionType
+                && lhs.available == rhs.available && lhs.description == rhs.description
+                && lhs.collectionVolume == rhs.collectionVolume
+                && sameElements(lhs.supportedContents, rhs.supportedContents)
+                && sameElements(lhs.pushMethods, rhs.pushMethods)
+                && sameElements(lhs.pollingServiceInstances, rhs.pollingServiceInstances)
+                && sameElements(lhs.subscriptionMethods, rhs.subscriptionMethods)
+                && sameElements(lhs.receivingInboxServices, rhs.receivingInboxServices)
+        }
+    }
+
+    /// A Collection Information Response (`Collection_Information_Response`;
+    /// libtaxii `CollectionInformationResponse`): the collections offered.
+    public struct CollectionInformationResponse: TAXII11Message {
+        /// `Collection_Information_Response`.
+        public static let messageType = TAXII.MessageType.collectionInformationResponse
+        /// The message id.
+        public var messageID: String
+        /// The id of the request this answers.
+        public var inResponseTo: String
+        /// Extended headers.
+        public var extendedHeaders: [ExtendedHeader]
+        /// The collections (`Collection`); compared order-independently.
+        public var collectionInformations: [CollectionInformation]
+        /// The signature, kept as XML.
+        public var signature: XMLElement?
+
+        /// Creates a response.
+        public init(
+            messageID: String = TAXII.generateMessageID(),
+            inResponseTo: String,
+            collectionInformations: [CollectionInformation] = [],
+            extendedHeaders: [ExtendedHeader] = [],
+            signature: XMLElement? = nil
+        ) {
+            self.messageID = messageID
+            self.inResponseTo = inResponseTo
+            self.collectionInformations = collectionInformations
+            self.extendedHeaders = extendedHeaders
+            self.signature = signature
+        }
+
+        /// `in_response_to`.
+        public var inResponseToID: String? { inResponseTo }
+
+        /// Interprets a parsed `Collection_Information_Response`, checking its structure.
+        public init(element: XMLElement) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element)
+            let inResponseTo = try cursor.requiredAttribute("in_response_to")
+            var collections: [CollectionInformation] = []
+            for (collection, path) in try cursor.many("Collection") {
+                collections.append(try CollectionInformation.parse(collection, path: path))
+            }
+            let signature = cursor.signature()
+            try cursor.finish()
+            self.init(messageID: messageID, inResponseTo: inResponseTo, collectionInformations: collections, extendedHeaders: headers, signature: signature)
+        }
+
+        /// Writes the collections.
+        public func writeChildren(to writer: inout XMLWriter) {
+            for collection in collectionInformations { collection.write(to: &writer) }
+        }
+
+        /// libtaxii equality (lists in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.baseEquals(rhs) && lhs.inResponseTo == rhs.inResponseTo
+                && sameElements(lhs.collectionInformations, rhs.collectionInformations)
+        }
+    }
+}

@@ -1,0 +1,287 @@
+import BastionXML
+
+extension TAXII11 {
+    /// An extended header (`Extended_Headers/Extended_Header`): a
+    /// third-party header named by a URI, with text or XML as its value.
+    public struct ExtendedHeader: Sendable, Equatable {
+        /// The value of an extended header.
+        public enum Value: Sendable, Equatable {
+            /// Text content.
+            case text(String)
+            /// An XML element.
+            case xml(XMLElement)
+        }
+
+        /// The header name (`name` attribute, a URI).
+        public var name: String
+        /// The value.
+        public var value: Value
+
+        /// Creates a header.
+        public init(name: String, value: Value) {
+            self.name = name
+            self.value = value
+        }
+
+        /// Creates a header with a text value.
+        public init(name: String, text: String) {
+            self.init(name: name, value: .text(text))
+        }
+
+        static func parseList(_ cursor: inout ElementCursor) throws(TAXIIError) -> [ExtendedHeader] {
+            guard let (element, path) = cursor.optional("Extended_Headers") else { return [] }
+            var inner = ElementCursor(element, path: path)
+            var headers: [ExtendedHeader] = []
+            for (header, headerPath) in try inner.many("Extended_Header", minimum: 1) {
+                let headerCursor = ElementCursor(header, path: headerPath)
+                let name = try headerCursor.requiredAttribute("name")
+                if let child = header.firstChildElement {
+                    headers.append(ExtendedHeader(name: name, value: .xml(child)))
+                } else {
+                    headers.append(ExtendedHeader(name: name, value: .text(header.text)))
+                }
+            }
+            try inner.finish()
+            return headers
+        }
+
+        static func write(_ headers: [ExtendedHeader], to writer: inout XMLWriter) {
+            guard !headers.isEmpty else { return }
+            writer.start11("Extended_Headers")
+            for header in headers {
+                writer.start11("Extended_Header")
+                writer.attribute("name", header.name)
+                switch header.value {
+                case .text(let text): writer.text(text)
+                case .xml(let element): writer.kept(element)
+                }
+                writer.endElement()
+            }
+            writer.endElement()
+        }
+    }
+
+    /// A content binding with optional subtypes (`ContentBindingIDType`;
+    /// libtaxii `ContentBinding`). In a content block at most one subtype is allowed.
+    public struct ContentBinding: Sendable, Equatable, ExpressibleByStringLiteral, CustomStringConvertible {
+        /// The binding id (`binding_id`), e.g. ``TAXII/ContentBindingID/stixXML111``.
+        public var bindingID: String
+        /// The subtype ids (`Subtype@subtype_id`); compared order-independently.
+        public var subtypeIDs: [String]
+
+        /// Creates a binding.
+        public init(_ bindingID: String, subtypeIDs: [String] = []) {
+            self.bindingID = bindingID
+            self.subtypeIDs = subtypeIDs
+        }
+
+        /// A binding without subtypes.
+        public init(stringLiteral value: String) {
+            self.init(value)
+        }
+
+        /// Parses libtaxii's string form `binding_id` or `binding_id>subtype1,subtype2`.
+        public init(libtaxiiString text: String) {
+            if let separator = text.firstIndex(of: ">") {
+                bindingID = String(text[..<separator])
+                subtypeIDs = text[text.index(after: separator)...].split(separator: ",").map(String.init)
+            } else {
+                bindingID = text
+                subtypeIDs = []
+            }
+        }
+
+        /// libtaxii's string form: `binding_id` or `binding_id>subtype1,subtype2`.
+        public var description: String {
+            subtypeIDs.isEmpty ? bindingID : bindingID + ">" + subtypeIDs.joined(separator: ",")
+        }
+
+        /// Same binding id and same subtypes in any order.
+        public static func == (lhs: ContentBinding, rhs: ContentBinding) -> Bool {
+            lhs.bindingID == rhs.bindingID && sameElements(lhs.subtypeIDs, rhs.subtypeIDs)
+        }
+
+        static func parse(_ element: XMLElement, path: String, maximumSubtypes: Int = .max) throws(TAXIIError) -> ContentBinding {
+            var cursor = ElementCursor(element, path: path)
+            let id = try cursor.requiredAttribute("binding_id")
+            var subtypes: [String] = []
+            let subtypeElements = try cursor.many("Subtype")
+            if subtypeElements.count > maximumSubtypes {
+                throw TAXIIError(.unexpectedElement, path: subtypeElements[maximumSubtypes].1, "at most \(maximumSubtypes) <Subtype> allowed here")
+            }
+            for (subtype, subtypePath) in subtypeElements {
+                subtypes.append(try ElementCursor(subtype, path: subtypePath).requiredAttribute("subtype_id"))
+            }
+            try cursor.finish()
+            return ContentBinding(id, subtypeIDs: subtypes)
+        }
+
+        static func parseList(_ cursor: inout ElementCursor, name: String = "Content_Binding") throws(TAXIIError) -> [ContentBinding] {
+            var result: [ContentBinding] = []
+            for (element, path) in try cursor.many(name) {
+                result.append(try parse(element, path: path))
+            }
+            return result
+        }
+
+        func write(to writer: inout XMLWriter, name: String = "Content_Binding") {
+            writer.start11(name)
+            writer.attribute("binding_id", bindingID)
+            for subtype in subtypeIDs {
+                writer.start11("Subtype")
+                writer.attribute("subtype_id", subtype)
+                writer.endElement()
+            }
+            writer.endElement()
+        }
+    }
+
+    /// A service's bindings and address: the binding group shared by
+    /// `Polling_Service`, `Subscription_Service`, `Poll_Instance` (libtaxii
+    /// `PollingServiceInstance`, `SubscriptionMethod`, `PollInstance`).
+    public struct ServiceBindings: Sendable, Equatable {
+        /// The protocol binding id (`Protocol_Binding`), e.g. ``TAXII/VersionID/https10``.
+        public var protocolBinding: String
+        /// The address (`Address`), for HTTP(S) an absolute URL.
+        public var address: String
+        /// The message binding ids (`Message_Binding`, 1..n); compared order-independently.
+        public var messageBindings: [String]
+
+        /// Creates a binding group.
+        public init(protocolBinding: String, address: String, messageBindings: [String]) {
+            self.protocolBinding = protocolBinding
+            self.address = address
+            self.messageBindings = messageBindings
+        }
+
+        /// Same values, message bindings in any order.
+        public static func == (lhs: ServiceBindings, rhs: ServiceBindings) -> Bool {
+            lhs.protocolBinding == rhs.protocolBinding && lhs.address == rhs.address
+                && sameElements(lhs.messageBindings, rhs.messageBindings)
+        }
+
+        static func parse(_ cursor: inout ElementCursor) throws(TAXIIError) -> ServiceBindings {
+            let protocolBinding = try cursor.requiredToken("Protocol_Binding")
+            let address = try cursor.requiredToken("Address")
+            let messageBindings = try cursor.tokens("Message_Binding", minimum: 1)
+            return ServiceBindings(protocolBinding: protocolBinding, address: address, messageBindings: messageBindings)
+        }
+
+        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> ServiceBindings {
+            var cursor = ElementCursor(element, path: path)
+            let result = try parse(&cursor)
+            try cursor.finish()
+            return result
+        }
+
+        func writeContent(to writer: inout XMLWriter) {
+            writer.text11("Protocol_Binding", protocolBinding)
+            writer.text11("Address", address)
+            for binding in messageBindings {
+                writer.text11("Message_Binding", binding)
+            }
+        }
+
+        func write(to writer: inout XMLWriter, name: String) {
+            writer.start11(name)
+            writeContent(to: &writer)
+            writer.endElement()
+        }
+    }
+
+    /// Where and how to push content (`Push_Parameters`, `Delivery_Parameters`;
+    /// libtaxii `PushParameters`, `DeliveryParameters`): exactly one message binding.
+    public struct PushParameters: Sendable, Equatable {
+        /// The protocol binding id (`Protocol_Binding`).
+        public var protocolBinding: String
+        /// The address to push to (`Address`).
+        public var address: String
+        /// The message binding id (`Message_Binding`, exactly one).
+        public var messageBinding: String
+
+        /// Creates push parameters.
+        public init(protocolBinding: String, address: String, messageBinding: String) {
+            self.protocolBinding = protocolBinding
+            self.address = address
+            self.messageBinding = messageBinding
+        }
+
+        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> PushParameters {
+            var cursor = ElementCursor(element, path: path)
+            let protocolBinding = try cursor.requiredToken("Protocol_Binding")
+            let address = try cursor.requiredToken("Address")
+            let messageBinding = try cursor.requiredToken("Message_Binding")
+            try cursor.finish()
+            return PushParameters(protocolBinding: protocolBinding, address: address, messageBinding: messageBinding)
+        }
+
+        func write(to writer: inout XMLWriter, name: String) {
+            writer.start11(name)
+            writer.text11("Protocol_Binding", protocolBinding)
+            writer.text11("Address", address)
+            writer.text11("Message_Binding", messageBinding)
+            writer.endElement()
+        }
+    }
+
+    /// Delivery parameters of a poll request have the push parameters' shape.
+    public typealias DeliveryParameters = PushParameters
+
+    /// A query (`Query`, `QueryType`) or a query capability advertisement
+    /// (`Supported_Query`): a format id and the format's XML, kept as XML.
+    /// (The Default Query model is a later step; its XML is kept here as is.)
+    public struct Query: Sendable, Equatable {
+        /// The query format (`format_id`), e.g. ``TAXII/QueryFormatID/defaultQuery10``.
+        public var formatID: String
+        /// The query body (for Default Query a `tdq:Default_Query` or `tdq:Default_Query_Info` element).
+        public var body: XMLElement?
+
+        /// Creates a query.
+        public init(formatID: String, body: XMLElement? = nil) {
+            self.formatID = formatID
+            self.body = body
+        }
+
+        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> Query {
+            let cursor = ElementCursor(element, path: path)
+            return Query(formatID: try cursor.requiredAttribute("format_id"), body: element.firstChildElement)
+        }
+
+        func write(to writer: inout XMLWriter, name: String) {
+            writer.start11(name)
+            writer.attribute("format_id", formatID)
+            if let body { writer.kept(body) }
+            writer.endElement()
+        }
+    }
+
+    /// A record count (`Record_Count`): a number, and whether it is only a lower bound.
+    public struct RecordCount: Sendable, Equatable {
+        /// The number of records.
+        public var count: Int
+        /// `partial_count`: the real total is larger or unknown (default `false`).
+        public var isPartial: Bool
+
+        /// Creates a record count.
+        public init(_ count: Int, isPartial: Bool = false) {
+            self.count = count
+            self.isPartial = isPartial
+        }
+
+        static func parse(_ cursor: inout ElementCursor) throws(TAXIIError) -> RecordCount? {
+            guard let (element, path) = cursor.optional("Record_Count") else { return nil }
+            let inner = ElementCursor(element, path: path)
+            guard let count = Int(element.text.trimmedXMLWhitespace), count >= 0 else {
+                throw TAXIIError(.invalidValue, path: path, "\"\(element.text)\" is not a non-negative integer")
+            }
+            return RecordCount(count, isPartial: try inner.boolAttribute("partial_count") ?? false)
+        }
+
+        func write(to writer: inout XMLWriter) {
+            writer.start11("Record_Count")
+            writer.attribute("partial_count", isPartial ? "true" : "false")
+            writer.text(String(count))
+            writer.endElement()
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import BastionXML
+
+extension TAXII11 {
+    /// A content block (`Content_Block`, `ContentBlockType`), in Poll
+    /// Responses and Inbox Messages.
+    ///
+    /// The content is kept exactly as received: XML content as the exact XML
+    /// text of the element(s) inside `Content` (with the namespace bindings
+    /// they inherited declared on them), text content as text; both are
+    /// written back unchanged.
+    public struct ContentBlock: Sendable, Equatable {
+        /// What a content block carries.
+        public enum Content: Sendable, Equatable {
+            /// XML: one or more elements, as a standalone fragment written back verbatim.
+            case xml(String)
+            /// Text (escaped or CDATA on the wire; base64 for binary payloads).
+            case text(String)
+
+            /// The content as a string, XML or text (libtaxii's `content`).
+            public var string: String {
+                switch self {
+                case .xml(let string), .text(let string): string
+                }
+            }
+
+            /// Whether the content is XML (libtaxii's `content_is_xml`).
+            public var isXML: Bool {
+                if case .xml = self { return true }
+                return false
+            }
+        }
+
+        /// The content's binding (`Content_Binding`: binding id and at most one subtype).
+        public var contentBinding: ContentBinding
+        /// The content (`Content`).
+        public var content: Content
+        /// The block's position in a data feed (`Timestamp_Label`).
+        public var timestampLabel: TAXII.Timestamp?
+        /// A human-readable note (`Message`).
+        public var message: String?
+        /// Filler hiding the content's true size (`Padding`).
+        public var padding: String?
+        /// A signature over the block (`ds:Signature`), kept as XML.
+        public var signature: XMLElement?
+
+        /// Creates a content block.
+        public init(
+            contentBinding: ContentBinding,
+            content: Content,
+            timestampLabel: TAXII.Timestamp? = nil,
+            message: String? = nil,
+            padding: String? = nil,
+            signature: XMLElement? = nil
+        ) {
+            self.contentBinding = contentBinding
+            self.content = content
+            self.timestampLabel = timestampLabel
+            self.message = message
+            self.padding = padding
+            self.signature = signature
+        }
+
+        /// Creates a content block with XML content, checking that `xml` is
+        /// one well-formed element (parsed with BastionXML's hardening).
+        public init(contentBinding: ContentBinding, xml: String, timestampLabel: TAXII.Timestamp? = nil, message: String? = nil) throws(TAXIIError) {
+            do {
+                _ = try XMLElement.parseFragment(xml)
+            } catch {
+                throw TAXIIError(.malformedXML, path: "Content", error.description, xmlError: error)
+            }
+            self.init(contentBinding: contentBinding, content: .xml(xml), timestampLabel: timestampLabel, message: message)
+        }
+
+        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> ContentBlock {
+            var cursor = ElementCursor(element, path: path)
+            let (bindingElement, bindingPath) = try cursor.required("Content_Binding")
+            let binding = try ContentBinding.parse(bindingElement, path: bindingPath, maximumSubtypes: 1)
+            let (contentElement, _) = try cursor.required("Content")
+            let content: Content
+            let elements = contentElement.childElements
+            if elements.isEmpty {
+                content = .text(contentElement.text)
+            } else {
+                var xml = ""
+                for child in elements {
+                    do {
+                        xml += try ContentBlock.fragment(child)
+                    } catch {
+                        throw TAXIIError(.malformedXML, path: path + "/Content", error.description, xmlError: error)
+                    }
+                }
+                content = .xml(xml)
+            }
+            let timestamp = try cursor.optionalTimestamp("Timestamp_Label")
+            let message = cursor.optionalText("Message")
+            let padding = cursor.optionalText("Padding")
+            let signature = cursor.signature()
+            try cursor.finish()
+            return ContentBlock(
+                contentBinding: binding, content: content, timestampLabel: timestamp,
+                message: message, padding: padding, signature: signature
+            )
+        }
+
+        /// The exact text of a content element, carrying the namespace
+        /// bindings it inherited except the TAXII message's own prefixed
+        /// binding when the content does not use that prefix (so the content
+        /// does not change with the prefix the enclosing message was written with).
+        static func fragment(_ element: XMLElement) throws(XMLError) -> String {
+            let dropped = element.inheritedNamespaces.filter { binding in
+                binding.prefix != nil && (binding.uri == TAXII.Namespace.taxii11 || binding.uri == TAXII.Namespace.taxii10)
+            }
+            guard !dropped.isEmpty else { return try element.outerXML() }
+            var trimmed = element
+            trimmed.inheritedNamespaces.removeAll { dropped.contains($0) }
+            let text = try trimmed.outerXML()
+            // Rare: the content itself uses the message's prefix; keep its binding then.
+            if dropped.contains(where: { ContentBlock.mayUse(prefix: $0.prefix!, in: text) }) {
+                return try element.outerXML()
+            }
+            return text
+        }
+
+        /// Whether `prefix:` appears in `text` after a non-name character (as
+        /// an element, attribute or QName-value prefix would).
+        private static func mayUse(prefix: String, in text: String) -> Bool {
+            let needle = Array((prefix + ":").utf8)
+            var found = false
+            var text = text
+            text.withUTF8 { bytes in
+                guard bytes.count >= needle.count else { return }
+                var index = 0
+                outer: while index + needle.count <= bytes.count {
+                    defer { index += 1 }
+                    for offset in 0..<needle.count where bytes[index + offset] != needle[offset] {
+                        continue outer
+                    }
+                    if index == 0 {
+                        found = true
+                        return
+                    }
+                    let before = bytes[index - 1]
+                    let isNameByte = (before >= 0x30 && before <= 0x39) || (before >= 0x41 && before <= 0x5A)
+                        || (before >= 0x61 && before <= 0x7A) || before == 0x2D || before == 0x2E
+                        || before == 0x5F || before == 0x3A || before >= 0x80
+                    if !isNameByte {
+                        found = true
+                        return
+                    }
+                }
+            }
+            return found
+        }
+
+        static func parseList(_ cursor: inout ElementCursor) throws(TAXIIError) -> [ContentBlock] {
+            var result: [ContentBlock] = []
+            for (element, path) in try cursor.many("Content_Block") {
+                result.append(try parse(element, path: path))
+            }
+            return result
+        }
+
+        func write(to writer: inout XMLWriter) {
+            writer.start11("Content_Block")
+            contentBinding.write(to: &writer)
+            writer.start11("Content")
+            switch content {
+            case .xml(let xml): writer.rawXML(xml)
+            case .text(let text): writer.text(text)
+            }
+            writer.endElement()
+            writer.text11("Timestamp_Label", timestampLabel?.lexicalForm)
+            writer.text11("Message", message)
+            writer.text11("Padding", padding)
+            if let signature { writer.kept(signature) }
+            writer.endElement()
+        }
+    }
+}

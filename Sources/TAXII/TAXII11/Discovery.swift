@@ -1,0 +1,170 @@
+import BastionXML
+
+extension TAXII11 {
+    /// A Discovery Request (`Discovery_Request`; libtaxii `DiscoveryRequest`): asks a Discovery Service for its services.
+    public struct DiscoveryRequest: TAXII11Message {
+        /// `Discovery_Request`.
+        public static let messageType = TAXII.MessageType.discoveryRequest
+        /// The message id.
+        public var messageID: String
+        /// Extended headers.
+        public var extendedHeaders: [ExtendedHeader]
+        /// The signature, kept as XML.
+        public var signature: XMLElement?
+
+        /// Creates a request.
+        public init(messageID: String = TAXII.generateMessageID(), extendedHeaders: [ExtendedHeader] = [], signature: XMLElement? = nil) {
+            self.messageID = messageID
+            self.extendedHeaders = extendedHeaders
+            self.signature = signature
+        }
+
+        /// Interprets a parsed `Discovery_Request`, checking its structure.
+        public init(element: XMLElement) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element)
+            let signature = cursor.signature()
+            try cursor.finish()
+            self.init(messageID: messageID, extendedHeaders: headers, signature: signature)
+        }
+
+        /// No children of its own.
+        public func writeChildren(to writer: inout XMLWriter) {}
+
+        /// libtaxii equality (headers in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.baseEquals(rhs) }
+    }
+
+    /// A service a Discovery Response describes (`Service_Instance`; libtaxii `ServiceInstance`).
+    public struct ServiceInstance: Sendable, Equatable {
+        /// `service_type` (1.1 values only).
+        public var serviceType: TAXII.ServiceType
+        /// `service_version`, e.g. ``TAXII/VersionID/services11``.
+        public var serviceVersion: String
+        /// Protocol binding, address and message bindings.
+        public var bindings: ServiceBindings
+        /// `available`: whether the requester may use it (`nil`: unknown).
+        public var available: Bool?
+        /// Supported queries (`Supported_Query`, POLL services).
+        public var supportedQueries: [Query]
+        /// Accepted content (`Content_Binding`, INBOX services; none: all).
+        public var inboxServiceAcceptedContent: [ContentBinding]
+        /// A human-readable message (`Message`).
+        public var message: String?
+
+        /// Creates a service instance.
+        public init(
+            serviceType: TAXII.ServiceType,
+            serviceVersion: String = TAXII.VersionID.services11,
+            bindings: ServiceBindings,
+            available: Bool? = nil,
+            supportedQueries: [Query] = [],
+            inboxServiceAcceptedContent: [ContentBinding] = [],
+            message: String? = nil
+        ) {
+            self.serviceType = serviceType
+            self.serviceVersion = serviceVersion
+            self.bindings = bindings
+            self.available = available
+            self.supportedQueries = supportedQueries
+            self.inboxServiceAcceptedContent = inboxServiceAcceptedContent
+            self.message = message
+        }
+
+        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> ServiceInstance {
+            var cursor = ElementCursor(element, path: path)
+            let type: TAXII.ServiceType = try cursor.requiredEnumAttribute("service_type", allowed: TAXII.ServiceType.types11)
+            let version = try cursor.requiredAttribute("service_version")
+            let available = try cursor.boolAttribute("available")
+            let bindings = try ServiceBindings.parse(&cursor)
+            var queries: [Query] = []
+            for (query, queryPath) in try cursor.many("Supported_Query") {
+                queries.append(try Query.parse(query, path: queryPath))
+            }
+            let content = try ContentBinding.parseList(&cursor)
+            let message = cursor.optionalText("Message")
+            try cursor.finish()
+            return ServiceInstance(
+                serviceType: type, serviceVersion: version, bindings: bindings, available: available,
+                supportedQueries: queries, inboxServiceAcceptedContent: content, message: message
+            )
+        }
+
+        func write(to writer: inout XMLWriter) {
+            writer.start11("Service_Instance")
+            writer.attribute("service_type", serviceType.rawValue)
+            writer.attribute("service_version", serviceVersion)
+            if let available { writer.attribute("available", available ? "true" : "false") }
+            bindings.writeContent(to: &writer)
+            for query in supportedQueries { query.write(to: &writer, name: "Supported_Query") }
+            for binding in inboxServiceAcceptedContent { binding.write(to: &writer) }
+            writer.text11("Message", message)
+            writer.endElement()
+        }
+
+        /// libtaxii equality (lists in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.serviceType == rhs.serviceType && lhs.serviceVersion == rhs.serviceVersion
+                && lhs.bindings == rhs.bindings && lhs.available == rhs.available
+                && sameElements(lhs.supportedQueries, rhs.supportedQueries)
+                && sameElements(lhs.inboxServiceAcceptedContent, rhs.inboxServiceAcceptedContent)
+                && lhs.message == rhs.message
+        }
+    }
+
+    /// A Discovery Response (`Discovery_Response`; libtaxii `DiscoveryResponse`): the services offered.
+    public struct DiscoveryResponse: TAXII11Message {
+        /// `Discovery_Response`.
+        public static let messageType = TAXII.MessageType.discoveryResponse
+        /// The message id.
+        public var messageID: String
+        /// The id of the request this answers.
+        public var inResponseTo: String
+        /// Extended headers.
+        public var extendedHeaders: [ExtendedHeader]
+        /// The services (`Service_Instance`); compared order-independently.
+        public var serviceInstances: [ServiceInstance]
+        /// The signature, kept as XML.
+        public var signature: XMLElement?
+
+        /// Creates a response.
+        public init(
+            messageID: String = TAXII.generateMessageID(),
+            inResponseTo: String,
+            serviceInstances: [ServiceInstance] = [],
+            extendedHeaders: [ExtendedHeader] = [],
+            signature: XMLElement? = nil
+        ) {
+            self.messageID = messageID
+            self.inResponseTo = inResponseTo
+            self.serviceInstances = serviceInstances
+            self.extendedHeaders = extendedHeaders
+            self.signature = signature
+        }
+
+        /// `in_response_to`.
+        public var inResponseToID: String? { inResponseTo }
+
+        /// Interprets a parsed `Discovery_Response`, checking its structure.
+        public init(element: XMLElement) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element)
+            let inResponseTo = try cursor.requiredAttribute("in_response_to")
+            var instances: [ServiceInstance] = []
+            for (instance, path) in try cursor.many("Service_Instance") {
+                instances.append(try ServiceInstance.parse(instance, path: path))
+            }
+            let signature = cursor.signature()
+            try cursor.finish()
+            self.init(messageID: messageID, inResponseTo: inResponseTo, serviceInstances: instances, extendedHeaders: headers, signature: signature)
+        }
+
+        /// Writes the service instances.
+        public func writeChildren(to writer: inout XMLWriter) {
+            for instance in serviceInstances { instance.write(to: &writer) }
+        }
+
+        /// libtaxii equality (lists in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.baseEquals(rhs) && lhs.inResponseTo == rhs.inResponseTo && sameElements(lhs.serviceInstances, rhs.serviceInstances)
+        }
+    }
+}

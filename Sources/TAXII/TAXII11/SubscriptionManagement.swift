@@ -1,0 +1,270 @@
+import BastionXML
+
+extension TAXII11 {
+    /// What a subscription delivers (`Subscription_Parameters`; libtaxii `SubscriptionParameters`).
+    public struct SubscriptionParameters: Sendable, Equatable {
+        /// `Response_Type` (default ``TAXII/ResponseType/full``).
+        public var responseType: TAXII.ResponseType
+        /// Requested content (`Content_Binding`; none: all).
+        public var contentBindings: [ContentBinding]
+        /// A query (`Query`).
+        public var query: Query?
+
+        /// Creates subscription parameters.
+        public init(responseType: TAXII.ResponseType = .full, contentBindings: [ContentBinding] = [], query: Query? = nil) {
+            self.responseType = responseType
+            self.contentBindings = contentBindings
+            self.query = query
+        }
+
+        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> SubscriptionParameters {
+            var cursor = ElementCursor(element, path: path)
+            let responseType: TAXII.ResponseType = try cursor.optionalEnum("Response_Type") ?? .full
+            let bindings = try ContentBinding.parseList(&cursor)
+            let query = try cursor.optional("Query").map { (element, path) throws(TAXIIError) in try Query.parse(element, path: path) }
+            try cursor.finish()
+            return SubscriptionParameters(responseType: responseType, contentBindings: bindings, query: query)
+        }
+
+        func write(to writer: inout XMLWriter) {
+            writer.start11("Subscription_Parameters")
+            writer.text11("Response_Type", responseType.rawValue)
+            for binding in contentBindings { binding.write(to: &writer) }
+            query?.write(to: &writer, name: "Query")
+            writer.endElement()
+        }
+
+        /// libtaxii equality (lists in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.responseType == rhs.responseType && sameElements(lhs.contentBindings, rhs.contentBindings)
+                && lhs.query == rhs.query
+        }
+    }
+
+    /// A Manage Collection Subscription Request (`Subscription_Management_Request`;
+    /// libtaxii `ManageCollectionSubscriptionRequest`).
+    public struct ManageCollectionSubscriptionRequest: TAXII11Message {
+        /// `Subscription_Management_Request`.
+        public static let messageType = TAXII.MessageType.subscriptionManagementRequest
+        /// The message id.
+        public var messageID: String
+        /// Extended headers.
+        public var extendedHeaders: [ExtendedHeader]
+        /// `collection_name`.
+        public var collectionName: String
+        /// `action`.
+        public var action: TAXII.SubscriptionAction
+        /// `Subscription_ID` (required for UNSUBSCRIBE, PAUSE, RESUME; absent for SUBSCRIBE).
+        public var subscriptionID: String?
+        /// `Subscription_Parameters` (SUBSCRIBE).
+        public var subscriptionParameters: SubscriptionParameters?
+        /// `Push_Parameters` (SUBSCRIBE; none: poll only).
+        public var pushParameters: PushParameters?
+        /// The signature, kept as XML.
+        public var signature: XMLElement?
+
+        /// Creates a request.
+        public init(
+            messageID: String = TAXII.generateMessageID(),
+            collectionName: String,
+            action: TAXII.SubscriptionAction,
+            subscriptionID: String? = nil,
+            subscriptionParameters: SubscriptionParameters? = nil,
+            pushParameters: PushParameters? = nil,
+            extendedHeaders: [ExtendedHeader] = [],
+            signature: XMLElement? = nil
+        ) {
+            self.messageID = messageID
+            self.collectionName = collectionName
+            self.action = action
+            self.subscriptionID = subscriptionID
+            self.subscriptionParameters = subscriptionParameters
+            self.pushParameters = pushParameters
+            self.extendedHeaders = extendedHeaders
+            self.signature = signature
+        }
+
+        /// Interprets a parsed `Subscription_Management_Request`, checking its structure.
+        public init(element: XMLElement) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element)
+            let action: TAXII.SubscriptionAction = try cursor.requiredEnumAttribute("action", allowed: TAXII.SubscriptionAction.types11)
+            let collectionName = try cursor.requiredAttribute("collection_name")
+            let subscriptionID = try cursor.optionalToken("Subscription_ID")
+            let parameters = try cursor.optional("Subscription_Parameters").map { (element, path) throws(TAXIIError) in
+                try SubscriptionParameters.parse(element, path: path)
+            }
+            let push = try cursor.optional("Push_Parameters").map { (element, path) throws(TAXIIError) in
+                try PushParameters.parse(element, path: path)
+            }
+            let signature = cursor.signature()
+            try cursor.finish()
+            if [.unsubscribe, .pause, .resume].contains(action), subscriptionID == nil {
+                throw TAXIIError(
+                    .missingElement, path: "Subscription_Management_Request/Subscription_ID",
+                    "action \(action.rawValue) requires a Subscription_ID"
+                )
+            }
+            self.init(
+                messageID: messageID, collectionName: collectionName, action: action, subscriptionID: subscriptionID,
+                subscriptionParameters: parameters, pushParameters: push, extendedHeaders: headers, signature: signature
+            )
+        }
+
+        /// Writes `collection_name` and `action`.
+        public func writeAttributes(to writer: inout XMLWriter) {
+            writer.attribute("collection_name", collectionName)
+            writer.attribute("action", action.rawValue)
+        }
+
+        /// Writes subscription id, parameters and push parameters.
+        public func writeChildren(to writer: inout XMLWriter) {
+            writer.text11("Subscription_ID", subscriptionID)
+            subscriptionParameters?.write(to: &writer)
+            pushParameters?.write(to: &writer, name: "Push_Parameters")
+        }
+
+        /// libtaxii equality (lists in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.baseEquals(rhs) && lhs.collectionName == rhs.collectionName && lhs.action == rhs.action
+                && lhs.subscriptionID == rhs.subscriptionID && lhs.subscriptionParameters == rhs.subscriptionParameters
+                && lhs.pushParameters == rhs.pushParameters
+        }
+    }
+
+    /// A subscription as a response describes it (`Subscription`; libtaxii `SubscriptionInstance`).
+    public struct SubscriptionInstance: Sendable, Equatable {
+        /// `status` (default ``TAXII/SubscriptionStatus/active``).
+        public var status: TAXII.SubscriptionStatus
+        /// `Subscription_ID`.
+        public var subscriptionID: String
+        /// `Subscription_Parameters` as accepted.
+        public var subscriptionParameters: SubscriptionParameters?
+        /// `Push_Parameters` as accepted.
+        public var pushParameters: PushParameters?
+        /// Poll Services usable with the subscription (`Poll_Instance`).
+        public var pollInstances: [ServiceBindings]
+
+        /// Creates a subscription description.
+        public init(
+            subscriptionID: String, status: TAXII.SubscriptionStatus = .active,
+            subscriptionParameters: SubscriptionParameters? = nil, pushParameters: PushParameters? = nil,
+            pollInstances: [ServiceBindings] = []
+        ) {
+            self.subscriptionID = subscriptionID
+            self.status = status
+            self.subscriptionParameters = subscriptionParameters
+            self.pushParameters = pushParameters
+            self.pollInstances = pollInstances
+        }
+
+        /// libtaxii equality (lists in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.status == rhs.status && lhs.subscriptionID == rhs.subscriptionID
+                && lhs.subscriptionParameters == rhs.subscriptionParameters && lhs.pushParameters == rhs.pushParameters
+                && sameElements(lhs.pollInstances, rhs.pollInstances)
+        }
+    }
+
+    /// A Manage Collection Subscription Response (`Subscription_Management_Response`;
+    /// libtaxii `ManageCollectionSubscriptionResponse`).
+    public struct ManageCollectionSubscriptionResponse: TAXII11Message {
+        /// `Subscription_Management_Response`.
+        public static let messageType = TAXII.MessageType.subscriptionManagementResponse
+        /// The message id.
+        public var messageID: String
+        /// The id of the request this answers.
+        public var inResponseTo: String
+        /// Extended headers.
+        public var extendedHeaders: [ExtendedHeader]
+        /// `collection_name`.
+        public var collectionName: String
+        /// A human-readable message (`Message`).
+        public var message: String?
+        /// The subscriptions (`Subscription`); compared order-independently.
+        public var subscriptionInstances: [SubscriptionInstance]
+        /// The signature, kept as XML.
+        public var signature: XMLElement?
+
+        /// Creates a response.
+        public init(
+            messageID: String = TAXII.generateMessageID(),
+            inResponseTo: String,
+            collectionName: String,
+            message: String? = nil,
+            subscriptionInstances: [SubscriptionInstance] = [],
+            extendedHeaders: [ExtendedHeader] = [],
+            signature: XMLElement? = nil
+        ) {
+            self.messageID = messageID
+            self.inResponseTo = inResponseTo
+            self.collectionName = collectionName
+            self.message = message
+            self.subscriptionInstances = subscriptionInstances
+            self.extendedHeaders = extendedHeaders
+            self.signature = signature
+        }
+
+        /// `in_response_to`.
+        public var inResponseToID: String? { inResponseTo }
+
+        /// Interprets a parsed `Subscription_Management_Response`, checking its structure.
+        public init(element: XMLElement) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element)
+            let inResponseTo = try cursor.requiredAttribute("in_response_to")
+            let collectionName = try cursor.requiredAttribute("collection_name")
+            let message = cursor.optionalText("Message")
+            var instances: [SubscriptionInstance] = []
+            for (subscription, path) in try cursor.many("Subscription") {
+                var inner = ElementCursor(subscription, path: path)
+                let status: TAXII.SubscriptionStatus = try inner.enumAttribute("status") ?? .active
+                let id = try inner.requiredToken("Subscription_ID")
+                let parameters = try inner.optional("Subscription_Parameters").map { (element, path) throws(TAXIIError) in
+                    try SubscriptionParameters.parse(element, path: path)
+                }
+                let push = try inner.optional("Push_Parameters").map { (element, path) throws(TAXIIError) in
+                    try PushParameters.parse(element, path: path)
+                }
+                var polls: [ServiceBindings] = []
+                for (poll, pollPath) in try inner.many("Poll_Instance") {
+                    polls.append(try ServiceBindings.parse(poll, path: pollPath))
+                }
+                try inner.finish()
+                instances.append(SubscriptionInstance(
+                    subscriptionID: id, status: status, subscriptionParameters: parameters,
+                    pushParameters: push, pollInstances: polls
+                ))
+            }
+            let signature = cursor.signature()
+            try cursor.finish()
+            self.init(
+                messageID: messageID, inResponseTo: inResponseTo, collectionName: collectionName, message: message,
+                subscriptionInstances: instances, extendedHeaders: headers, signature: signature
+            )
+        }
+
+        /// Writes `collection_name`.
+        public func writeAttributes(to writer: inout XMLWriter) {
+            writer.attribute("collection_name", collectionName)
+        }
+
+        /// Writes the message and the subscriptions.
+        public func writeChildren(to writer: inout XMLWriter) {
+            writer.text11("Message", message)
+            for instance in subscriptionInstances {
+                writer.start11("Subscription")
+                writer.attribute("status", instance.status.rawValue)
+                writer.text11("Subscription_ID", instance.subscriptionID)
+                instance.subscriptionParameters?.write(to: &writer)
+                instance.pushParameters?.write(to: &writer, name: "Push_Parameters")
+                for poll in instance.pollInstances { poll.write(to: &writer, name: "Poll_Instance") }
+                writer.endElement()
+            }
+        }
+
+        /// libtaxii equality (lists in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.baseEquals(rhs) && lhs.inResponseTo == rhs.inResponseTo && lhs.collectionName == rhs.collectionName
+                && lhs.message == rhs.message && sameElements(lhs.subscriptionInstances, rhs.subscriptionInstances)
+        }
+    }
+}

@@ -1,0 +1,172 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension TAXII {
+    /// A TAXII timestamp label: an `xs:dateTime` with a timezone (`Z` or
+    /// `±hh:mm`) and at most six fractional-second digits, as the binding's
+    /// `TimestampLabelType` pattern requires.
+    ///
+    /// The lexical form is kept as written (``lexicalForm``) and written back
+    /// unchanged; equality compares the instant (as libtaxii compares aware
+    /// `datetime`s): `2015-01-01T00:00:00Z` equals `2015-01-01T01:00:00+01:00`.
+    public struct Timestamp: Sendable, Hashable, CustomStringConvertible {
+        /// The text as received (or as made by ``init(date:)``).
+        public let lexicalForm: String
+        /// Seconds since 1970-01-01T00:00:00Z.
+        public let secondsSinceEpoch: Int64
+        /// The fraction of the second, in microseconds (0…999 999).
+        public let microseconds: Int
+        /// The timezone offset written, in minutes east of UTC.
+        public let timezoneOffsetMinutes: Int
+
+        /// Parses a timestamp label.
+        ///
+        /// - Returns: `nil` unless `text` matches
+        ///   `-?YYYY-MM-DDThh:mm:ss(.f{1,6})?(Z|±hh:mm)` with valid field ranges.
+        public init?(_ text: String) {
+            let bytes = Array(text.utf8)
+            var i = 0
+            func digits(_ count: Int) -> Int? {
+                guard i + count <= bytes.count else { return nil }
+                var value = 0
+                for _ in 0..<count {
+                    let byte = bytes[i]
+                    guard byte >= 0x30, byte <= 0x39 else { return nil }
+                    value = value * 10 + Int(byte - 0x30)
+                    i += 1
+                }
+                return value
+            }
+            func expect(_ character: UInt8) -> Bool {
+                guard i < bytes.count, bytes[i] == character else { return false }
+                i += 1
+                return true
+            }
+            let negativeYear = expect(UInt8(ascii: "-"))
+            guard var year = digits(4), expect(UInt8(ascii: "-")),
+                  let month = digits(2), expect(UInt8(ascii: "-")),
+                  let day = digits(2), expect(UInt8(ascii: "T")),
+                  let hour = digits(2), expect(UInt8(ascii: ":")),
+                  let minute = digits(2), expect(UInt8(ascii: ":")),
+                  let second = digits(2)
+            else { return nil }
+            if negativeYear { year = -year }
+            var micros = 0
+            if expect(UInt8(ascii: ".")) {
+                var count = 0
+                while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+                    micros = micros * 10 + Int(bytes[i] - 0x30)
+                    count += 1
+                    i += 1
+                }
+                guard (1...6).contains(count) else { return nil }
+                for _ in count..<6 { micros *= 10 }
+            }
+            var offset = 0
+            if expect(UInt8(ascii: "Z")) {
+                offset = 0
+            } else {
+                let sign: Int
+                if expect(UInt8(ascii: "+")) { sign = 1 } else if expect(UInt8(ascii: "-")) { sign = -1 } else { return nil }
+                guard let offsetHours = digits(2), expect(UInt8(ascii: ":")), let offsetMinutes = digits(2),
+                      offsetHours <= 14, offsetMinutes <= 59
+                else { return nil }
+                offset = sign * (offsetHours * 60 + offsetMinutes)
+            }
+            guard i == bytes.count,
+                  (1...12).contains(month),
+                  (1...Timestamp.daysInMonth(year: year, month: month)).contains(day),
+                  hour <= 23, minute <= 59, second <= 59
+            else { return nil }
+            let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
+            self.lexicalForm = text
+            self.secondsSinceEpoch = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset * 60)
+            self.microseconds = micros
+            self.timezoneOffsetMinutes = offset
+        }
+
+        /// Makes a timestamp for `date` in UTC, written as libtaxii writes
+        /// timestamps (`2015-01-01T00:00:00+00:00`, microseconds when not zero).
+        public init(date: Date) {
+            let interval = date.timeIntervalSince1970
+            var seconds = Int64(interval.rounded(.down))
+            var micros = Int(((interval - Double(seconds)) * 1_000_000).rounded())
+            if micros >= 1_000_000 {
+                seconds += 1
+                micros -= 1_000_000
+            }
+            var days = seconds / 86_400
+            var secondOfDay = seconds % 86_400
+            if secondOfDay < 0 {
+                secondOfDay += 86_400
+                days -= 1
+            }
+            let (year, month, day) = Timestamp.civilFromDays(Int(days))
+            func pad(_ value: Int, _ width: Int) -> String {
+                let text = String(value)
+                return String(repeating: "0", count: max(0, width - text.count)) + text
+            }
+            var text = (year < 0 ? "-" : "") + pad(abs(year), 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+            text += "T" + pad(Int(secondOfDay / 3600), 2) + ":" + pad(Int(secondOfDay % 3600 / 60), 2)
+            text += ":" + pad(Int(secondOfDay % 60), 2)
+            if micros != 0 { text += "." + pad(micros, 6) }
+            text += "+00:00"
+            self.lexicalForm = text
+            self.secondsSinceEpoch = seconds
+            self.microseconds = micros
+            self.timezoneOffsetMinutes = 0
+        }
+
+        /// The instant as a `Date`.
+        public var date: Date {
+            Date(timeIntervalSince1970: Double(secondsSinceEpoch) + Double(microseconds) / 1_000_000)
+        }
+
+        /// The lexical form.
+        public var description: String { lexicalForm }
+
+        /// Same instant.
+        public static func == (lhs: Timestamp, rhs: Timestamp) -> Bool {
+            lhs.secondsSinceEpoch == rhs.secondsSinceEpoch && lhs.microseconds == rhs.microseconds
+        }
+
+        /// Hashes the instant.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(secondsSinceEpoch)
+            hasher.combine(microseconds)
+        }
+
+        static func daysInMonth(year: Int, month: Int) -> Int {
+            switch month {
+            case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+            case 4, 6, 9, 11: 30
+            default: 31
+            }
+        }
+
+        /// Days since 1970-01-01 of a proleptic Gregorian date.
+        static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+            let y = month <= 2 ? year - 1 : year
+            let era = (y >= 0 ? y : y - 399) / 400
+            let yearOfEra = y - era * 400
+            let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+            let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+            return era * 146_097 + dayOfEra - 719_468
+        }
+
+        static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+            let z = days + 719_468
+            let era = (z >= 0 ? z : z - 146_096) / 146_097
+            let dayOfEra = z - era * 146_097
+            let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+            let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+            let mp = (5 * dayOfYear + 2) / 153
+            let day = dayOfYear - (153 * mp + 2) / 5 + 1
+            let month = mp < 10 ? mp + 3 : mp - 9
+            return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import OpenC2
+import OpenC2SLPF
+import Testing
+@testable import SLPFActuator
+
+@Suite("RuleStore")
+struct RuleStoreTests {
+    @Test("migrates an empty file and reports its migrations")
+    func migratesEmptyFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let path = directory.path("empty.sqlite")
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        let store = try RuleStore(path: path)
+        #expect(try store.appliedMigrations() == RuleStore.migrationIdentifiers)
+        #expect(try store.list().isEmpty)
+        // Opening again applies nothing twice.
+        let again = try RuleStore(path: path)
+        #expect(try again.appliedMigrations() == ["v1"])
+    }
+
+    @Test("allocates increasing rule numbers that are never reused")
+    func allocation() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try RuleStore(path: directory.path("rules.sqlite"))
+        let first = try store.add(FilterRuleRequest(action: .deny, match: .ipv4Net(ipv4("10.0.0.0/8"))), receivedAt: at(1_000))
+        let second = try store.add(FilterRuleRequest(action: .allow, match: .ipv6Net(ipv6("2001:db8::/32"))), receivedAt: at(2_000))
+        #expect(first.ruleNumber == 1)
+        #expect(second.ruleNumber == 2)
+        #expect(try store.remove(2)?.ruleNumber == 2)
+        let third = try store.add(FilterRuleRequest(action: .deny, match: .ipv4Net(ipv4("192.0.2.1"))), receivedAt: at(3_000))
+        #expect(third.ruleNumber == 3)
+        #expect(try store.list().map(\.ruleNumber) == [1, 3])
+    }
+
+    @Test("stores every field and reads it back")
+    func roundTrip() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try RuleStore(path: directory.path("rules.sqlite"))
+        let connection = IPv4Connection(sourceAddress: ipv4("192.0.2.0/24"), destinationPort: 22, protocol: .tcp)
+        let request = FilterRuleRequest(
+            action: .deny, match: .ipv4Connection(connection), direction: .ingress, dropProcess: .reject,
+            persistent: false, startTime: at(5_000), duration: 60_000)
+        let added = try store.add(request, receivedAt: at(4_000), state: .scheduled)
+        #expect(added.startTime == at(5_000))
+        #expect(added.stopTime == at(65_000))
+        #expect(added.createdAt == at(4_000))
+        #expect(try store.get(added.ruleNumber) == added)
+        #expect(try store.get(99) == nil)
+        #expect(try store.setState(.active, of: added.ruleNumber))
+        #expect(try store.get(added.ruleNumber)?.state == .active)
+        #expect(try store.remove(99) == nil)
+    }
+
+    @Test("insert_rule takes the asked number, and refuses one in use")
+    func insertRule() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try RuleStore(path: directory.path("rules.sqlite"))
+        let asked = try store.add(
+            FilterRuleRequest(action: .deny, match: .ipv4Net(ipv4("10.0.0.0/8")), insertRule: 42), receivedAt: at(0))
+        #expect(asked.ruleNumber == 42)
+        #expect(throws: RuleStoreError.ruleNumberInUse(42)) {
+            try store.add(FilterRuleRequest(action: .allow, match: .ipv4Net(ipv4("10.0.0.1")), insertRule: 42), receivedAt: at(0))
+        }
+        #expect(try store.list().count == 1)
+        // Allocation continues after the highest number used.
+        #expect(try store.add(FilterRuleRequest(action: .allow, match: .ipv4Net(ipv4("10.0.0.1"))), receivedAt: at(0)).ruleNumber == 43)
+        // A freed number may be asked for again.
+        try store.remove(42)
+        #expect(try store.add(FilterRuleRequest(action: .allow, match: .ipv4Net(ipv4("10.0.0.2")), insertRule: 42), receivedAt: at(0)).ruleNumber == 42)
+    }
+
+    @Test("rules persist across reopening; non-persistent rules are not restored")
+    func persistence() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let path = directory.path("rules.sqlite")
+        do {
+            let store = try RuleStore(path: path)
+            try store.add(FilterRuleRequest(action: .deny, match: .ipv4Net(ipv4("10.0.0.0/8"))), receivedAt: at(0))
+            try store.add(FilterRuleRequest(action: .deny, match: .ipv4Net(ipv4("10.9.9.9")), persistent: false), receivedAt: at(0))
+            try store.add(
+                FilterRuleRequest(action: .allow, match: .ipv6Connection(IPv6Connection(destinationPort: 443, protocol: .tcp))),
+                receivedAt: at(0))
+        }
+        let reopened = try RuleStore(path: path)
+        #expect(try reopened.list().map(\.ruleNumber) == [1, 2, 3])
+        #expect(try reopened.rulesToRestore().map(\.ruleNumber) == [1, 3])
+        #expect(try reopened.discardNonPersistent().map(\.ruleNumber) == [2])
+        #expect(try reopened.list().map(\.ruleNumber) == [1, 3])
+        #expect(try reopened.get(3)?.match == .ipv6Connection(IPv6Connection(destinationPort: 443, protocol: .tcp)))
+    }
+
+    @Test("expired and due rules")
+    func temporal() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try RuleStore(path: directory.path("rules.sqlite"))
+        let net = FilterMatch.ipv4Net(ipv4("10.0.0.0/8"))
+        try store.add(FilterRuleRequest(action: .deny, match: net), receivedAt: at(0))  // 1: forever
+        try store.add(FilterRuleRequest(action: .deny, match: net, duration: 1_000), receivedAt: at(0))  // 2: stops at 1000
+        try store.add(FilterRuleRequest(action: .deny, match: net, stopTime: at(5_000)), receivedAt: at(0))  // 3: stops at 5000
+        try store.add(FilterRuleRequest(action: .deny, match: net, startTime: at(3_000)), receivedAt: at(0), state: .scheduled)  // 4
+        #expect(try store.expired(at: at(999)).isEmpty)
+        #expect(try store.expired(at: at(1_000)).map(\.ruleNumber) == [2])
+        #expect(try store.expired(at: at(10_000)).map(\.ruleNumber) == [2, 3])
+        #expect(try store.due(at: at(2_999)).isEmpty)
+        #expect(try store.due(at: at(3_000)).map(\.ruleNumber) == [4])
+        #expect(try store.get(2)?.isExpired(at: at(1_000)) == true)
+    }
+
+    @Test("a file that is not a database is a typed error")
+    func notADatabase() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let path = directory.path("garbage.sqlite")
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 4096)))
+        #expect {
+            _ = try RuleStore(path: path)
+        } throws: { error in
+            guard case .database? = error as? RuleStoreError else { return false }
+            return true
+        }
+    }
+}
