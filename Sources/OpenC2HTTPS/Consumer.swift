@@ -8,6 +8,7 @@ import NIOCore
 import NIOSSL
 import OpenC2
 import ServiceLifecycle
+import Synchronization
 
 /// How a Consumer is reached.
 public enum ConsumerTransport: Sendable {
@@ -111,6 +112,7 @@ public struct Consumer: Service {
 
     private func makeApplication(exchange: ConsumerExchange) throws -> some ApplicationProtocol {
         let limit = configuration.exchange.maximumBodySize
+        let identities = PeerIdentityCache()
         let secure: Bool
         let responder = CallbackResponder<PeerAwareContext> { request, context in
             var body: [UInt8]?
@@ -126,7 +128,7 @@ public struct Consumer: Service {
                 contentType: request.headers[.contentType],
                 requestIDHeader: request.headers[.requestID],
                 body: body,
-                peer: await context.peerIdentity()
+                peer: await identities.identity(of: context.channel)
             ))
             var fields = HTTPFields()
             for (name, value) in reply.headers {
@@ -181,7 +183,7 @@ extension TimeAmount {
     }
 }
 
-/// A request context that can tell who the TLS peer is.
+/// A request context that keeps the connection's channel, so the TLS peer can be asked for.
 struct PeerAwareContext: Hummingbird.RequestContext {
     var coreContext: CoreRequestContextStorage
     let channel: any Channel
@@ -190,12 +192,31 @@ struct PeerAwareContext: Hummingbird.RequestContext {
         coreContext = .init(source: source)
         channel = source.channel
     }
+}
 
-    /// The identity in the peer's verified client certificate, or `nil` without one.
-    func peerIdentity() async -> String? {
-        guard let certificate = try? await channel.nioSSL_peerCertificate().get(), let der = try? certificate.toDERBytes() else {
-            return nil
+/// The identity in each connection's verified client certificate, worked out once per
+/// connection (not per request) and forgotten when the connection closes.
+final class PeerIdentityCache: Sendable {
+    private struct Entry { let identity: String? }
+    private let entries = Mutex<[ObjectIdentifier: Entry]>([:])
+
+    /// The identity of `channel`'s TLS peer, or `nil` without a client certificate (or TLS).
+    func identity(of channel: any Channel) async -> String? {
+        let key = ObjectIdentifier(channel)
+        if let entry = entries.withLock({ $0[key] }) { return entry.identity }
+        var identity: String? = nil
+        if let certificate = try? await channel.nioSSL_peerCertificate().get(), let der = try? certificate.toDERBytes() {
+            identity = PeerIdentity.identity(fromDER: der)
         }
-        return PeerIdentity.identity(fromDER: der)
+        let isNew = entries.withLock { entries in
+            defer { entries[key] = Entry(identity: identity) }
+            return entries[key] == nil
+        }
+        if isNew {
+            channel.closeFuture.whenComplete { [weak self] _ in
+                _ = self?.entries.withLock { $0.removeValue(forKey: key) }
+            }
+        }
+        return identity
     }
 }

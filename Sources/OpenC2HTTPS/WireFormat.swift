@@ -35,6 +35,11 @@ public enum WireFormat: String, Hashable, Sendable, CaseIterable, CustomStringCo
     /// Command media type. Type and parameter names compare case-insensitively, whitespace
     /// around `;` and `=` is allowed, and the `version` parameter must be `1.0` (quoted or not).
     public init?(requestContentType: String) {
+        // The exact canonical forms, as every conforming Producer sends them, need no parsing.
+        if let format = WireFormat.allCases.first(where: { $0.requestContentType == requestContentType }) {
+            self = format
+            return
+        }
         guard let media = MediaTypeValue(requestContentType), media.parameters["version"] == "1.0" else { return nil }
         switch media.essence {
         case "application/openc2+json": self = .v1_1
@@ -46,6 +51,10 @@ public enum WireFormat: String, Hashable, Sendable, CaseIterable, CustomStringCo
     /// The format of a response with this `Content-Type`, or `nil` when it is not an OpenC2
     /// Response media type.
     public init?(responseContentType: String) {
+        if let format = WireFormat.allCases.first(where: { $0.responseContentType == responseContentType }) {
+            self = format
+            return
+        }
         guard let media = MediaTypeValue(responseContentType), media.parameters["version"] == "1.0" else { return nil }
         switch media.essence {
         case "application/openc2+json": self = .v1_1
@@ -81,7 +90,12 @@ struct MediaTypeValue: Hashable {
 }
 
 extension Substring {
+    /// The text without leading and trailing spaces and tabs.
     var trimmingWhitespace: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        let utf8 = self.utf8
+        guard let first = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+              let last = utf8.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })
+        else { return "" }
+        return String(self[first...last])
     }
 }

@@ -14,22 +14,22 @@ struct BenchConsumerCommand: AsyncParsableCommand {
         commandName: "consumer",
         abstract: "Send `query features` commands to a Consumer as fast as it answers, and report requests/s and latency.",
         discussion: """
-        --connections workers each keep one command in flight: each sends `query features` (versions,
-        profiles), waits for the whole reply, and sends the next. Requests go over kept-alive
-        connections (one HTTP client whose pool holds --connections connections), or with
-        --new-connection-per-request over a new connection for every request: TCP connect and a full
-        TLS handshake, with the client certificate when one is given (no session resumption: the
-        client never offers a session). The first --warmup seconds are not counted; then the requests
+        --connections workers each keep one command in flight: each sends `query features` (versions, \
+        profiles), waits for the whole reply, and sends the next. Requests go over kept-alive \
+        connections (one HTTP client whose pool holds --connections connections), or with \
+        --new-connection-per-request over a new connection for every request: TCP connect and a full \
+        TLS handshake, with the client certificate when one is given (no session resumption: the \
+        client never offers a session). The first --warmup seconds are not counted; then the requests \
         that complete within --duration seconds are.
 
-        Every request carries a fresh request id (X-Request-ID and, in v1.1, headers.request_id) and
-        the headers a Producer sends. A reply is counted by its HTTP status; errors are requests with
-        no usable reply: connection, TLS or timeout failures, a reply whose X-Request-ID is not the
-        request's, and with --decode-replies a reply that is not a valid OpenC2 Response. Before the
+        Every request carries a fresh request id (X-Request-ID and, in v1.1, headers.request_id) and \
+        the headers a Producer sends. A reply is counted by its HTTP status; errors are requests with \
+        no usable reply: connection, TLS or timeout failures, a reply whose X-Request-ID is not the \
+        request's, and with --decode-replies a reply that is not a valid OpenC2 Response. Before the \
         run one command is sent and its reply decoded, to catch a wrong URL or certificate early.
 
-        The load generator uses CPU too: on the machine that runs the server it takes a share of the
-        cores; "client CPU" in the report says how much.
+        The load generator uses CPU too: on the machine that runs the server it takes a share of the \
+        cores; "client CPU" in the report says how much. --json prints the report as one JSON object.
         """
     )
 
