@@ -36,7 +36,10 @@ let package = Package(
         .target(name: "OpenC2SLPF", dependencies: ["OpenC2"]),
         .target(
             name: "SLPFActuator",
-            dependencies: ["OpenC2", "OpenC2SLPF", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "OpenC2", "OpenC2SLPF", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "OpenC2HTTPS",
@@ -98,7 +101,13 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "OpenC2SLPFTests", dependencies: ["OpenC2", "OpenC2SLPF"]),
-        .testTarget(name: "SLPFActuatorTests", dependencies: ["SLPFActuator", "OpenC2", "OpenC2SLPF"]),
+        .testTarget(
+            name: "SLPFActuatorTests",
+            dependencies: [
+                "SLPFActuator", "OpenC2", "OpenC2SLPF", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "OpenC2HTTPSTests",
             dependencies: [

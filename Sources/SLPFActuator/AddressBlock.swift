@@ -1,9 +1,6 @@
 import OpenC2
 
-/// A CIDR block of either family, host bits cleared: what an nftables interval set holds.
-///
-/// Two blocks are either nested or disjoint, which is what lets ``maximal(_:)`` turn a list of
-/// rules' blocks into the non-overlapping elements an interval set accepts.
+/// A CIDR block of either family, host bits cleared: what an address-only rule matches.
 struct AddressBlock: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// 4 or 6.
     let family: Int
@@ -47,25 +44,22 @@ struct AddressBlock: Hashable, Sendable, Comparable, CustomStringConvertible {
         (lhs.family, lhs.high, lhs.low, lhs.length) < (rhs.family, rhs.high, rhs.low, rhs.length)
     }
 
-    /// The nft element: `10.0.0.0/8`, or the bare address for a single host.
-    var description: String {
-        let address: String
-        if family == 4 {
-            address = IPv4Address(UInt32(truncatingIfNeeded: high >> 32)).description
-        } else {
-            address = IPv6Address(high: high, low: low).description
-        }
-        return length == bitWidth ? address : "\(address)/\(length)"
+    /// The network address alone (`10.0.0.0`): the element of a per-prefix-length set.
+    var networkAddress: String {
+        family == 4
+            ? IPv4Address(UInt32(truncatingIfNeeded: high >> 32)).description
+            : IPv6Address(high: high, low: low).description
     }
 
-    /// The blocks of `blocks` that no other block contains, sorted, duplicates removed: the
-    /// non-overlapping cover an interval set holds.
-    static func maximal(_ blocks: some Sequence<AddressBlock>) -> [AddressBlock] {
-        var kept: [AddressBlock] = []
-        for block in blocks.sorted() {
-            if let last = kept.last, last.contains(block) { continue }
-            kept.append(block)
-        }
-        return kept
+    /// The block as CIDR text (`10.0.0.0/8`), or the bare address for a single host.
+    var description: String {
+        length == bitWidth ? networkAddress : "\(networkAddress)/\(length)"
+    }
+
+    /// The netmask of a prefix length as an address (`255.255.255.0`, `ffff:ffff::`).
+    static func mask(family: Int, length: Int) -> String {
+        family == 4
+            ? IPv4Address(UInt32(truncatingIfNeeded: mask(length) >> 32)).description
+            : IPv6Address(high: mask(length), low: mask(length - 64)).description
     }
 }

@@ -7,7 +7,7 @@ public actor DryRunBackend: FirewallBackend {
     /// The transactions, in order, as `nft -f` text (empty changes are not recorded).
     public private(set) var transactions: [String] = []
     private var rules: [RuleNumber: SLPFRule] = [:]
-    private var handles: [RuleNumber: [InstalledRule]] = [:]
+    private var state = NFTablesState()
     private var nextHandle: Int64 = 1
     private let ruleset = NFTablesRuleset()
 
@@ -15,48 +15,43 @@ public actor DryRunBackend: FirewallBackend {
     public init() {}
 
     public func applyAll(_ rules: [SLPFRule]) throws(FirewallError) {
-        let text: String
-        do { text = try ruleset.rebuild(rules) } catch { throw .render(error) }
-        transactions.append(text)
-        self.rules = [:]
-        handles = [:]
-        for rule in rules { install(rule) }
+        let contents: NFTablesRuleset.Contents
+        do { contents = try NFTablesRuleset.Contents(rules) } catch { throw .render(error) }
+        transactions.append(ruleset.rebuild(contents))
+        self.rules = Dictionary(rules.map { ($0.ruleNumber, $0) }, uniquingKeysWith: { $1 })
+        state = NFTablesState(rebuilt: contents)
+        for rule in rules { state.recordHandles(handles(for: rule)) }
     }
 
-    public func apply(_ change: FirewallChange, others: [SLPFRule]) throws(FirewallError) {
-        let text: String
-        do {
-            switch change {
-            case .add(let rule): text = try ruleset.addition(of: rule, alongside: others)
-            case .remove(let rule):
-                text = try ruleset.removal(of: rule, remaining: others, installed: handles[rule.ruleNumber] ?? [])
-            }
-        } catch {
-            throw .render(error)
-        }
-        if !text.isEmpty { transactions.append(text) }
+    public func apply(_ change: FirewallChange) throws(FirewallError) {
+        let planned: (script: String, needsEcho: Bool)
+        do { planned = try state.script(for: change) } catch { throw .render(error) }
+        if !planned.script.isEmpty { transactions.append(planned.script) }
         switch change {
-        case .add(let rule): install(rule)
+        case .add(let rule):
+            rules[rule.ruleNumber] = rule
+            state.commit(change)
+            state.recordHandles(handles(for: rule))
         case .remove(let rule):
             rules[rule.ruleNumber] = nil
-            handles[rule.ruleNumber] = nil
+            state.commit(change)
         }
     }
 
     public func installed() throws(FirewallError) -> InstalledRuleset {
-        var state: InstalledRuleset
-        do { state = try ruleset.expectedInstalled(Array(rules.values)) } catch { throw .render(error) }
-        state.rules = handles.values.flatMap { $0 }.sorted { $0.handle < $1.handle }
-        return state
+        var installed: InstalledRuleset
+        do { installed = try ruleset.expectedInstalled(Array(rules.values)) } catch { throw .render(error) }
+        installed.rules = state.handles.values.flatMap { $0 }.sorted { $0.handle < $1.handle }
+        return installed
     }
 
     /// Forgets the recorded transactions.
     public func clearTransactions() { transactions = [] }
 
-    private func install(_ rule: SLPFRule) {
-        rules[rule.ruleNumber] = rule
-        guard let placed = try? NFTablesRuleset.connectionRules(rule), !placed.isEmpty else { return }
-        handles[rule.ruleNumber] = placed.map { placement in
+    /// Handles as nft would give them to a 5-tuple rule's nft rules.
+    private func handles(for rule: SLPFRule) -> [InstalledRule] {
+        guard let placed = try? NFTablesRuleset.connectionRules(rule) else { return [] }
+        return placed.map { placement in
             defer { nextHandle += 1 }
             return InstalledRule(chain: placement.chain, handle: nextHandle, ruleNumber: rule.ruleNumber)
         }

@@ -55,9 +55,8 @@ public protocol FirewallBackend: Sendable {
     /// Replaces everything the backend installed with exactly `rules`, atomically.
     func applyAll(_ rules: [SLPFRule]) async throws(FirewallError)
 
-    /// Applies one change, atomically. `others` are the other rules installed (not counting
-    /// the change's rule), which address-only rules need to keep their sets non-overlapping.
-    func apply(_ change: FirewallChange, others: [SLPFRule]) async throws(FirewallError)
+    /// Applies one change, atomically, touching only what changed.
+    func apply(_ change: FirewallChange) async throws(FirewallError)
 
     /// What is installed now.
     func installed() async throws(FirewallError) -> InstalledRuleset
@@ -67,8 +66,8 @@ public protocol FirewallBackend: Sendable {
 public struct InstalledRuleset: Hashable, Sendable {
     /// Whether the table exists.
     public var tableExists: Bool
-    /// Each set's elements as nft writes them (`10.0.0.0/8`, `192.0.2.1`, `a-b` for a range),
-    /// sorted; every set of the table is present, empty ones too.
+    /// Each set's elements as nft writes them (`192.0.2.0` in a per-prefix-length set), sorted;
+    /// every set of the table is present, empty ones too.
     public var sets: [String: [String]]
     /// The rules of the regular chains that carry a `bastion:<n>` comment, in chain order.
     public var rules: [InstalledRule]
@@ -93,37 +92,26 @@ extension NFTablesRuleset {
     /// The set contents and rule placement that ``rebuild(_:)`` of `rules` installs; rule
     /// handles are 0 (compare with ``InstalledRuleset/withoutHandles``).
     public func expectedInstalled(_ rules: [SLPFRule]) throws(NFTablesRenderError) -> InstalledRuleset {
-        var elements: [String: [AddressBlock]] = [:]
-        var installed: [InstalledRule] = []
-        for verdict in Verdict.allCases {
-            for family in [4, 6] {
-                for way in Way.allCases { elements[Self.setName(verdict, family: family, way)] = [] }
+        let contents = try Contents(rules)
+        var installed = InstalledRuleset()
+        for (set, blocks) in contents.elements {
+            installed.sets[set.name] = blocks.keys.map(\.networkAddress).sorted()
+        }
+        for chain in Self.regularChains {
+            installed.rules += (contents.connectionRules[chain] ?? []).map {
+                InstalledRule(chain: chain, handle: 0, ruleNumber: $0.number)
             }
         }
-        var byChain: [String: [InstalledRule]] = [:]
-        for rule in rules.sorted(by: { $0.ruleNumber < $1.ruleNumber }) {
-            switch rule.match {
-            case .ipv4Net(let net): for set in try Self.setsOf(rule, AddressBlock(net)) { elements[set, default: []].append(AddressBlock(net)) }
-            case .ipv6Net(let net): for set in try Self.setsOf(rule, AddressBlock(net)) { elements[set, default: []].append(AddressBlock(net)) }
-            case .ipv4Connection, .ipv6Connection:
-                for (chain, _) in try Self.connectionRules(rule) {
-                    byChain[chain, default: []].append(InstalledRule(chain: chain, handle: 0, ruleNumber: rule.ruleNumber))
-                }
-            }
-        }
-        for way in Way.allCases {
-            for allow in [true, false] { installed += byChain[Self.chainName(allow: allow, way)] ?? [] }
-        }
-        return InstalledRuleset(
-            sets: elements.mapValues { AddressBlock.maximal($0).map(\.description).sorted() }, rules: installed)
+        return installed
     }
 }
 
 extension InstalledRuleset {
-    /// The same state with every rule handle set to 0 and the rules sorted by chain, then rule
-    /// number, for comparing with ``NFTablesRuleset/expectedInstalled(_:)``.
+    /// The same state without empty sets, with every rule handle set to 0 and the rules sorted
+    /// by chain, then rule number, for comparing with ``NFTablesRuleset/expectedInstalled(_:)``.
     public var withoutHandles: InstalledRuleset {
         var copy = self
+        copy.sets = nonEmptySets
         copy.rules = rules.map { InstalledRule(chain: $0.chain, handle: 0, ruleNumber: $0.ruleNumber) }
             .sorted { ($0.chain, $0.ruleNumber ?? -1) < ($1.chain, $1.ruleNumber ?? -1) }
         return copy

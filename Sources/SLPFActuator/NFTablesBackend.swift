@@ -1,62 +1,107 @@
 import OpenC2
 import OpenC2SLPF
 
-/// The nftables backend: runs `nft -f -` with the text ``NFTablesRuleset`` renders (one
-/// transaction per call) and lists the table back with `nft -j list table inet bastion`.
-public struct NFTablesBackend: FirewallBackend {
-    /// Runs `nft`.
-    public var runner: any CommandRunner
-    /// The nft program.
-    public var nft: String
+/// The nftables backend: applies ``NFTablesRuleset`` transactions through an
+/// ``NFTablesExecutor`` (libnftables in-process, or the `nft` program) and lists the table
+/// back with `list table inet bastion`.
+///
+/// It keeps an ``NFTablesState`` of what it installed, so a change costs one small
+/// transaction whatever the number of rules, and 5-tuple rules are deleted by the handles
+/// nft echoed when they were added.
+public actor NFTablesBackend: FirewallBackend {
+    /// Runs the scripts.
+    public nonisolated let executor: any NFTablesExecutor
+    private var state = NFTablesState()
     private let ruleset = NFTablesRuleset()
 
-    /// A backend that runs `nft` through `runner`.
+    /// Elements per transaction when a rebuild is loaded in parts (see ``applyAll(_:)``).
+    static let elementsPerPart = 2_000
+
+    /// A backend running scripts with `executor`.
+    public init(executor: any NFTablesExecutor) {
+        self.executor = executor
+    }
+
+    /// A backend running the `nft` program through `runner`.
     public init(runner: any CommandRunner = ProcessCommandRunner(), nft: String = "nft") {
-        self.runner = runner
-        self.nft = nft
+        self.init(executor: NFTProgram(runner: runner, nft: nft))
     }
 
+    /// Replaces the table with exactly `rules` in one transaction.
+    ///
+    /// Where the kernel refuses a transaction that large ("Message too long": nft cannot enlarge
+    /// its netlink socket buffer without `CAP_NET_ADMIN` in the initial namespace, as in an
+    /// unprivileged user namespace), the table is rebuilt empty and then filled in parts of
+    /// ``elementsPerPart`` elements; each part is atomic and only adds.
     public func applyAll(_ rules: [SLPFRule]) async throws(FirewallError) {
-        let text: String
-        do { text = try ruleset.rebuild(rules) } catch { throw .render(error) }
-        try await execute(text)
+        let contents: NFTablesRuleset.Contents
+        do { contents = try NFTablesRuleset.Contents(rules) } catch { throw .render(error) }
+        do {
+            _ = try await executor.run(ruleset.rebuild(contents), echo: false)
+        } catch .commandFailed(let command, let status, let stderr) where stderr.contains("Message too long") {
+            _ = (command, status)
+            try await loadInParts(contents)
+        }
+        state = NFTablesState(rebuilt: contents)
+        if !contents.connectionRules.isEmpty { state.recordHandles(try await installedRules()) }
     }
 
-    public func apply(_ change: FirewallChange, others: [SLPFRule]) async throws(FirewallError) {
-        let text: String
-        switch change {
-        case .add(let rule):
-            do { text = try ruleset.addition(of: rule, alongside: others) } catch { throw .render(error) }
-        case .remove(let rule):
-            // 5-tuple rules are deleted by handle: list them first.
-            let handles: [InstalledRule]
-            switch rule.match {
-            case .ipv4Connection, .ipv6Connection: handles = try await installed().rules
-            case .ipv4Net, .ipv6Net: handles = []
+    private func loadInParts(_ contents: NFTablesRuleset.Contents) async throws(FirewallError) {
+        _ = try await executor.run(ruleset.rebuild(contents, withElements: false, withConnectionRules: false), echo: false)
+        for part in Self.parts(contents) { _ = try await executor.run(part, echo: false) }
+    }
+
+    /// The elements and 5-tuple rules of `contents` as `add` transactions of bounded size.
+    static func parts(_ contents: NFTablesRuleset.Contents) -> [String] {
+        let t = NFTablesRuleset.qualifiedTable
+        var parts: [String] = []
+        var part = "", count = 0
+        func add(_ line: String, weight: Int) {
+            part += line
+            count += weight
+            if count >= elementsPerPart {
+                parts.append(part)
+                part = ""
+                count = 0
             }
-            do { text = try ruleset.removal(of: rule, remaining: others, installed: handles) } catch { throw .render(error) }
         }
-        if text.isEmpty { return }
-        try await execute(text)
+        for (set, blocks) in contents.elements.sorted(by: { $0.key < $1.key }) {
+            for chunk in blocks.keys.sorted().chunked(elementsPerPart) {
+                add("add element \(t) \(set.name) { \(chunk.map(\.networkAddress).joined(separator: ", ")) }\n", weight: chunk.count)
+            }
+        }
+        for (chain, lines) in contents.connectionRules.sorted(by: { $0.key < $1.key }) {
+            for line in lines { add("add rule \(t) \(chain) \(line.text)\n", weight: 4) }
+        }
+        if count > 0 { parts.append(part) }
+        return parts
     }
 
-    /// Runs one `nft -f -` transaction.
-    public func execute(_ text: String) async throws(FirewallError) {
-        let command = [nft, "-f", "-"]
-        let output = try await runner.run(command, input: text)
-        guard output.status == 0 else {
-            throw .commandFailed(command: command, status: output.status, stderr: output.stderr)
-        }
+    public func apply(_ change: FirewallChange) async throws(FirewallError) {
+        let planned: (script: String, needsEcho: Bool)
+        do { planned = try state.script(for: change) } catch { throw .render(error) }
+        var echo = ""
+        if !planned.script.isEmpty { echo = try await executor.run(planned.script, echo: planned.needsEcho) }
+        state.commit(change, echo: echo)
     }
 
     public func installed() async throws(FirewallError) -> InstalledRuleset {
-        let command = [nft, "-j", "list", "table", NFTablesRuleset.family, NFTablesRuleset.table]
-        let output = try await runner.run(command, input: "")
-        guard output.status == 0 else {
-            if output.stderr.contains("No such file or directory") { return InstalledRuleset(tableExists: false) }
-            throw .commandFailed(command: command, status: output.status, stderr: output.stderr)
+        let listing: String
+        do {
+            listing = try await executor.listJSON("list table \(NFTablesRuleset.qualifiedTable)")
+        } catch .commandFailed(_, _, let stderr) where stderr.contains("No such file or directory") {
+            return InstalledRuleset(tableExists: false)
         }
-        return try Self.parseListing(output.stdout)
+        return try Self.parseListing(listing)
+    }
+
+    /// The 5-tuple rules of the regular chains (their listing carries no set elements).
+    private func installedRules() async throws(FirewallError) -> [InstalledRule] {
+        var rules: [InstalledRule] = []
+        for chain in NFTablesRuleset.regularChains {
+            rules += try Self.parseListing(try await executor.listJSON("list chain \(NFTablesRuleset.qualifiedTable) \(chain)")).rules
+        }
+        return rules
     }
 
     /// Reads `nft -j list table inet bastion` output.
@@ -103,5 +148,12 @@ public struct NFTablesBackend: FirewallBackend {
         default: break
         }
         throw .unreadableListing("unexpected set element \(value)")
+    }
+}
+
+extension Array {
+    /// The array in consecutive slices of at most `size` elements.
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -21,8 +21,11 @@ public enum NFTablesRenderError: Error, Hashable, Sendable, CustomStringConverti
 /// A rule the firewall holds, as listed back: its chain, its handle and, for Bastion's
 /// 5-tuple rules, the rule number from its `comment "bastion:<rule_number>"`.
 public struct InstalledRule: Hashable, Sendable {
+    /// The regular chain the rule is in.
     public var chain: String
+    /// The rule's nftables handle.
     public var handle: Int64
+    /// The rule number in its comment.
     public var ruleNumber: RuleNumber?
 
     /// An installed rule.
@@ -33,34 +36,35 @@ public struct InstalledRule: Hashable, Sendable {
     }
 }
 
-/// Renders SLPF rules as `nft -f` text for `table inet bastion`. Pure: no I/O.
+/// The layout of `table inet bastion` and the nft text of its parts. Pure: no I/O.
 ///
-/// Layout (the whole table is Bastion's; nothing else is touched):
-///
-/// - 12 interval sets `<verdict><family>_<dir>` — verdict `allow`, `drop` or `reject`, family
-///   `4` (`ipv4_addr`) or `6` (`ipv6_addr`), dir `in` or `out` — hold the address-only rules
-///   (`ipv4_net`, `ipv6_net`). An interval set refuses overlapping elements, so a set holds the
-///   maximal blocks of its rules: a rule whose block lies inside another rule's block adds no
-///   element, and removing a block puts back the blocks it was covering.
-/// - Regular chains `allow_in`, `deny_in`, `allow_out`, `deny_out`: first the set lookups
-///   (`ip saddr @allow4_in accept`; ingress matches the source address, egress the destination
-///   address), then the 5-tuple rules (`ipv4_connection`, `ipv6_connection`) in rule-number
-///   order, each commented `bastion:<rule_number>`, matched literally in both directions.
+/// - Address-only rules (`ipv4_net`, `ipv6_net`) live in plain hash sets, one per verdict,
+///   family, direction and prefix length in use: `<verdict><family>_<dir>_<length>` — verdict
+///   `allow`, `drop` or `reject`, family `4`/`6`, dir `in`/`out` — holding the network
+///   addresses (host bits cleared). Each set has one lookup rule at the top of its chain
+///   (`ip saddr & 255.255.255.0 @drop4_in_24 drop`; ingress matches the source address, egress
+///   the destination address). A packet costs one hash lookup per prefix length in use,
+///   whatever the number of rules; adding or deleting an element is one netlink message that
+///   does not read the set (nft must read a whole *interval* set to add to it: 0.2 s at 10,000
+///   elements, 7 s at 100,000, measured with nft 1.0.6).
+/// - Regular chains `allow_in`, `deny_in`, `allow_out`, `deny_out` hold the set lookups, then
+///   the 5-tuple rules (`ipv4_connection`, `ipv6_connection`), each commented
+///   `bastion:<rule_number>`, matched literally in both directions.
 /// - Base chains `input` and `output` (`type filter hook … priority filter; policy accept`)
 ///   `jump` to the allow chain, then to the deny chain: allow rules win over deny rules, and
 ///   traffic no rule matches passes. There is no `forward` chain: Bastion filters the host it
 ///   runs on; `direction` `ingress` is `input`, `egress` is `output`, `both` is both.
 /// - `drop_process: none` → `drop`; `reject` → `reject with tcp reset` for TCP, else
 ///   `reject with icmpx type admin-prohibited`; `false_ack` is not supported.
-///
-/// ``rebuild(_:)`` replaces the whole table in one transaction; ``addition(of:alongside:)``
-/// and ``removal(of:remaining:installed:)`` render one change touching only what changed.
 public struct NFTablesRuleset: Sendable {
-    /// The table's family and name.
+    /// The table's family.
     public static let family = "inet"
+    /// The table's name.
     public static let table = "bastion"
     /// `inet bastion`.
     public static let qualifiedTable = "\(family) \(table)"
+    /// The regular chains, in the order the base chains visit them.
+    public static let regularChains = ["allow_in", "deny_in", "allow_out", "deny_out"]
 
     /// The comment that marks a 5-tuple rule: `bastion:<rule_number>`.
     public static func comment(for number: RuleNumber) -> String { "bastion:\(number)" }
@@ -80,12 +84,51 @@ public struct NFTablesRuleset: Sendable {
     enum Way: String, CaseIterable {
         case `in`, out
         var baseChain: String { self == .in ? "input" : "output" }
-        var hook: String { self == .in ? "input" : "output" }
         /// The address field an address-only rule matches.
         var addressField: String { self == .in ? "saddr" : "daddr" }
     }
 
-    static func setName(_ verdict: Verdict, family: Int, _ way: Way) -> String { "\(verdict.rawValue)\(family)_\(way.rawValue)" }
+    /// One address set: which rules' blocks it holds.
+    struct AddressSet: Hashable, Sendable, Comparable {
+        var verdict: Verdict
+        var family: Int
+        var way: Way
+        var length: Int
+
+        var name: String { "\(verdict.rawValue)\(family)_\(way.rawValue)_\(length)" }
+        var chain: String { NFTablesRuleset.chainName(allow: verdict == .allow, way) }
+
+        /// The set's declaration, with `elements` when there are some.
+        func declaration(elements: [AddressBlock]) -> String {
+            var text = "\tset \(name) {\n\t\ttype ipv\(family)_addr\n"
+            if !elements.isEmpty {
+                text += "\t\telements = { \(elements.map(\.networkAddress).joined(separator: ", ")) }\n"
+            }
+            return text + "\t}\n"
+        }
+
+        /// The rules that look packets up in the set (two for reject: TCP reset, else ICMP).
+        var lookups: [String] {
+            let ip = family == 4 ? "ip" : "ip6"
+            let fullLength = family == 4 ? 32 : 128
+            let key = length == fullLength
+                ? "\(ip) \(way.addressField)"
+                : "\(ip) \(way.addressField) & \(AddressBlock.mask(family: family, length: length))"
+            switch verdict {
+            case .allow: return ["\(key) @\(name) accept"]
+            case .drop: return ["\(key) @\(name) drop"]
+            case .reject:
+                return ["\(key) @\(name) meta l4proto tcp reject with tcp reset",
+                        "\(key) @\(name) reject with icmpx type admin-prohibited"]
+            }
+        }
+
+        static func < (lhs: AddressSet, rhs: AddressSet) -> Bool {
+            (lhs.family, lhs.verdict.rawValue, lhs.way.rawValue, -lhs.length)
+                < (rhs.family, rhs.verdict.rawValue, rhs.way.rawValue, -rhs.length)
+        }
+    }
+
     static func chainName(allow: Bool, _ way: Way) -> String { "\(allow ? "allow" : "deny")_\(way.rawValue)" }
 
     private static func ways(_ direction: Direction) -> [Way] {
@@ -106,7 +149,7 @@ public struct NFTablesRuleset: Sendable {
     }
 
     /// The address block of an address-only rule, `nil` for a 5-tuple rule.
-    private static func block(of rule: SLPFRule) -> AddressBlock? {
+    static func block(of rule: SLPFRule) -> AddressBlock? {
         switch rule.match {
         case .ipv4Net(let net): AddressBlock(net)
         case .ipv6Net(let net): AddressBlock(net)
@@ -115,80 +158,72 @@ public struct NFTablesRuleset: Sendable {
     }
 
     /// The sets an address-only rule's block goes into.
-    private static func sets(of rule: SLPFRule, block: AddressBlock) throws(NFTablesRenderError) -> [String] {
+    static func sets(of rule: SLPFRule, block: AddressBlock) throws(NFTablesRenderError) -> [AddressSet] {
         let verdict = try verdict(of: rule)
-        return ways(rule.direction).map { setName(verdict, family: block.family, $0) }
+        return ways(rule.direction).map { AddressSet(verdict: verdict, family: block.family, way: $0, length: block.length) }
     }
 
-    static func setsOf(_ rule: SLPFRule, _ block: AddressBlock) throws(NFTablesRenderError) -> [String] {
-        try sets(of: rule, block: block)
+    /// Checks that nftables can express `rule`.
+    public func check(_ rule: SLPFRule) throws(NFTablesRenderError) {
+        if let block = Self.block(of: rule) { _ = try Self.sets(of: rule, block: block) } else { _ = try Self.connectionRules(rule) }
     }
 
     // MARK: Full rebuild
+
+    /// What a rebuild installs: the set elements by set, and the 5-tuple rule lines by chain.
+    struct Contents {
+        var elements: [AddressSet: [AddressBlock: Int]] = [:]
+        var connectionRules: [String: [(number: RuleNumber, text: String)]] = [:]
+
+        init(_ rules: [SLPFRule]) throws(NFTablesRenderError) {
+            for rule in rules.sorted(by: { $0.ruleNumber < $1.ruleNumber }) {
+                if let block = NFTablesRuleset.block(of: rule) {
+                    for set in try NFTablesRuleset.sets(of: rule, block: block) { elements[set, default: [:]][block, default: 0] += 1 }
+                } else {
+                    for (chain, line) in try NFTablesRuleset.connectionRules(rule) {
+                        connectionRules[chain, default: []].append((rule.ruleNumber, line))
+                    }
+                }
+            }
+        }
+    }
 
     /// The transaction that replaces `table inet bastion` with exactly `rules` (all of them
     /// installed, whatever their state: pass the active ones). Atomic: `nft -f` applies all of
     /// it or none. It deletes and re-creates the table rather than `flush table`, which would
     /// keep the sets and chains of an older layout.
     public func rebuild(_ rules: [SLPFRule]) throws(NFTablesRenderError) -> String {
-        var elements: [String: [AddressBlock]] = [:]
-        var connectionRules: [String: [String]] = [:]
-        for rule in rules.sorted(by: { $0.ruleNumber < $1.ruleNumber }) {
-            if let block = Self.block(of: rule) {
-                for set in try Self.sets(of: rule, block: block) { elements[set, default: []].append(block) }
-            } else {
-                for (chain, line) in try Self.connectionRules(rule) { connectionRules[chain, default: []].append(line) }
-            }
-        }
+        try rebuild(Contents(rules))
+    }
+
+    func rebuild(_ contents: Contents, withElements: Bool = true, withConnectionRules: Bool = true) -> String {
         let t = Self.qualifiedTable
         var text = "table \(t)\ndelete table \(t)\ntable \(t) {\n"
-        for verdict in Verdict.allCases {
-            for family in [4, 6] {
-                for way in Way.allCases {
-                    let name = Self.setName(verdict, family: family, way)
-                    text += "\tset \(name) {\n\t\ttype ipv\(family)_addr\n\t\tflags interval\n"
-                    let blocks = AddressBlock.maximal(elements[name] ?? [])
-                    if !blocks.isEmpty {
-                        text += "\t\telements = { \(blocks.map(\.description).joined(separator: ", ")) }\n"
-                    }
-                    text += "\t}\n"
-                }
-            }
+        let sets = contents.elements.keys.sorted()
+        for set in sets {
+            text += set.declaration(elements: withElements ? contents.elements[set]!.keys.sorted() : [])
         }
         for way in Way.allCases {
             for allow in [true, false] {
                 let chain = Self.chainName(allow: allow, way)
                 text += "\tchain \(chain) {\n"
-                for line in Self.setLookups(allow: allow, way) { text += "\t\t\(line)\n" }
-                for line in connectionRules[chain] ?? [] { text += "\t\t\(line)\n" }
+                for set in sets where set.chain == chain {
+                    for line in set.lookups { text += "\t\t\(line)\n" }
+                }
+                if withConnectionRules {
+                    for rule in contents.connectionRules[chain] ?? [] { text += "\t\t\(rule.text)\n" }
+                }
                 text += "\t}\n"
             }
         }
         for way in Way.allCases {
             text += "\tchain \(way.baseChain) {\n"
-            text += "\t\ttype filter hook \(way.hook) priority filter; policy accept;\n"
+            text += "\t\ttype filter hook \(way.baseChain) priority filter; policy accept;\n"
             text += "\t\tjump \(Self.chainName(allow: true, way))\n"
             text += "\t\tjump \(Self.chainName(allow: false, way))\n"
             text += "\t}\n"
         }
-        text += "}\n"
-        return text
-    }
-
-    /// The set lookups at the top of an allow or deny chain.
-    private static func setLookups(allow: Bool, _ way: Way) -> [String] {
-        let field = way.addressField
-        if allow {
-            return ["ip \(field) @\(setName(.allow, family: 4, way)) accept", "ip6 \(field) @\(setName(.allow, family: 6, way)) accept"]
-        }
-        return [
-            "ip \(field) @\(setName(.drop, family: 4, way)) drop",
-            "ip6 \(field) @\(setName(.drop, family: 6, way)) drop",
-            "ip \(field) @\(setName(.reject, family: 4, way)) meta l4proto tcp reject with tcp reset",
-            "ip \(field) @\(setName(.reject, family: 4, way)) reject with icmpx type admin-prohibited",
-            "ip6 \(field) @\(setName(.reject, family: 6, way)) meta l4proto tcp reject with tcp reset",
-            "ip6 \(field) @\(setName(.reject, family: 6, way)) reject with icmpx type admin-prohibited",
-        ]
+        return text + "}\n"
     }
 
     // MARK: 5-tuple rules
@@ -197,7 +232,7 @@ public struct NFTablesRuleset: Sendable {
     static func connectionRules(_ rule: SLPFRule) throws(NFTablesRenderError) -> [(chain: String, rule: String)] {
         let verdict = try verdict(of: rule)
         var parts: [String]
-        var proto: L4Protocol?
+        let proto: L4Protocol?
         switch rule.match {
         case .ipv4Connection(let c):
             parts = try matchExpression(family: "ip", nfproto: "ipv4", icmp: "icmp", rule: rule.ruleNumber,
@@ -255,59 +290,21 @@ public struct NFTablesRuleset: Sendable {
         return parts
     }
 
-    // MARK: Incremental changes
-
-    /// The transaction that adds `rule` to a table that holds `others` (the other installed
-    /// rules; only address-only ones in the same sets matter). Empty when nothing changes in
-    /// the firewall (the rule's block lies inside a block already in each of its sets).
-    public func addition(of rule: SLPFRule, alongside others: [SLPFRule]) throws(NFTablesRenderError) -> String {
-        let t = Self.qualifiedTable
-        guard let block = Self.block(of: rule) else {
-            return try Self.connectionRules(rule).map { "add rule \(t) \($0.chain) \($0.rule)\n" }.joined()
+    /// The rule numbers and handles in nft's `--echo --handle` output of `add rule` commands
+    /// (`add rule inet bastion deny_in … comment "bastion:7" # handle 12`).
+    static func echoedRules(_ echo: String) -> [InstalledRule] {
+        var rules: [InstalledRule] = []
+        let prefix = "add rule \(qualifiedTable) "
+        for line in echo.split(separator: "\n") where line.hasPrefix(prefix) {
+            let rest = line.dropFirst(prefix.count)
+            guard let chainEnd = rest.firstIndex(of: " "),
+                  let handleRange = rest.ranges(of: " # handle ").last,
+                  let handle = Int64(rest[handleRange.upperBound...]),
+                  let commentRange = rest.ranges(of: "comment \"bastion:").last else { continue }
+            let numberText = rest[commentRange.upperBound...].prefix { $0 != "\"" }
+            guard let number = RuleNumber(numberText) else { continue }
+            rules.append(InstalledRule(chain: String(rest[..<chainEnd]), handle: handle, ruleNumber: number))
         }
-        var text = ""
-        for set in try Self.sets(of: rule, block: block) {
-            let current = AddressBlock.maximal(try Self.blocks(in: set, of: others, excluding: rule.ruleNumber))
-            if current.contains(where: { $0.contains(block) }) { continue }
-            let covered = current.filter { block.contains($0) }
-            if !covered.isEmpty {
-                text += "delete element \(t) \(set) { \(covered.map(\.description).joined(separator: ", ")) }\n"
-            }
-            text += "add element \(t) \(set) { \(block) }\n"
-        }
-        return text
-    }
-
-    /// The transaction that removes `rule` from a table that keeps `remaining` (the other
-    /// installed rules). A 5-tuple rule is deleted by the handles of `installed` whose comment
-    /// names it; an address block is deleted from its sets unless another rule's block covers
-    /// it, and the blocks it covered are put back. Empty when nothing changes in the firewall.
-    public func removal(of rule: SLPFRule, remaining: [SLPFRule], installed: [InstalledRule]) throws(NFTablesRenderError) -> String {
-        let t = Self.qualifiedTable
-        guard let block = Self.block(of: rule) else {
-            return installed.filter { $0.ruleNumber == rule.ruleNumber }
-                .map { "delete rule \(t) \($0.chain) handle \($0.handle)\n" }.joined()
-        }
-        var text = ""
-        for set in try Self.sets(of: rule, block: block) {
-            let others = try Self.blocks(in: set, of: remaining, excluding: rule.ruleNumber)
-            if others.contains(where: { $0.contains(block) }) { continue }
-            text += "delete element \(t) \(set) { \(block) }\n"
-            let uncovered = AddressBlock.maximal(others.filter { block.contains($0) })
-            if !uncovered.isEmpty {
-                text += "add element \(t) \(set) { \(uncovered.map(\.description).joined(separator: ", ")) }\n"
-            }
-        }
-        return text
-    }
-
-    /// The blocks address-only `rules` (but rule `excluded`) put into `set`.
-    private static func blocks(in set: String, of rules: [SLPFRule], excluding excluded: RuleNumber) throws(NFTablesRenderError) -> [AddressBlock] {
-        var blocks: [AddressBlock] = []
-        for rule in rules where rule.ruleNumber != excluded {
-            guard let block = block(of: rule) else { continue }
-            if try sets(of: rule, block: block).contains(set) { blocks.append(block) }
-        }
-        return blocks
+        return rules
     }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import Synchronization
 import OpenC2
 import OpenC2SLPF
 
@@ -10,13 +11,24 @@ import OpenC2SLPF
 /// allocated number is never handed out twice, even after its rule is deleted). The target is
 /// kept as its canonical OpenC2 JSON (`target_json`, e.g. `{"ipv4_net":"10.0.0.0/8"}`) next to
 /// its type (`target_type`); times are milliseconds since 1970.
+///
+/// Migration `v2` adds `rule.source` (`NULL` for a rule a Command added, `file:<name>` for a
+/// rule an `update file` loaded) and `store_state.generation`, a counter that triggers raise
+/// on every change to `rule`: a running actuator compares it with the generation its own
+/// writes produced (``lastWrite``) to notice changes made by another process (`bastion
+/// openc2 rules delete`).
 public final class RuleStore: Sendable {
     /// The database file.
     public let path: String
     private let pool: DatabasePool
+    private let lastWriteGenerations = Mutex<(before: Int64, after: Int64)>((0, 0))
 
     /// The migrations this version knows, in order.
-    public static let migrationIdentifiers = ["v1"]
+    public static let migrationIdentifiers = ["v1", "v2"]
+
+    /// The store's generation before and after this object's last write: when `before` is not
+    /// the generation the caller last saw, another writer changed the store in between.
+    public var lastWrite: (before: Int64, after: Int64) { lastWriteGenerations.withLock { $0 } }
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     public init(path: String) throws(RuleStoreError) {
@@ -54,6 +66,17 @@ public final class RuleStore: Sendable {
                 CREATE INDEX rule_target_type ON rule (target_type, action);
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE rule ADD COLUMN source TEXT;
+                CREATE INDEX rule_source ON rule (source) WHERE source IS NOT NULL;
+                CREATE TABLE store_state (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL);
+                INSERT INTO store_state (id, generation) VALUES (1, 0);
+                CREATE TRIGGER rule_inserted AFTER INSERT ON rule BEGIN UPDATE store_state SET generation = generation + 1; END;
+                CREATE TRIGGER rule_deleted AFTER DELETE ON rule BEGIN UPDATE store_state SET generation = generation + 1; END;
+                CREATE TRIGGER rule_updated AFTER UPDATE ON rule BEGIN UPDATE store_state SET generation = generation + 1; END;
+                """)
+        }
         return migrator
     }
 
@@ -68,35 +91,92 @@ public final class RuleStore: Sendable {
     /// when a rule has it), else the next never-used number. The time window is resolved from
     /// `receivedAt` (start defaults to it); `state` says whether the rule is in force yet.
     @discardableResult
-    public func add(_ request: FilterRuleRequest, receivedAt: DateTime, state: SLPFRule.State = .active) throws(RuleStoreError) -> SLPFRule {
+    public func add(
+        _ request: FilterRuleRequest, receivedAt: DateTime, state: SLPFRule.State = .active, source: String? = nil
+    ) throws(RuleStoreError) -> SLPFRule {
+        try write { db in try Self.insert(request, receivedAt: receivedAt, state: state, source: source, db) }
+    }
+
+    /// Replaces the rules of `source` with rules for `requests`, in one transaction: the old
+    /// ones are deleted (or, with `at` given, end at that time) and the new ones stored with
+    /// `state` (their start is `at` when given). Returns the rules removed and added.
+    public func replace(
+        source: String, with requests: [FilterRuleRequest], receivedAt: DateTime, at start: DateTime? = nil,
+        state: SLPFRule.State = .active
+    ) throws(RuleStoreError) -> (removed: [SLPFRule], added: [SLPFRule]) {
+        try write { db in
+            let old = try Row.fetchAll(db, sql: "SELECT * FROM rule WHERE source = ? ORDER BY rule_number", arguments: [source])
+                .map(Self.rule(from:))
+            if let start {
+                try db.execute(sql: "UPDATE rule SET stop_time = MIN(COALESCE(stop_time, ?), ?) WHERE source = ?",
+                               arguments: [Self.sqlTime(start), Self.sqlTime(start), source])
+            } else {
+                try db.execute(sql: "DELETE FROM rule WHERE source = ?", arguments: [source])
+            }
+            var added: [SLPFRule] = []
+            for var request in requests {
+                if let start, request.startTime == nil, request.stopTime == nil { request.startTime = start }
+                added.append(try Self.insert(request, receivedAt: receivedAt, state: state, source: source, db))
+            }
+            return (start == nil ? old : [], added)
+        }
+    }
+
+    private static func insert(
+        _ request: FilterRuleRequest, receivedAt: DateTime, state: SLPFRule.State, source: String?, _ db: Database
+    ) throws -> SLPFRule {
         let window = request.window(receivedAt: receivedAt)
         if let number = request.insertRule, !(0...JSONValue.maximumSafeInteger).contains(number) {
-            throw .invalidRuleNumber(number)
+            throw RuleStoreError.invalidRuleNumber(number)
         }
-        let targetJSON = OpenC2Encoder().string(request.match.target)
-        return try write { db in
-            if let number = request.insertRule,
-               try Int64.fetchOne(db, sql: "SELECT 1 FROM rule WHERE rule_number = ?", arguments: [number]) != nil {
-                throw RuleStoreError.ruleNumberInUse(number)
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO rule (rule_number, action, target_type, target_json, direction, drop_process, persistent,
-                                      start_time, stop_time, created_at, state)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    request.insertRule, request.action.rawValue, request.match.target.name, targetJSON,
-                    request.direction.rawValue, request.dropProcess.rawValue, request.persistent,
-                    Self.sqlTime(window.start), window.stop.map(Self.sqlTime), Self.sqlTime(receivedAt), state.rawValue,
-                ])
-            let number = db.lastInsertedRowID
-            guard number <= JSONValue.maximumSafeInteger else { throw RuleStoreError.invalidRuleNumber(number) }
-            return SLPFRule(
-                ruleNumber: number, action: request.action, match: request.match, direction: request.direction,
-                dropProcess: request.dropProcess, persistent: request.persistent, startTime: window.start,
-                stopTime: window.stop, createdAt: receivedAt, state: state)
+        if let number = request.insertRule,
+           try Int64.fetchOne(db, sql: "SELECT 1 FROM rule WHERE rule_number = ?", arguments: [number]) != nil {
+            throw RuleStoreError.ruleNumberInUse(number)
         }
+        try db.execute(
+            sql: """
+                INSERT INTO rule (rule_number, action, target_type, target_json, direction, drop_process, persistent,
+                                  start_time, stop_time, created_at, state, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                request.insertRule, request.action.rawValue, request.match.target.name,
+                OpenC2Encoder().string(request.match.target), request.direction.rawValue, request.dropProcess.rawValue,
+                request.persistent, sqlTime(window.start), window.stop.map(sqlTime), sqlTime(receivedAt), state.rawValue,
+                source,
+            ])
+        let number = db.lastInsertedRowID
+        guard number <= JSONValue.maximumSafeInteger else { throw RuleStoreError.invalidRuleNumber(number) }
+        return SLPFRule(
+            ruleNumber: number, action: request.action, match: request.match, direction: request.direction,
+            dropProcess: request.dropProcess, persistent: request.persistent, startTime: window.start,
+            stopTime: window.stop, createdAt: receivedAt, state: state, source: source)
+    }
+
+    /// Makes rule `number` end at `time` (or earlier, when it already ends earlier); returns the
+    /// rule as changed, or `nil` when there is no such rule.
+    @discardableResult
+    public func end(_ number: RuleNumber, at time: DateTime) throws(RuleStoreError) -> SLPFRule? {
+        try write { db in
+            try db.execute(sql: "UPDATE rule SET stop_time = MIN(COALESCE(stop_time, ?), ?) WHERE rule_number = ?",
+                           arguments: [Self.sqlTime(time), Self.sqlTime(time), number])
+            return try Row.fetchOne(db, sql: "SELECT * FROM rule WHERE rule_number = ?", arguments: [number]).map(Self.rule(from:))
+        }
+    }
+
+    /// The earliest time after which something is due: a scheduled rule's start or any rule's
+    /// stop; `nil` when nothing is scheduled.
+    public func nextEvent() throws(RuleStoreError) -> DateTime? {
+        try read { db in
+            let start = try Int64.fetchOne(db, sql: "SELECT MIN(start_time) FROM rule WHERE state = 'scheduled'")
+            let stop = try Int64.fetchOne(db, sql: "SELECT MIN(stop_time) FROM rule WHERE stop_time IS NOT NULL")
+            return [start, stop].compactMap { $0 }.min().map(Self.dateTime)
+        }
+    }
+
+    /// The store's generation: a counter raised by every change to its rules, by any process.
+    public func generation() throws(RuleStoreError) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT generation FROM store_state") ?? 0 }
     }
 
     /// Removes rule `number`; returns it, or `nil` when there was no such rule.
@@ -194,7 +274,7 @@ public final class RuleStore: Sendable {
         return SLPFRule(
             ruleNumber: number, action: action, match: match, direction: direction, dropProcess: dropProcess,
             persistent: row["persistent"], startTime: dateTime(row["start_time"]), stopTime: stop.map(dateTime),
-            createdAt: dateTime(row["created_at"]), state: state)
+            createdAt: dateTime(row["created_at"]), state: state, source: row["source"])
     }
 
     // MARK: Access
@@ -204,7 +284,21 @@ public final class RuleStore: Sendable {
     }
 
     private func write<T>(_ body: (Database) throws -> T) throws(RuleStoreError) -> T {
-        do { return try pool.write(body) } catch { throw Self.storeError(error) }
+        do {
+            return try pool.write { db in
+                let before = try Self.generation(db)
+                let result = try body(db)
+                let after = try Self.generation(db)
+                lastWriteGenerations.withLock { $0 = (before, after) }
+                return result
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    private static func generation(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT generation FROM store_state") ?? 0
     }
 
     private static func storeError(_ error: any Error) -> RuleStoreError {

@@ -32,12 +32,14 @@ public struct SLPFRule: Hashable, Sendable {
     public var createdAt: DateTime
     /// Where the rule is in its life.
     public var state: State
+    /// Where the rule came from: `nil` for a Command, `file:<name>` for a rules file.
+    public var source: String?
 
     /// A rule.
     public init(
         ruleNumber: RuleNumber, action: FilterAction, match: FilterMatch, direction: Direction = .both,
         dropProcess: DropProcess = .silent, persistent: Bool = true, startTime: DateTime,
-        stopTime: DateTime? = nil, createdAt: DateTime, state: State = .active
+        stopTime: DateTime? = nil, createdAt: DateTime, state: State = .active, source: String? = nil
     ) {
         self.ruleNumber = ruleNumber
         self.action = action
@@ -49,6 +51,7 @@ public struct SLPFRule: Hashable, Sendable {
         self.stopTime = stopTime
         self.createdAt = createdAt
         self.state = state
+        self.source = source
     }
 
     /// Whether the rule has ended at `time`.

@@ -12,7 +12,7 @@ let sampleRules: [SLPFRule] = [
          direction: .ingress, dropProcess: .reject),
     rule(5, .allow, .ipv6Connection(IPv6Connection(destinationAddress: ipv6("2001:db8::1"), destinationPort: 53, protocol: .udp)),
          direction: .egress),
-    // Inside rule 1's block: adds no element.
+    // Inside rule 1's block, with another prefix length: its own set.
     rule(6, .deny, .ipv4Net(ipv4("10.2.3.4/16")), direction: .ingress),
     rule(7, .deny, .ipv4Connection(IPv4Connection(destinationPort: 8080))),
     rule(8, .deny, .ipv6Connection(IPv6Connection(sourceAddress: ipv6("2001:db8:1::/48"), protocol: .icmp)),
@@ -23,85 +23,43 @@ let sampleRebuild = """
     table inet bastion
     delete table inet bastion
     table inet bastion {
-    \tset allow4_in {
+    \tset allow4_in_16 {
     \t\ttype ipv4_addr
-    \t\tflags interval
-    \t\telements = { 10.1.0.0/16 }
+    \t\telements = { 10.1.0.0 }
     \t}
-    \tset allow4_out {
+    \tset allow4_out_16 {
     \t\ttype ipv4_addr
-    \t\tflags interval
-    \t\telements = { 10.1.0.0/16 }
+    \t\telements = { 10.1.0.0 }
     \t}
-    \tset allow6_in {
-    \t\ttype ipv6_addr
-    \t\tflags interval
-    \t}
-    \tset allow6_out {
-    \t\ttype ipv6_addr
-    \t\tflags interval
-    \t}
-    \tset drop4_in {
+    \tset drop4_in_16 {
     \t\ttype ipv4_addr
-    \t\tflags interval
-    \t\telements = { 10.0.0.0/8 }
+    \t\telements = { 10.2.0.0 }
     \t}
-    \tset drop4_out {
+    \tset drop4_in_8 {
     \t\ttype ipv4_addr
-    \t\tflags interval
+    \t\telements = { 10.0.0.0 }
     \t}
-    \tset drop6_in {
+    \tset reject6_out_32 {
     \t\ttype ipv6_addr
-    \t\tflags interval
-    \t}
-    \tset drop6_out {
-    \t\ttype ipv6_addr
-    \t\tflags interval
-    \t}
-    \tset reject4_in {
-    \t\ttype ipv4_addr
-    \t\tflags interval
-    \t}
-    \tset reject4_out {
-    \t\ttype ipv4_addr
-    \t\tflags interval
-    \t}
-    \tset reject6_in {
-    \t\ttype ipv6_addr
-    \t\tflags interval
-    \t}
-    \tset reject6_out {
-    \t\ttype ipv6_addr
-    \t\tflags interval
-    \t\telements = { 2001:db8::/32 }
+    \t\telements = { 2001:db8:: }
     \t}
     \tchain allow_in {
-    \t\tip saddr @allow4_in accept
-    \t\tip6 saddr @allow6_in accept
+    \t\tip saddr & 255.255.0.0 @allow4_in_16 accept
     \t}
     \tchain deny_in {
-    \t\tip saddr @drop4_in drop
-    \t\tip6 saddr @drop6_in drop
-    \t\tip saddr @reject4_in meta l4proto tcp reject with tcp reset
-    \t\tip saddr @reject4_in reject with icmpx type admin-prohibited
-    \t\tip6 saddr @reject6_in meta l4proto tcp reject with tcp reset
-    \t\tip6 saddr @reject6_in reject with icmpx type admin-prohibited
+    \t\tip saddr & 255.255.0.0 @drop4_in_16 drop
+    \t\tip saddr & 255.0.0.0 @drop4_in_8 drop
     \t\tip saddr 192.0.2.1 tcp dport 22 reject with tcp reset comment "bastion:4"
     \t\tmeta nfproto ipv4 meta l4proto { tcp, udp, sctp } th dport 8080 drop comment "bastion:7"
     \t\tip6 saddr 2001:db8:1::/48 meta l4proto ipv6-icmp reject with icmpx type admin-prohibited comment "bastion:8"
     \t}
     \tchain allow_out {
-    \t\tip daddr @allow4_out accept
-    \t\tip6 daddr @allow6_out accept
+    \t\tip daddr & 255.255.0.0 @allow4_out_16 accept
     \t\tip6 daddr 2001:db8::1 udp dport 53 accept comment "bastion:5"
     \t}
     \tchain deny_out {
-    \t\tip daddr @drop4_out drop
-    \t\tip6 daddr @drop6_out drop
-    \t\tip daddr @reject4_out meta l4proto tcp reject with tcp reset
-    \t\tip daddr @reject4_out reject with icmpx type admin-prohibited
-    \t\tip6 daddr @reject6_out meta l4proto tcp reject with tcp reset
-    \t\tip6 daddr @reject6_out reject with icmpx type admin-prohibited
+    \t\tip6 daddr & ffff:ffff:: @reject6_out_32 meta l4proto tcp reject with tcp reset
+    \t\tip6 daddr & ffff:ffff:: @reject6_out_32 reject with icmpx type admin-prohibited
     \t\tmeta nfproto ipv4 meta l4proto { tcp, udp, sctp } th dport 8080 drop comment "bastion:7"
     \t}
     \tchain input {
@@ -132,62 +90,86 @@ struct NFTablesRulesetTests {
     @Test("an empty store rebuilds an empty table")
     func emptyRebuild() throws {
         let text = try ruleset.rebuild([])
-        #expect(text.hasPrefix("table inet bastion\ndelete table inet bastion\ntable inet bastion {\n\tset allow4_in {\n"))
-        #expect(!text.contains("elements"))
+        #expect(text.hasPrefix("table inet bastion\ndelete table inet bastion\ntable inet bastion {\n\tchain allow_in {\n\t}\n"))
+        #expect(!text.contains("set "))
         #expect(!text.contains("comment"))
     }
 
-    @Test("adding address-only rules keeps sets non-overlapping")
+    @Test("adding an address-only rule: one element, and the set with its lookup the first time")
     func addAddress() throws {
-        let base = [sampleRules[0]]  // drop4_in { 10.0.0.0/8 }
-        // Inside an existing block: nothing to do.
-        #expect(try ruleset.addition(of: rule(9, .deny, .ipv4Net(ipv4("10.5.0.0/16")), direction: .ingress), alongside: base) == "")
-        // Disjoint: one element.
-        #expect(try ruleset.addition(of: rule(9, .deny, .ipv4Net(ipv4("192.0.2.7")), direction: .ingress), alongside: base)
-            == "add element inet bastion drop4_in { 192.0.2.7 }\n")
-        // Covering: the covered element goes, in the same transaction.
-        #expect(try ruleset.addition(of: rule(9, .deny, .ipv4Net(ipv4("10.0.0.0/7")), direction: .ingress), alongside: base)
-            == "delete element inet bastion drop4_in { 10.0.0.0/8 }\nadd element inet bastion drop4_in { 10.0.0.0/7 }\n")
-        // Both directions: two sets. Host bits are cleared.
-        #expect(try ruleset.addition(of: rule(9, .allow, .ipv6Net(ipv6("2001:db8::5/64"))), alongside: base)
-            == "add element inet bastion allow6_in { 2001:db8::/64 }\nadd element inet bastion allow6_out { 2001:db8::/64 }\n")
+        var state = NFTablesState()
+        let first = rule(1, .deny, .ipv4Net(ipv4("10.0.0.0/8")), direction: .ingress)
+        #expect(try state.script(for: .add(first)) == ("""
+            add set inet bastion drop4_in_8 { type ipv4_addr; }
+            insert rule inet bastion deny_in ip saddr & 255.0.0.0 @drop4_in_8 drop
+            add element inet bastion drop4_in_8 { 10.0.0.0 }
+
+            """, false))
+        state.commit(.add(first))
+        // The set exists now: just the element. Host bits are cleared.
+        let second = rule(2, .deny, .ipv4Net(ipv4("11.2.3.4/8")), direction: .ingress)
+        #expect(try state.script(for: .add(second)).script == "add element inet bastion drop4_in_8 { 11.0.0.0 }\n")
+        // The same block again: nothing changes in the firewall.
+        let same = rule(3, .deny, .ipv4Net(ipv4("10.9.9.9/8")), direction: .ingress)
+        state.commit(.add(second))
+        #expect(try state.script(for: .add(same)).script == "")
+        // A single address, both directions, reject: two sets, two lookups each.
+        let host = rule(4, .deny, .ipv6Net(ipv6("2001:db8::5")), dropProcess: .reject)
+        #expect(try state.script(for: .add(host)).script == """
+            add set inet bastion reject6_in_128 { type ipv6_addr; }
+            insert rule inet bastion deny_in ip6 saddr @reject6_in_128 meta l4proto tcp reject with tcp reset
+            insert rule inet bastion deny_in ip6 saddr @reject6_in_128 reject with icmpx type admin-prohibited
+            add element inet bastion reject6_in_128 { 2001:db8::5 }
+            add set inet bastion reject6_out_128 { type ipv6_addr; }
+            insert rule inet bastion deny_out ip6 daddr @reject6_out_128 meta l4proto tcp reject with tcp reset
+            insert rule inet bastion deny_out ip6 daddr @reject6_out_128 reject with icmpx type admin-prohibited
+            add element inet bastion reject6_out_128 { 2001:db8::5 }
+
+            """)
     }
 
-    @Test("removing address-only rules puts back what they covered")
+    @Test("removing an address-only rule deletes its element only when no other rule needs it")
     func removeAddress() throws {
-        let covering = rule(1, .deny, .ipv4Net(ipv4("10.0.0.0/8")), direction: .ingress)
-        let inside = rule(6, .deny, .ipv4Net(ipv4("10.2.0.0/16")), direction: .ingress)
-        let same = rule(9, .deny, .ipv4Net(ipv4("10.0.0.0/8")), direction: .ingress)
-        #expect(try ruleset.removal(of: covering, remaining: [inside], installed: [])
-            == "delete element inet bastion drop4_in { 10.0.0.0/8 }\nadd element inet bastion drop4_in { 10.2.0.0/16 }\n")
-        // Another rule has the same block: the element stays.
-        #expect(try ruleset.removal(of: covering, remaining: [inside, same], installed: []) == "")
-        // A covered rule goes without a trace in the firewall.
-        #expect(try ruleset.removal(of: inside, remaining: [covering], installed: []) == "")
-        #expect(try ruleset.removal(of: inside, remaining: [], installed: [])
-            == "delete element inet bastion drop4_in { 10.2.0.0/16 }\n")
+        let a = rule(1, .allow, .ipv4Net(ipv4("192.0.2.0/24")), direction: .egress)
+        let b = rule(2, .allow, .ipv4Net(ipv4("192.0.2.128/24")), direction: .egress)
+        var state = NFTablesState(rebuilt: try NFTablesRuleset.Contents([a, b]))
+        #expect(try state.script(for: .remove(a)).script == "")
+        state.commit(.remove(a))
+        #expect(try state.script(for: .remove(b)).script == "delete element inet bastion allow4_out_24 { 192.0.2.0 }\n")
+        state.commit(.remove(b))
+        // The set stays: adding to it again needs no new set.
+        #expect(try state.script(for: .add(a)).script == "add element inet bastion allow4_out_24 { 192.0.2.0 }\n")
     }
 
-    @Test("5-tuple rules are added by comment and deleted by handle")
+    @Test("5-tuple rules are added by comment, their handles learnt from nft's echo, and deleted by handle")
     func connections() throws {
-        #expect(try ruleset.addition(of: sampleRules[6], alongside: [])
-            == """
+        var state = NFTablesState()
+        let added = try state.script(for: .add(sampleRules[6]))
+        #expect(added.needsEcho)
+        #expect(added.script == """
             add rule inet bastion deny_in meta nfproto ipv4 meta l4proto { tcp, udp, sctp } th dport 8080 drop comment "bastion:7"
             add rule inet bastion deny_out meta nfproto ipv4 meta l4proto { tcp, udp, sctp } th dport 8080 drop comment "bastion:7"
 
             """)
-        let installed = [
-            InstalledRule(chain: "deny_in", handle: 11, ruleNumber: 7),
-            InstalledRule(chain: "deny_in", handle: 12, ruleNumber: 4),
-            InstalledRule(chain: "deny_out", handle: 13, ruleNumber: 7),
-        ]
-        #expect(try ruleset.removal(of: sampleRules[6], remaining: [], installed: installed)
+        let echo = """
+            add rule inet bastion deny_in meta nfproto ipv4 meta l4proto { tcp, udp, sctp } th dport 8080 drop comment "bastion:7" # handle 11
+            add rule inet bastion deny_out meta nfproto ipv4 meta l4proto { tcp, udp, sctp } th dport 8080 drop comment "bastion:7" # handle 13
+            # new generation 5 by process 123 (nft)
+
+            """
+        #expect(NFTablesRuleset.echoedRules(echo) == [
+            InstalledRule(chain: "deny_in", handle: 11, ruleNumber: 7), InstalledRule(chain: "deny_out", handle: 13, ruleNumber: 7),
+        ])
+        state.commit(.add(sampleRules[6]), echo: echo)
+        #expect(try state.script(for: .remove(sampleRules[6])).script
             == "delete rule inet bastion deny_in handle 11\ndelete rule inet bastion deny_out handle 13\n")
+        state.commit(.remove(sampleRules[6]))
+        #expect(try state.script(for: .remove(sampleRules[6])).script == "")
         let sctp = rule(9, .allow, .ipv4Connection(IPv4Connection(sourcePort: 5000, protocol: .sctp)), direction: .egress)
-        #expect(try ruleset.addition(of: sctp, alongside: [])
+        #expect(try state.script(for: .add(sctp)).script
             == "add rule inet bastion allow_out meta nfproto ipv4 sctp sport 5000 accept comment \"bastion:9\"\n")
         let anyTCP = rule(10, .deny, .ipv6Connection(IPv6Connection(protocol: .tcp)), direction: .ingress, dropProcess: .reject)
-        #expect(try ruleset.addition(of: anyTCP, alongside: [])
+        #expect(try state.script(for: .add(anyTCP)).script
             == "add rule inet bastion deny_in meta nfproto ipv6 meta l4proto tcp reject with tcp reset comment \"bastion:10\"\n")
     }
 
@@ -197,7 +179,7 @@ struct NFTablesRulesetTests {
             try ruleset.rebuild([rule(1, .deny, .ipv4Net(ipv4("10.0.0.0/8")), dropProcess: .falseAck)])
         }
         #expect(throws: NFTablesRenderError.portsWithoutTransport(2, .icmp)) {
-            try ruleset.addition(of: rule(2, .deny, .ipv4Connection(IPv4Connection(destinationPort: 1, protocol: .icmp))), alongside: [])
+            try NFTablesState().script(for: .add(rule(2, .deny, .ipv4Connection(IPv4Connection(destinationPort: 1, protocol: .icmp)))))
         }
     }
 
@@ -213,20 +195,28 @@ struct NFTablesRulesetTests {
     func expected() throws {
         let state = try ruleset.expectedInstalled(sampleRules)
         #expect(state.nonEmptySets == [
-            "allow4_in": ["10.1.0.0/16"], "allow4_out": ["10.1.0.0/16"], "drop4_in": ["10.0.0.0/8"], "reject6_out": ["2001:db8::/32"],
+            "allow4_in_16": ["10.1.0.0"], "allow4_out_16": ["10.1.0.0"], "drop4_in_16": ["10.2.0.0"], "drop4_in_8": ["10.0.0.0"],
+            "reject6_out_32": ["2001:db8::"],
         ])
-        #expect(state.sets.count == 12)
         #expect(state.ruleNumbers == [4, 5, 7, 8])
     }
 
-    @Test("maximal address blocks")
-    func maximal() {
-        let blocks = ["10.0.0.0/8", "10.1.0.0/16", "10.0.0.0/8", "192.0.2.1", "192.0.2.0/31", "0.0.0.0/0"].map { AddressBlock(ipv4($0)) }
-        #expect(AddressBlock.maximal(blocks).map(\.description) == ["0.0.0.0/0"])
-        let some = ["10.1.0.0/16", "10.0.0.0/8", "192.0.2.1", "192.0.2.0/31", "192.0.2.3"].map { AddressBlock(ipv4($0)) }
-        #expect(AddressBlock.maximal(some).map(\.description) == ["10.0.0.0/8", "192.0.2.0/31", "192.0.2.3"])
-        let v6 = ["2001:db8::/32", "2001:db8:ffff::1", "::/0"].map { AddressBlock(ipv6($0)) }
-        #expect(AddressBlock.maximal(v6.prefix(2)).map(\.description) == ["2001:db8::/32"])
-        #expect(AddressBlock.maximal(v6).map(\.description) == ["::/0"])
+    @Test("large rebuilds split into bounded add transactions")
+    func parts() throws {
+        let many = (0..<4_500).map { rule(RuleNumber($0 + 1), .deny, .ipv4Net(try! IPv4Net(IPv4Address(0x0A00_0000 + UInt32($0)))), direction: .ingress) }
+        let parts = NFTablesBackend.parts(try NFTablesRuleset.Contents(many))
+        #expect(parts.count == 3)
+        let elements = parts.map { $0.split(separator: ",").count }
+        #expect(elements == [2_000, 2_000, 500])
+        #expect(parts.allSatisfy { $0.hasPrefix("add element inet bastion drop4_in_32 { ") })
+    }
+
+    @Test("netmasks")
+    func masks() {
+        #expect(AddressBlock.mask(family: 4, length: 0) == "0.0.0.0")
+        #expect(AddressBlock.mask(family: 4, length: 20) == "255.255.240.0")
+        #expect(AddressBlock.mask(family: 6, length: 64) == "ffff:ffff:ffff:ffff::")
+        #expect(AddressBlock.mask(family: 6, length: 65) == "ffff:ffff:ffff:ffff:8000::")
+        #expect(AddressBlock(ipv4("10.2.3.4/16")).networkAddress == "10.2.0.0")
     }
 }

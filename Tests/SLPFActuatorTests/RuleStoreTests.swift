@@ -1,6 +1,7 @@
 import Foundation
 import OpenC2
 import OpenC2SLPF
+import GRDB
 import Testing
 @testable import SLPFActuator
 
@@ -17,7 +18,39 @@ struct RuleStoreTests {
         #expect(try store.list().isEmpty)
         // Opening again applies nothing twice.
         let again = try RuleStore(path: path)
-        #expect(try again.appliedMigrations() == ["v1"])
+        #expect(try again.appliedMigrations() == ["v1", "v2"])
+    }
+
+    @Test("a version 1 store migrates to version 2, keeping its rules")
+    func migratesV1() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let path = directory.path("v1.sqlite")
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations VALUES ('v1');
+                    CREATE TABLE rule (
+                        rule_number INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, target_type TEXT NOT NULL,
+                        target_json TEXT NOT NULL, direction TEXT NOT NULL, drop_process TEXT NOT NULL,
+                        persistent INTEGER NOT NULL, start_time INTEGER NOT NULL, stop_time INTEGER,
+                        created_at INTEGER NOT NULL, state TEXT NOT NULL);
+                    INSERT INTO rule VALUES (5, 'deny', 'ipv4_net', '{"ipv4_net":"10.0.0.0/8"}', 'both', 'none', 1, 0, NULL, 0, 'active');
+                    """)
+            }
+        }
+        let store = try RuleStore(path: path)
+        #expect(try store.appliedMigrations() == ["v1", "v2"])
+        let rule = try #require(try store.get(5))
+        #expect(rule.match == .ipv4Net(ipv4("10.0.0.0/8")))
+        #expect(rule.source == nil)
+        let before = try store.generation()
+        try store.remove(5)
+        #expect(try store.generation() == before + 1)
+        #expect(store.lastWrite.before == before)
+        #expect(store.lastWrite.after == before + 1)
     }
 
     @Test("allocates increasing rule numbers that are never reused")

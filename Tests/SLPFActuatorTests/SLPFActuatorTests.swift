@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import OpenC2
 import OpenC2SLPF
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// A backend whose every change fails as nft would.
 struct FailingBackend: FirewallBackend {
     func applyAll(_ rules: [SLPFRule]) throws(FirewallError) {}
-    func apply(_ change: FirewallChange, others: [SLPFRule]) throws(FirewallError) {
+    func apply(_ change: FirewallChange) throws(FirewallError) {
         throw .commandFailed(command: ["nft", "-f", "-"], status: 1, stderr: "Error: Operation not permitted\n")
     }
     func installed() throws(FirewallError) -> InstalledRuleset { InstalledRuleset() }
@@ -19,21 +20,31 @@ func deny(_ target: Target, slpf: SLPFArgs? = nil, args: Args = Args(responseReq
     return Command(.deny, target, args: args, actuator: .slpf())
 }
 
+/// A clock tests move by hand.
+final class TestClock: Sendable {
+    private let now: Mutex<Date>
+    init(_ start: Date) { now = Mutex(start) }
+    var date: Date { now.withLock { $0 } }
+    func advance(seconds: Double) { now.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    var function: @Sendable () -> Date { { self.date } }
+}
+
 @Suite("SLPFActuator")
 struct SLPFActuatorTests {
-    let context = RequestContext(receivedAt: Date(timeIntervalSince1970: 1_000))
+    static let start = Date(timeIntervalSince1970: 1_000)
+    let context = RequestContext(receivedAt: SLPFActuatorTests.start)
 
     func withActuator(
-        backend: any FirewallBackend = DryRunBackend(),
-        _ body: (SLPFActuator, RuleStore, String) async throws -> Void
+        backend: any FirewallBackend = DryRunBackend(), rulesDirectory: Bool = false, clock: TestClock = TestClock(start),
+        _ body: (SLPFActuator, RuleStore, TemporaryDirectory) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let path = directory.path("rules.sqlite")
-        let store = try RuleStore(path: path)
-        let actuator = SLPFActuator(store: store, backend: backend)
+        let store = try RuleStore(path: directory.path("rules.sqlite"))
+        let actuator = SLPFActuator(
+            store: store, backend: backend, rulesDirectory: rulesDirectory ? directory.url.path : nil, clock: clock.function)
         try await actuator.start()
-        try await body(actuator, store, path)
+        try await body(actuator, store, directory)
     }
 
     @Test("allow and deny answer the rule number and install the rule")
@@ -50,9 +61,9 @@ struct SLPFActuatorTests {
             #expect(try store.list().map(\.ruleNumber) == [1, 2])
             #expect(try store.get(1)?.createdAt == at(1_000_000))
             let installed = try await backend.installed()
-            #expect(installed.nonEmptySets == ["drop4_in": ["10.0.0.0/8"], "drop4_out": ["10.0.0.0/8"]])
+            #expect(installed.nonEmptySets == ["drop4_in_8": ["10.0.0.0"], "drop4_out_8": ["10.0.0.0"]])
             #expect(installed.ruleNumbers == [2])
-            #expect(await actuator.installedRules.map(\.ruleNumber) == [1, 2])
+            #expect(try await actuator.installedRules.map(\.ruleNumber) == [1, 2])
         }
     }
 
@@ -87,42 +98,46 @@ struct SLPFActuatorTests {
         try await withActuator(backend: FailingBackend()) { actuator, store, _ in
             let response = try await actuator.handle(deny(.ipv4Net(ipv4("10.0.0.0/8"))), context: context)
             #expect(response.status == .internalError)
+            #expect(response.statusText?.hasPrefix("Rule not updated: ") == true)
             #expect(response.statusText?.contains("Operation not permitted") == true)
             #expect(try store.list().isEmpty)
         }
     }
 
-    @Test("unsupported options are 501 Option not supported; query features is truthful")
+    @Test("false_ack is 501 Option not supported; update file without a rules directory is 501; query features is truthful")
     func refusalsAndFeatures() async throws {
         try await withActuator { actuator, _, _ in
-            let temporal = try await actuator.handle(
-                deny(.ipv4Net(ipv4("10.0.0.0/8")), args: Args(duration: 1_000, responseRequested: .complete)), context: context)
-            #expect(temporal.status == .notImplemented)
-            #expect(temporal.statusText == "Option not supported")
             let falseAck = try await actuator.handle(deny(.ipv4Net(ipv4("10.0.0.0/8")), slpf: SLPFArgs(dropProcess: .falseAck)), context: context)
             #expect(falseAck.status == .notImplemented)
             #expect(falseAck.statusText == "Option not supported")
             let update = try await actuator.handle(Command(.update, .file(File(name: "rules.json")), actuator: .slpf()), context: context)
             #expect(update.status == .notImplemented)
+            #expect(update.statusText == "Command not supported")
             let features = try await actuator.handle(Command(.query, .features([.pairs, .profiles])), context: context)
             #expect(features.status == .ok)
             #expect(features.results?.profiles == [.slpf])
-            #expect(features.results?.pairs == SLPFActuator.implementedCapabilities.pairs)
+            #expect(features.results?.pairs == SLPFActuator.capabilities(updateFile: false).pairs)
+            #expect(features.results?.pairs?.targets[.update] == nil)
+        }
+        try await withActuator(rulesDirectory: true) { actuator, _, _ in
+            let features = try await actuator.handle(Command(.query, .features([.pairs])), context: context)
+            #expect(features.results?.pairs?.targets[.update] == ["file"])
         }
     }
 
     @Test("restart: persistent rules come back in one rebuild, non-persistent ones do not")
     func restart() async throws {
-        try await withActuator { actuator, _, path in
+        try await withActuator { actuator, _, directory in
             _ = try await actuator.handle(deny(.ipv4Net(ipv4("10.0.0.0/8"))), context: context)
             _ = try await actuator.handle(deny(.ipv4Net(ipv4("10.9.0.0/16")), slpf: SLPFArgs(persistent: false)), context: context)
             let backend = DryRunBackend()
-            let restarted = SLPFActuator(store: try RuleStore(path: path), backend: backend)
+            let restarted = SLPFActuator(store: try RuleStore(path: directory.path("rules.sqlite")), backend: backend,
+                                         clock: TestClock(Self.start).function)
             try await restarted.start()
-            #expect(await restarted.installedRules.map(\.ruleNumber) == [1])
+            #expect(try await restarted.installedRules.map(\.ruleNumber) == [1])
             let transactions = await backend.transactions
             #expect(transactions.count == 1)
-            #expect(transactions.first?.contains("elements = { 10.0.0.0/8 }") == true)
+            #expect(transactions.first?.contains("elements = { 10.0.0.0 }") == true)
             #expect(transactions.first?.contains("10.9.0.0") == false)
         }
     }
@@ -140,7 +155,130 @@ struct SLPFActuatorTests {
             #expect(try await backend.installed().withoutHandles == (try NFTablesRuleset().expectedInstalled(store.list())).withoutHandles)
             #expect(try await actuator.handle(Command(.delete, .slpfRuleNumber(2), actuator: .slpf()), context: context).status == .ok)
             #expect(try await backend.installed().ruleNumbers.isEmpty)
-            #expect(try await backend.installed().nonEmptySets == ["drop4_in": ["198.51.100.0/24"]])
+            #expect(try await backend.installed().nonEmptySets == ["drop4_in_24": ["198.51.100.0"]])
         }
+    }
+
+    @Test("a rule the store lost elsewhere is noticed: the firewall is rebuilt from the store before the next change")
+    func otherWriter() async throws {
+        let backend = DryRunBackend()
+        try await withActuator(backend: backend) { actuator, store, directory in
+            _ = try await actuator.handle(deny(.ipv4Net(ipv4("10.0.0.0/8"))), context: context)
+            _ = try await actuator.handle(deny(.ipv4Net(ipv4("10.0.0.0/8")), slpf: SLPFArgs(direction: .ingress)), context: context)
+            // Another process (bastion openc2 rules delete) removes rule 1.
+            let operatorStore = try RuleStore(path: directory.path("rules.sqlite"))
+            try operatorStore.remove(1)
+            await backend.clearTransactions()
+            _ = try await actuator.handle(deny(.ipv4Net(ipv4("192.0.2.1"))), context: context)
+            let transactions = await backend.transactions
+            #expect(transactions.first?.hasPrefix("table inet bastion\ndelete table inet bastion") == true)
+            #expect(try await backend.installed().nonEmptySets
+                == ["drop4_in_8": ["10.0.0.0"], "drop4_in_32": ["192.0.2.1"], "drop4_out_32": ["192.0.2.1"]])
+            #expect(try store.list().map(\.ruleNumber) == [2, 3])
+        }
+    }
+}
+
+@Suite("SLPFActuator temporal rules")
+struct TemporalTests {
+    let context = RequestContext(receivedAt: SLPFActuatorTests.start)
+    let t0: UInt64 = 1_000_000
+
+    func args(start: UInt64? = nil, stop: UInt64? = nil, duration: UInt64? = nil) -> Args {
+        Args(startTime: start.map(at), stopTime: stop.map(at), duration: duration, responseRequested: .complete)
+    }
+
+    @Test("a rule starting later is stored, installed when it starts and removed when it ends")
+    func scheduled() async throws {
+        let clock = TestClock(SLPFActuatorTests.start)
+        let backend = DryRunBackend()
+        try await SLPFActuatorTests().withActuator(backend: backend, clock: clock) { actuator, store, _ in
+            let response = try await actuator.handle(
+                deny(.ipv4Net(ipv4("203.0.113.0/24")), args: args(start: t0 + 60_000, duration: 30_000)), context: context)
+            #expect(response.status == .ok)
+            #expect(response.results?.slpf?.ruleNumber == 1)
+            #expect(try store.get(1)?.state == .scheduled)
+            #expect(try store.get(1)?.stopTime == at(t0 + 90_000))
+            #expect(try await backend.installed().nonEmptySets.isEmpty)
+            #expect(try store.nextEvent() == at(t0 + 60_000))
+
+            clock.advance(seconds: 59)
+            await actuator.applyDueEvents()
+            #expect(try await backend.installed().nonEmptySets.isEmpty)
+            clock.advance(seconds: 1)
+            await actuator.applyDueEvents()
+            #expect(try store.get(1)?.state == .active)
+            #expect(try await backend.installed().nonEmptySets == ["drop4_in_24": ["203.0.113.0"], "drop4_out_24": ["203.0.113.0"]])
+            clock.advance(seconds: 30)
+            await actuator.applyDueEvents()
+            #expect(try store.get(1) == nil)
+            #expect(try await backend.installed().nonEmptySets.isEmpty)
+        }
+    }
+
+    @Test("a rule whose stop time has passed is 400 and stores nothing")
+    func alreadyOver() async throws {
+        try await SLPFActuatorTests().withActuator { actuator, store, _ in
+            let response = try await actuator.handle(deny(.ipv4Net(ipv4("203.0.113.0/24")), args: args(stop: t0 - 1)), context: context)
+            #expect(response.status == .badRequest)
+            #expect(try store.list().isEmpty)
+        }
+    }
+
+    @Test("delete with a later start_time ends the rule then")
+    func scheduledDelete() async throws {
+        let clock = TestClock(SLPFActuatorTests.start)
+        let backend = DryRunBackend()
+        try await SLPFActuatorTests().withActuator(backend: backend, clock: clock) { actuator, store, _ in
+            _ = try await actuator.handle(deny(.ipv4Net(ipv4("203.0.113.9"))), context: context)
+            let delete = Command(.delete, .slpfRuleNumber(1), args: Args(startTime: at(t0 + 5_000)), actuator: .slpf())
+            #expect(try await actuator.handle(delete, context: context).status == .ok)
+            #expect(try store.get(1)?.stopTime == at(t0 + 5_000))
+            #expect(try await backend.installed().nonEmptySets.count == 2)
+            clock.advance(seconds: 5)
+            await actuator.applyDueEvents()
+            #expect(try store.list().isEmpty)
+            #expect(try await backend.installed().nonEmptySets.isEmpty)
+        }
+    }
+
+    @Test("a restart catches up: what started meanwhile is installed, what ended is gone")
+    func restartCatchesUp() async throws {
+        let clock = TestClock(SLPFActuatorTests.start)
+        try await SLPFActuatorTests().withActuator(clock: clock) { actuator, store, directory in
+            _ = try await actuator.handle(deny(.ipv4Net(ipv4("198.51.100.1")), args: args(start: t0 + 10_000)), context: context)
+            _ = try await actuator.handle(deny(.ipv4Net(ipv4("198.51.100.2")), args: args(duration: 5_000)), context: context)
+            clock.advance(seconds: 20)
+            let backend = DryRunBackend()
+            let restarted = SLPFActuator(store: try RuleStore(path: directory.path("rules.sqlite")), backend: backend, clock: clock.function)
+            try await restarted.start()
+            #expect(try store.list().map(\.ruleNumber) == [1])
+            #expect(try store.get(1)?.state == .active)
+            #expect(try await backend.installed().nonEmptySets == ["drop4_in_32": ["198.51.100.1"], "drop4_out_32": ["198.51.100.1"]])
+        }
+    }
+
+    @Test("run() wakes for a new rule's end and removes it on time")
+    func runLoop() async throws {
+        let backend = DryRunBackend()
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try RuleStore(path: directory.path("rules.sqlite"))
+        let actuator = SLPFActuator(store: store, backend: backend)
+        try await actuator.start()
+        let runner = Task { await actuator.run() }
+        defer { runner.cancel() }
+        try await Task.sleep(for: .milliseconds(50))  // run() is waiting with nothing scheduled
+        let response = try await actuator.handle(
+            deny(.ipv4Net(ipv4("192.0.2.77")), args: Args(duration: 300, responseRequested: .complete)), context: RequestContext())
+        #expect(response.status == .ok)
+        #expect(try await backend.installed().nonEmptySets.count == 2)
+        var gone = false
+        for _ in 0..<50 where !gone {
+            try await Task.sleep(for: .milliseconds(100))
+            gone = try store.list().isEmpty
+        }
+        #expect(gone, "the rule should have been removed after its 300 ms")
+        #expect(try await backend.installed().nonEmptySets.isEmpty)
     }
 }

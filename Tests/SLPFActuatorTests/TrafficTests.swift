@@ -45,17 +45,17 @@ struct TrafficTests {
 
         let connection = IPv4Connection(destinationAddress: ipv4("127.0.0.1"), destinationPort: 8080, protocol: .tcp)
         let drop = rule(1, .deny, .ipv4Connection(connection), direction: .ingress)
-        try await backend.apply(.add(drop), others: [])
+        try await backend.apply(.add(drop))
         #expect(try await connect(runner) == "timeout")
 
-        try await backend.apply(.remove(drop), others: [])
+        try await backend.apply(.remove(drop))
         let reject = rule(2, .deny, .ipv4Connection(connection), direction: .ingress, dropProcess: .reject)
-        try await backend.apply(.add(reject), others: [])
+        try await backend.apply(.add(reject))
         #expect(try await connect(runner) == "refused")
 
         // An allow rule wins over the deny rule.
         let allow = rule(3, .allow, .ipv4Net(ipv4("127.0.0.0/8")), direction: .ingress)
-        try await backend.apply(.add(allow), others: [reject])
+        try await backend.apply(.add(allow))
         #expect(try await connect(runner) == "connected")
 
         try await backend.applyAll([])
