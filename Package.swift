@@ -84,6 +84,7 @@ let package = Package(
                 "OpenC2SLPF",
                 "OpenC2HTTPS",
                 "BastionPKI",
+                "SLPFActuator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

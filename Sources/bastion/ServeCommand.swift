@@ -2,6 +2,7 @@ import ArgumentParser
 import BastionPKI
 import Foundation
 import Logging
+import OpenC2
 import OpenC2HTTPS
 import OpenC2SLPF
 import ServiceLifecycle
@@ -17,6 +18,11 @@ struct ServeCommand: AsyncParsableCommand {
         serves POST /.well-known/openc2 over HTTPS, requiring a client certificate from that CA, and
         prints a `bastion openc2` and a `curl` command that work against it. Ctrl-C stops it
         gracefully.
+
+        It is an SLPF Consumer: rules are kept in <dir>/slpf.sqlite and, with the default
+        --firewall auto, enforced with nftables when this process may change the ruleset (root or
+        CAP_NET_ADMIN), otherwise recorded in dry-run; it says which at startup. `update file`
+        reads rules files from <dir>/rules.
         """
     )
 
@@ -28,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The port to listen on.")
     var port: Int = 8443
+
+    @Option(help: ArgumentHelp("Where SLPF Commands are enforced: \(FirewallChoice.help).", valueName: "backend"))
+    var firewall: FirewallChoice = .auto
 
     func run() async throws {
         let logger = Logger(label: "bastion.serve")
@@ -51,12 +60,17 @@ struct ServeCommand: AsyncParsableCommand {
             exchange: exchange
         )
         let host = self.host
-        let consumer = Consumer(configuration: configuration, handler: QueryFeaturesHandler(), logger: logger) { port in
+        let firewall = firewall == .none ? nil : try await Firewall.start(
+            firewall, statePath: "\(dir)/slpf.sqlite", rulesDirectory: "\(dir)/rules", logger: logger)
+        let enforcement = firewall.map { "SLPF rules: \($0.summary), kept in \(dir)/slpf.sqlite" } ?? "no firewall: query features only"
+        let handler: any CommandHandler = firewall?.actuator ?? QueryFeaturesHandler()
+        let consumer = Consumer(configuration: configuration, handler: handler, logger: logger) { port in
             let url = "https://\(host):\(port)"
             let tls = "--ca \(path(.caCertificate)) --cert \(path(.clientCertificate)) --key \(path(.clientPrivateKey))"
             FileHandle.standardOutput.write(Data("""
 
-            Bastion OpenC2 Consumer on \(url)/.well-known/openc2 (mutual TLS; Ctrl-C stops it). Try:
+            Bastion OpenC2 Consumer on \(url)/.well-known/openc2 (mutual TLS; Ctrl-C stops it).
+            \(enforcement). Try:
 
               swift run bastion openc2 features --to \(url) \(tls)
               swift run bastion openc2 send --to \(url) \(tls) deny ipv4_net 198.51.100.0/24
@@ -67,6 +81,6 @@ struct ServeCommand: AsyncParsableCommand {
 
             """.utf8))
         }
-        try await ServiceGroup(services: [consumer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+        try await runConsumer(consumer, firewall: firewall, logger: logger)
     }
 }

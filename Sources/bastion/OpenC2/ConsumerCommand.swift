@@ -22,9 +22,13 @@ struct ConsumerSettings: Decodable, Equatable {
     var requestTimeout: Int?
     var maxConnections: Int?
     var identity: String?
+    var firewall: FirewallChoice?
+    var state: String?
+    var rulesDir: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, cert, key, identity
+        case host, port, cert, key, identity, firewall, state
+        case rulesDir = "rules_dir"
         case clientCA = "client_ca"
         case noClientAuth = "no_client_auth"
         case allowPeers = "allow_peers"
@@ -43,7 +47,8 @@ struct ConsumerSettings: Decodable, Equatable {
             allowPeers: override.allowPeers ?? allowPeers, testingHTTP: override.testingHTTP ?? testingHTTP,
             maxBody: override.maxBody ?? maxBody, idleTimeout: override.idleTimeout ?? idleTimeout,
             requestTimeout: override.requestTimeout ?? requestTimeout, maxConnections: override.maxConnections ?? maxConnections,
-            identity: override.identity ?? identity
+            identity: override.identity ?? identity, firewall: override.firewall ?? firewall,
+            state: override.state ?? state, rulesDir: override.rulesDir ?? rulesDir
         )
     }
 
@@ -96,7 +101,7 @@ struct ConsumerSettings: Decodable, Equatable {
 
 /// Options of `bastion openc2 consumer`.
 struct ConsumerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A YAML file with these settings (keys in snake_case: host, port, cert, key, client_ca, no_client_auth, allow_peers, testing_http, max_body, idle_timeout, request_timeout, max_connections, identity). Options given on the command line win.", valueName: "file"))
+    @Option(help: ArgumentHelp("A YAML file with these settings (keys in snake_case: host, port, cert, key, client_ca, no_client_auth, allow_peers, testing_http, max_body, idle_timeout, request_timeout, max_connections, identity, firewall, state, rules_dir). Options given on the command line win.", valueName: "file"))
     var config: String?
 
     @Option(help: "The address to listen on (default 127.0.0.1).")
@@ -138,6 +143,15 @@ struct ConsumerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The Consumer's identity, sent as `from` in v1.1 responses.", valueName: "name"))
     var identity: String?
 
+    @Option(help: ArgumentHelp("Where SLPF Commands are enforced: \(FirewallChoice.help). Default none.", valueName: "backend"))
+    var firewall: FirewallChoice?
+
+    @Option(help: ArgumentHelp("The SLPF rule store, an SQLite file (default .bastion/slpf.sqlite); the firewall is rebuilt from it at start.", valueName: "file"))
+    var state: String?
+
+    @Option(help: ArgumentHelp("The directory `update file` reads rules files from (a JSON object {\"rules\": [allow/deny Commands]}); without it, update file is not offered.", valueName: "directory"))
+    var rulesDir: String?
+
     /// The settings from the file, overridden by the command line.
     func settings() throws -> ConsumerSettings {
         let file = try config.map(ConsumerSettings.load(yamlFile:)) ?? ConsumerSettings()
@@ -145,7 +159,7 @@ struct ConsumerOptions: ParsableArguments {
             host: host, port: port, cert: cert, key: key, clientCA: clientCA, noClientAuth: noClientAuth ? true : nil,
             allowPeers: allowedPeers.isEmpty ? nil : allowedPeers, testingHTTP: testingHTTP ? true : nil,
             maxBody: maxBody, idleTimeout: idleTimeout, requestTimeout: requestTimeout, maxConnections: maxConnections,
-            identity: identity
+            identity: identity, firewall: firewall, state: state, rulesDir: rulesDir
         ))
     }
 }
@@ -156,9 +170,11 @@ struct ConsumerCommand: AsyncParsableCommand {
         commandName: "consumer",
         abstract: "Run an OpenC2 Consumer: HTTPS with mutual TLS, POST /.well-known/openc2.",
         discussion: """
-        Accepts Commands in both HTTPS transfer formats (v1.1 envelopes and v1.0 bare commands),
-        validates them, and answers `query features` truthfully; without a firewall backend it
-        answers 501 to everything else. Stops gracefully on SIGINT or SIGTERM: in-flight Commands finish.
+        Accepts Commands in both HTTPS transfer formats (v1.1 envelopes and v1.0 bare commands)
+        and validates them. With --firewall nftables (or dry-run, or auto) it is an SLPF Consumer:
+        allow/deny/delete/update/query, rules kept in --state and enforced in `table inet bastion`.
+        Without a firewall it answers `query features` truthfully and 501 to everything else.
+        Stops gracefully on SIGINT or SIGTERM: in-flight Commands finish.
         """
     )
 
@@ -166,8 +182,13 @@ struct ConsumerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "bastion.openc2.consumer")
-        let configuration = try options.settings().configuration(logger: logger)
-        let consumer = Consumer(configuration: configuration, handler: QueryFeaturesHandler(), logger: logger)
-        try await ServiceGroup(services: [consumer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+        let settings = try options.settings()
+        let configuration = try settings.configuration(logger: logger)
+        let choice = settings.firewall ?? .none
+        let firewall = choice == .none ? nil : try await Firewall.start(
+            choice, statePath: settings.state ?? ".bastion/slpf.sqlite", rulesDirectory: settings.rulesDir, logger: logger)
+        let handler: any CommandHandler = firewall?.actuator ?? QueryFeaturesHandler()
+        let consumer = Consumer(configuration: configuration, handler: handler, logger: logger)
+        try await runConsumer(consumer, firewall: firewall, logger: logger)
     }
 }

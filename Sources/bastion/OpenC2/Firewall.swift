@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OpenC2
+import OpenC2HTTPS
+import OpenC2SLPF
+import ServiceLifecycle
+import SLPFActuator
+
+/// Where a Consumer enforces SLPF Commands.
+enum FirewallChoice: String, CaseIterable, ExpressibleByArgument, Decodable {
+    /// Answer `query features` only; 501 for the rest.
+    case none
+    /// nftables (`table inet bastion`).
+    case nftables
+    /// Record the nft transactions, change nothing.
+    case dryRun = "dry-run"
+    /// nftables when this process may change the ruleset, otherwise dry-run.
+    case auto
+
+    static let help = "none (query features only), nftables, dry-run (record what nft would do), or auto (nftables when allowed to change the ruleset, else dry-run)"
+}
+
+/// The SLPF actuator behind a Consumer, made from the firewall settings.
+struct Firewall {
+    let actuator: SLPFActuator
+    /// What enforces, for the startup log: `nftables (libnftables)` or `dry-run (…why…)`.
+    let summary: String
+
+    /// The backend `choice` names; for `.auto`, nftables when a probe may list the ruleset.
+    static func backend(_ choice: FirewallChoice) async throws -> (any FirewallBackend, String) {
+        let executor: any NFTablesExecutor = LibNFTables.load() ?? NFTProgram()
+        switch choice {
+        case .none: throw CLIError("no firewall was chosen")
+        case .dryRun: return (DryRunBackend(), "dry-run (transactions are recorded, not applied)")
+        case .nftables: return (NFTablesBackend(executor: executor), "nftables (\(executor.name))")
+        case .auto:
+            do {
+                _ = try await executor.listJSON("list tables")
+                return (NFTablesBackend(executor: executor), "nftables (\(executor.name); chosen by --firewall auto)")
+            } catch {
+                return (DryRunBackend(), "dry-run, chosen by --firewall auto because nftables cannot be changed here (\(error)); rules are recorded, not enforced")
+            }
+        }
+    }
+
+    /// Opens the store at `statePath` (creating its directory), and starts an actuator over the
+    /// chosen backend: the firewall is rebuilt from the store.
+    static func start(_ choice: FirewallChoice, statePath: String, rulesDirectory: String?, logger: Logger) async throws -> Firewall {
+        let (backend, summary) = try await backend(choice)
+        let directory = URL(fileURLWithPath: statePath).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            if let rulesDirectory { try FileManager.default.createDirectory(atPath: rulesDirectory, withIntermediateDirectories: true) }
+        } catch {
+            throw CLIError("cannot create \(directory.path): \(error.localizedDescription)")
+        }
+        let store: RuleStore
+        do { store = try RuleStore(path: statePath) } catch { throw CLIError("cannot open the rule store \(statePath): \(error)") }
+        let actuator = SLPFActuator(store: store, backend: backend, rulesDirectory: rulesDirectory)
+        do { try await actuator.start() } catch { throw CLIError("cannot start the SLPF actuator: \(error)") }
+        let active = (try? await actuator.installedRules.count) ?? 0
+        logger.info("SLPF actuator started", metadata: [
+            "firewall": "\(summary)", "state": "\(statePath)", "rules": "\(active)",
+            "rules_dir": "\(rulesDirectory ?? "none (update file not offered)")",
+        ])
+        return Firewall(actuator: actuator, summary: summary)
+    }
+}
+
+/// Runs the actuator's schedule (temporal rules) as a service beside the Consumer.
+struct ActuatorScheduleService: Service {
+    let actuator: SLPFActuator
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await actuator.run() }
+    }
+}
+
+/// Runs a Consumer with `handler`, plus the actuator's schedule when there is one, until
+/// SIGINT/SIGTERM.
+func runConsumer(_ consumer: Consumer, firewall: Firewall?, logger: Logger) async throws {
+    var services: [any Service] = [consumer]
+    if let firewall { services.append(ActuatorScheduleService(actuator: firewall.actuator)) }
+    try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+}
