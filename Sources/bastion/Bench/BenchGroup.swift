@@ -4,7 +4,7 @@ import ArgumentParser
 struct BenchGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Load generators: measure how many OpenC2 commands a server answers per second, and how fast.",
-        subcommands: [BenchConsumerCommand.self]
+        abstract: "Benchmarks: OpenC2 Consumer load (consumer) and SLPF enforcement speed (slpf).",
+        subcommands: [BenchConsumerCommand.self, BenchSLPFCommand.self]
     )
 }
