@@ -102,10 +102,11 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "OpenC2SLPFTests", dependencies: ["OpenC2", "OpenC2SLPF"]),
+        .target(name: "NetworkNamespaceSupport", dependencies: ["SLPFActuator"], path: "Tests/NetworkNamespaceSupport"),
         .testTarget(
             name: "SLPFActuatorTests",
             dependencies: [
-                "SLPFActuator", "OpenC2", "OpenC2SLPF", .product(name: "GRDB", package: "GRDB.swift"),
+                "SLPFActuator", "NetworkNamespaceSupport", "OpenC2", "OpenC2SLPF", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -122,7 +123,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BastionPKITests", dependencies: ["BastionPKI"]),
-        .testTarget(name: "BastionCLITests", dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI"]),
+        .testTarget(
+            name: "BastionCLITests",
+            dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI", "SLPFActuator", "NetworkNamespaceSupport"]
+        ),
         .testTarget(name: "BastionXMLTests", dependencies: ["BastionXML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TAXIITests", dependencies: ["TAXII", "BastionXML"], resources: [.copy("Fixtures")]),
     ],

@@ -98,7 +98,8 @@ public struct Consumer: Service {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask {
                     defer { jobQueue.finish() }
-                    try await application.runService()
+                    // No signal handling of its own: the ServiceGroup running this Consumer decides when it stops.
+                    try await application.runService(gracefulShutdownSignals: [])
                 }
                 for await job in jobs {
                     group.addTask { await job() }

@@ -9,7 +9,7 @@ struct BenchCLITests {
     /// Starts `bastion openc2 consumer --testing-http` on a free port and returns it with its URL.
     /// Its log (one line per command) goes to a file, so that it never blocks on a full pipe.
     func startTestingConsumer(log: URL) throws -> (process: Foundation.Process, url: String) {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Foundation.Process()
         process.executableURL = CLI.executable
         process.arguments = ["openc2", "consumer", "--testing-http", "--port", "0"]

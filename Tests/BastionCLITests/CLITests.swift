@@ -20,10 +20,9 @@ struct CLI {
         let error: String
     }
 
-    static func run(_ arguments: [String], input: Data? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+    /// Runs `bastion arguments`, behind `prefix` when given (`nsenter … --` for a namespace).
+    static func run(_ arguments: [String], input: Data? = nil, prefix: [String] = []) throws -> Result {
+        let process = try process(arguments, prefix: prefix)
         let output = Pipe()
         let error = Pipe()
         let stdin = Pipe()
@@ -38,6 +37,23 @@ struct CLI {
         process.waitUntilExit()
         return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self), error: String(decoding: errorData, as: UTF8.self))
     }
+
+    /// A process that runs `bastion arguments` behind `prefix`, not started.
+    static func process(_ arguments: [String], prefix: [String] = []) throws -> Foundation.Process {
+        let process = Foundation.Process()
+        guard let program = prefix.first else {
+            process.executableURL = executable
+            process.arguments = arguments
+            return process
+        }
+        let path = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"].map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let path else { throw CLIToolMissing(description: "\(program) is required for this test") }
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = Array(prefix.dropFirst()) + [executable.path] + arguments
+        return process
+    }
+
+    struct CLIToolMissing: Error, CustomStringConvertible { let description: String }
 
     static func temporaryFile(_ contents: String, name: String = UUID().uuidString + ".json") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(name)

@@ -1,14 +1,15 @@
 import Foundation
+import NetworkNamespaceSupport
 import Testing
 
 @Suite("bastion serve and the Producer commands against it")
 struct ServeCLITests {
     /// Starts `bastion serve` on a free port in a fresh directory and returns the process, the
     /// URL it listens on and the lines it printed.
-    func startServe(in directory: URL) throws -> (process: Process, url: String, banner: String) {
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["serve", "--dir", directory.appendingPathComponent("pki").path, "--port", "0"]
+    func startServe(in directory: URL, firewall: String? = "dry-run", prefix: [String] = []) throws -> (process: Process, url: String, banner: String) {
+        let process = try CLI.process(
+            ["serve", "--dir", directory.appendingPathComponent("pki").path, "--port", "0"] + (firewall.map { ["--firewall", $0] } ?? []),
+            prefix: prefix)
         process.currentDirectoryURL = directory
         let output = Pipe()
         process.standardOutput = output
@@ -45,14 +46,34 @@ struct ServeCLITests {
         let features = try CLI.run(["openc2", "features", "--to", url, "--json"] + tls)
         #expect(features.status == 0, "\(features.error)")
         #expect(features.output.contains(#""versions":["1.0"]"#))
-        #expect(features.output.contains(#""pairs":{"query":["features"]}"#))
+        #expect(features.output.contains(#""query":["features"]"#))
+        #expect(features.output.contains(#""deny":["ipv4_net","ipv6_net","ipv4_connection","ipv6_connection"]"#))
+        #expect(features.output.contains(#""update":["file"]"#))
+        #expect(banner.contains("SLPF rules: dry-run"))
 
         let v10 = try CLI.run(["openc2", "features", "--to", url, "--wire", "v1.0", "--json"] + tls)
         #expect(v10.status == 0)
 
-        let deny = try CLI.run(["openc2", "send", "--to", url] + tls + ["deny", "ipv4_net", "198.51.100.0/24"])
-        #expect(deny.status == 5, "a Consumer without a firewall answers 501: \(deny.output)")
-        #expect(deny.output.contains("Target type not supported"))
+        // The SLPF status paths over HTTPS.
+        func send(_ arguments: [String]) throws -> CLI.Result { try CLI.run(["openc2", "send", "--to", url] + tls + arguments) }
+        let deny = try send(["deny", "ipv4_net", "198.51.100.0/24", "--response-requested", "complete"])
+        #expect(deny.status == 0, "\(deny.output)")
+        #expect(deny.output.contains(#""rule_number": 1"#), "\(deny.output)")
+        let inUse = try send(["deny", "ipv4_net", "198.51.100.7", "--insert-rule", "1", "--response-requested", "complete"])
+        #expect(inUse.status == 5)
+        #expect(inUse.output.contains("Rule number currently in use"), "\(inUse.output)")
+        let falseAck = try send(["deny", "ipv4_net", "198.51.100.7", "--drop-process", "false_ack"])
+        #expect(falseAck.status == 5)
+        #expect(falseAck.output.contains("Option not supported"))
+        let missingFile = try send(["update", "file", "missing.json"])
+        #expect(missingFile.status == 5)
+        #expect(missingFile.output.contains("Cannot access file"), "\(missingFile.output)")
+        #expect(try send(["delete", "slpf:rule_number", "1"]).status == 0)
+        let deletedTwice = try send(["delete", "slpf:rule_number", "1"])
+        #expect(deletedTwice.status == 5)
+        #expect(deletedTwice.output.contains("Firewall rule not removed or updated"))
+        let rules = try CLI.run(["openc2", "rules", "list", "--state", pki + "/slpf.sqlite"])
+        #expect(rules.output.contains("no rules"), "\(rules.output)")
 
         let invalid = try CLI.run(["openc2", "send", "--to", url] + tls + ["deny", "ipv4_net", "198.51.100.0/33"])
         #expect(invalid.status != 0)
@@ -73,6 +94,25 @@ struct ServeCLITests {
         process.terminate()  // SIGTERM
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+    }
+
+    @Test("serve --firewall auto (the default) enforces with nftables where it may change the ruleset, else says dry-run")
+    func automaticFirewall() throws {
+        let namespace = try NetworkNamespace()
+        defer { namespace.close() }
+        for (prefix, expected) in [
+            (namespace.prefix, "SLPF rules: nftables (libnftables; chosen by --firewall auto)"),
+            // Without capabilities (a non-root user has none anyway).
+            (["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--"], "SLPF rules: dry-run, chosen by --firewall auto"),
+        ] {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-serve-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let (process, _, banner) = try startServe(in: directory, firewall: nil, prefix: prefix)
+            #expect(banner.contains(expected), "\(banner)")
+            process.terminate()
+            process.waitUntilExit()
+        }
     }
 
     @Test("serve refuses a partial PKI directory, naming what is missing")

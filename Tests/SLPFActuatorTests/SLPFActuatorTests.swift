@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import OpenC2
 import OpenC2SLPF
+import NetworkNamespaceSupport
 import Testing
 @testable import SLPFActuator
 

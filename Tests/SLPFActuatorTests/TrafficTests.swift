@@ -1,6 +1,7 @@
 import Foundation
 import OpenC2
 import OpenC2SLPF
+import NetworkNamespaceSupport
 import Testing
 @testable import SLPFActuator
 

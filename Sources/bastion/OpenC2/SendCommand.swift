@@ -11,7 +11,7 @@ struct SendCommand: AsyncParsableCommand {
         abstract: "Send an OpenC2 Command to a Consumer as a Producer and print the Response.",
         discussion: """
         Give the command as ACTION TARGET VALUE, e.g. `deny ipv4_net 198.51.100.0/24`,
-        `delete slpf:rule_number 12`, `query features versions,pairs`,
+        `delete slpf:rule_number 12`, `update file blocklist.json`, `query features versions,pairs`,
         `deny ipv4_connection '{"dst_addr":"192.0.2.1","dst_port":443,"protocol":"tcp"}'` — a VALUE that
         is JSON (an object, array or number) is used as such, anything else as a string — or as a
         whole JSON Command with --file. The Command is validated before it is sent.
@@ -112,6 +112,7 @@ struct SendCommand: AsyncParsableCommand {
         if target == "features" {
             return .array(value.split(separator: ",").map { .string(String($0)) })
         }
+        if target == "file" { return .object(["name": .string(value)]) }  // update file NAME
         return .string(value)
     }
 }
