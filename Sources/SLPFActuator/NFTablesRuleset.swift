@@ -40,10 +40,10 @@ public struct InstalledRule: Hashable, Sendable {
 ///
 /// - Address-only rules (`ipv4_net`, `ipv6_net`) live in plain hash sets, one per verdict,
 ///   family, direction and prefix length in use: `<verdict><family>_<dir>_<length>` — verdict
-///   `allow`, `drop` or `reject`, family `4`/`6`, dir `in`/`out` — holding the network
-///   addresses (host bits cleared). Each set has one lookup rule at the top of its chain
-///   (`ip saddr & 255.255.255.0 @drop4_in_24 drop`; ingress matches the source address, egress
-///   the destination address). A packet costs one hash lookup per prefix length in use,
+///   `allow`, `drop` or `reject`, family `4`/`6`, dir `in`, `out` or `both` — holding the network
+///   addresses (host bits cleared). Each set has a lookup rule at the top of the chain of each
+///   of its directions (`ip saddr & 255.255.255.0 @drop4_in_24 drop`; ingress matches the
+///   source address, egress the destination address; a `both` set is looked up in both). A packet costs one hash lookup per prefix length in use,
 ///   whatever the number of rules; adding or deleting an element is one netlink message that
 ///   does not read the set (nft must read a whole *interval* set to add to it: 0.2 s at 10,000
 ///   elements, 7 s at 100,000, measured with nft 1.0.6).
@@ -88,15 +88,33 @@ public struct NFTablesRuleset: Sendable {
         var addressField: String { self == .in ? "saddr" : "daddr" }
     }
 
+    /// Which traffic an address set applies to: the `direction` of its rules.
+    enum Scope: String, CaseIterable {
+        case `in`, out, both
+        var ways: [Way] {
+            switch self {
+            case .in: [.in]
+            case .out: [.out]
+            case .both: [.in, .out]
+            }
+        }
+        init(_ direction: Direction) {
+            switch direction {
+            case .both: self = .both
+            case .ingress: self = .in
+            case .egress: self = .out
+            }
+        }
+    }
+
     /// One address set: which rules' blocks it holds.
     struct AddressSet: Hashable, Sendable, Comparable {
         var verdict: Verdict
         var family: Int
-        var way: Way
+        var scope: Scope
         var length: Int
 
-        var name: String { "\(verdict.rawValue)\(family)_\(way.rawValue)_\(length)" }
-        var chain: String { NFTablesRuleset.chainName(allow: verdict == .allow, way) }
+        var name: String { "\(verdict.rawValue)\(family)_\(scope.rawValue)_\(length)" }
 
         /// The set's declaration, with `elements` when there are some.
         func declaration(elements: [AddressBlock]) -> String {
@@ -107,37 +125,34 @@ public struct NFTablesRuleset: Sendable {
             return text + "\t}\n"
         }
 
-        /// The rules that look packets up in the set (two for reject: TCP reset, else ICMP).
-        var lookups: [String] {
+        /// The rules that look packets up in the set, by chain: for each way of its scope one
+        /// (two for reject: TCP reset, else ICMP).
+        var lookups: [(chain: String, rule: String)] {
             let ip = family == 4 ? "ip" : "ip6"
             let fullLength = family == 4 ? 32 : 128
-            let key = length == fullLength
-                ? "\(ip) \(way.addressField)"
-                : "\(ip) \(way.addressField) & \(AddressBlock.mask(family: family, length: length))"
-            switch verdict {
-            case .allow: return ["\(key) @\(name) accept"]
-            case .drop: return ["\(key) @\(name) drop"]
-            case .reject:
-                return ["\(key) @\(name) meta l4proto tcp reject with tcp reset",
-                        "\(key) @\(name) reject with icmpx type admin-prohibited"]
+            return scope.ways.flatMap { way -> [(chain: String, rule: String)] in
+                let chain = NFTablesRuleset.chainName(allow: verdict == .allow, way)
+                let key = length == fullLength
+                    ? "\(ip) \(way.addressField)"
+                    : "\(ip) \(way.addressField) & \(AddressBlock.mask(family: family, length: length))"
+                switch verdict {
+                case .allow: return [(chain, "\(key) @\(name) accept")]
+                case .drop: return [(chain, "\(key) @\(name) drop")]
+                case .reject:
+                    return [(chain, "\(key) @\(name) meta l4proto tcp reject with tcp reset"),
+                            (chain, "\(key) @\(name) reject with icmpx type admin-prohibited")]
+                }
             }
         }
 
         static func < (lhs: AddressSet, rhs: AddressSet) -> Bool {
-            (lhs.family, lhs.verdict.rawValue, lhs.way.rawValue, -lhs.length)
-                < (rhs.family, rhs.verdict.rawValue, rhs.way.rawValue, -rhs.length)
+            (lhs.family, lhs.verdict.rawValue, lhs.scope.rawValue, -lhs.length)
+                < (rhs.family, rhs.verdict.rawValue, rhs.scope.rawValue, -rhs.length)
         }
     }
 
     static func chainName(allow: Bool, _ way: Way) -> String { "\(allow ? "allow" : "deny")_\(way.rawValue)" }
 
-    private static func ways(_ direction: Direction) -> [Way] {
-        switch direction {
-        case .both: [.in, .out]
-        case .ingress: [.in]
-        case .egress: [.out]
-        }
-    }
 
     private static func verdict(of rule: SLPFRule) throws(NFTablesRenderError) -> Verdict {
         switch (rule.action, rule.dropProcess) {
@@ -157,15 +172,14 @@ public struct NFTablesRuleset: Sendable {
         }
     }
 
-    /// The sets an address-only rule's block goes into.
-    static func sets(of rule: SLPFRule, block: AddressBlock) throws(NFTablesRenderError) -> [AddressSet] {
-        let verdict = try verdict(of: rule)
-        return ways(rule.direction).map { AddressSet(verdict: verdict, family: block.family, way: $0, length: block.length) }
+    /// The set an address-only rule's block goes into.
+    static func set(of rule: SLPFRule, block: AddressBlock) throws(NFTablesRenderError) -> AddressSet {
+        AddressSet(verdict: try verdict(of: rule), family: block.family, scope: Scope(rule.direction), length: block.length)
     }
 
     /// Checks that nftables can express `rule`.
     public func check(_ rule: SLPFRule) throws(NFTablesRenderError) {
-        if let block = Self.block(of: rule) { _ = try Self.sets(of: rule, block: block) } else { _ = try Self.connectionRules(rule) }
+        if let block = Self.block(of: rule) { _ = try Self.set(of: rule, block: block) } else { _ = try Self.connectionRules(rule) }
     }
 
     // MARK: Full rebuild
@@ -178,7 +192,7 @@ public struct NFTablesRuleset: Sendable {
         init(_ rules: [SLPFRule]) throws(NFTablesRenderError) {
             for rule in rules.sorted(by: { $0.ruleNumber < $1.ruleNumber }) {
                 if let block = NFTablesRuleset.block(of: rule) {
-                    for set in try NFTablesRuleset.sets(of: rule, block: block) { elements[set, default: [:]][block, default: 0] += 1 }
+                    elements[try NFTablesRuleset.set(of: rule, block: block), default: [:]][block, default: 0] += 1
                 } else {
                     for (chain, line) in try NFTablesRuleset.connectionRules(rule) {
                         connectionRules[chain, default: []].append((rule.ruleNumber, line))
@@ -207,8 +221,8 @@ public struct NFTablesRuleset: Sendable {
             for allow in [true, false] {
                 let chain = Self.chainName(allow: allow, way)
                 text += "\tchain \(chain) {\n"
-                for set in sets where set.chain == chain {
-                    for line in set.lookups { text += "\t\t\(line)\n" }
+                for set in sets {
+                    for lookup in set.lookups where lookup.chain == chain { text += "\t\t\(lookup.rule)\n" }
                 }
                 if withConnectionRules {
                     for rule in contents.connectionRules[chain] ?? [] { text += "\t\t\(rule.text)\n" }
@@ -256,7 +270,7 @@ public struct NFTablesRuleset: Sendable {
         }
         parts.append("comment \"\(comment(for: rule.ruleNumber))\"")
         let text = parts.joined(separator: " ")
-        return ways(rule.direction).map { (chainName(allow: verdict == .allow, $0), text) }
+        return Scope(rule.direction).ways.map { (chainName(allow: verdict == .allow, $0), text) }
     }
 
     private static func matchExpression(

@@ -34,7 +34,7 @@ struct NFTablesState: Sendable {
     }
 
     /// The transaction that applies `change`; empty when the firewall does not change (the
-    /// block is already in each of its sets, or is still needed by another rule). Adding a
+    /// block is already in its set, or is still needed by another rule). Adding a
     /// 5-tuple rule needs nft's echo (`--echo --handle`) to learn its handles.
     func script(for change: FirewallChange) throws(NFTablesRenderError) -> (script: String, needsEcho: Bool) {
         let t = NFTablesRuleset.qualifiedTable
@@ -49,21 +49,20 @@ struct NFTablesState: Sendable {
                 return (lines.joined(), false)
             }
         }
+        let set = try NFTablesRuleset.set(of: rule, block: block)
+        let count = elements[set]?[block] ?? 0
         var text = ""
-        for set in try NFTablesRuleset.sets(of: rule, block: block) {
-            let count = elements[set]?[block] ?? 0
-            switch change {
-            case .add:
-                guard count == 0 else { continue }
-                if !sets.contains(set) {
-                    text += "add set \(t) \(set.name) { type ipv\(set.family)_addr; }\n"
-                    for lookup in set.lookups { text += "insert rule \(t) \(set.chain) \(lookup)\n" }
-                }
-                text += "add element \(t) \(set.name) { \(block.networkAddress) }\n"
-            case .remove:
-                guard count == 1 else { continue }
-                text += "delete element \(t) \(set.name) { \(block.networkAddress) }\n"
+        switch change {
+        case .add:
+            guard count == 0 else { break }
+            if !sets.contains(set) {
+                text += "add set \(t) \(set.name) { type ipv\(set.family)_addr; }\n"
+                for lookup in set.lookups { text += "insert rule \(t) \(lookup.chain) \(lookup.rule)\n" }
             }
+            text += "add element \(t) \(set.name) { \(block.networkAddress) }\n"
+        case .remove:
+            guard count == 1 else { break }
+            text += "delete element \(t) \(set.name) { \(block.networkAddress) }\n"
         }
         return (text, false)
     }
@@ -78,16 +77,14 @@ struct NFTablesState: Sendable {
             }
             return
         }
-        guard let targets = try? NFTablesRuleset.sets(of: rule, block: block) else { return }
-        for set in targets {
-            switch change {
-            case .add:
-                sets.insert(set)
-                elements[set, default: [:]][block, default: 0] += 1
-            case .remove:
-                guard let count = elements[set]?[block] else { continue }
-                elements[set]![block] = count > 1 ? count - 1 : nil
-            }
+        guard let set = try? NFTablesRuleset.set(of: rule, block: block) else { return }
+        switch change {
+        case .add:
+            sets.insert(set)
+            elements[set, default: [:]][block, default: 0] += 1
+        case .remove:
+            guard let count = elements[set]?[block] else { return }
+            elements[set]![block] = count > 1 ? count - 1 : nil
         }
     }
 }

@@ -81,6 +81,6 @@ struct CrashCLITests {
         let installed = try NFTablesBackend.parseListing(listing.stdout)
         let expected = try NFTablesRuleset().expectedInstalled(rules.filter { $0.state == .active })
         #expect(installed.withoutHandles == expected.withoutHandles, "the firewall holds exactly the stored rules")
-        #expect(installed.nonEmptySets["drop4_in_24"]?.count == rules.count)
+        #expect(installed.nonEmptySets["drop4_both_24"]?.count == rules.count)
     }
 }

@@ -75,11 +75,11 @@ struct NFTablesBackendTests {
                 try await backend.apply(.add(added))
                 installed.append(added)
             }
-            #expect(try await backend.installed().nonEmptySets["drop4_in_24"] == ["198.51.100.0"])
-            #expect(try await backend.installed().nonEmptySets["drop4_in_32"] == ["203.0.113.9"])
+            #expect(try await backend.installed().nonEmptySets["drop4_both_24"] == ["198.51.100.0"])
+            #expect(try await backend.installed().nonEmptySets["drop4_both_32"] == ["203.0.113.9"])
         }
         // Drift the firewall as a crash between store and firewall could.
-        _ = try await backend.executor.run("add element inet bastion drop4_out_24 { 192.0.2.0 }\n", echo: false)
+        _ = try await backend.executor.run("add element inet bastion drop4_both_24 { 192.0.2.0 }\n", echo: false)
         // Restart.
         let store = try RuleStore(path: path)
         try store.discardNonPersistent()
@@ -88,7 +88,7 @@ struct NFTablesBackendTests {
         try await backend.applyAll(restored)
         let installed = try await backend.installed()
         #expect(installed.withoutHandles == (try ruleset.expectedInstalled(restored)).withoutHandles)
-        #expect(installed.nonEmptySets == ["drop4_in_24": ["198.51.100.0"], "drop4_out_24": ["198.51.100.0"]])
+        #expect(installed.nonEmptySets == ["drop4_both_24": ["198.51.100.0"]])
         #expect(installed.ruleNumbers == [3])
     }
 

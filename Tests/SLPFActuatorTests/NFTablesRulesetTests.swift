@@ -23,11 +23,7 @@ let sampleRebuild = """
     table inet bastion
     delete table inet bastion
     table inet bastion {
-    \tset allow4_in_16 {
-    \t\ttype ipv4_addr
-    \t\telements = { 10.1.0.0 }
-    \t}
-    \tset allow4_out_16 {
+    \tset allow4_both_16 {
     \t\ttype ipv4_addr
     \t\telements = { 10.1.0.0 }
     \t}
@@ -44,7 +40,7 @@ let sampleRebuild = """
     \t\telements = { 2001:db8:: }
     \t}
     \tchain allow_in {
-    \t\tip saddr & 255.255.0.0 @allow4_in_16 accept
+    \t\tip saddr & 255.255.0.0 @allow4_both_16 accept
     \t}
     \tchain deny_in {
     \t\tip saddr & 255.255.0.0 @drop4_in_16 drop
@@ -54,7 +50,7 @@ let sampleRebuild = """
     \t\tip6 saddr 2001:db8:1::/48 meta l4proto ipv6-icmp reject with icmpx type admin-prohibited comment "bastion:8"
     \t}
     \tchain allow_out {
-    \t\tip daddr & 255.255.0.0 @allow4_out_16 accept
+    \t\tip daddr & 255.255.0.0 @allow4_both_16 accept
     \t\tip6 daddr 2001:db8::1 udp dport 53 accept comment "bastion:5"
     \t}
     \tchain deny_out {
@@ -113,17 +109,15 @@ struct NFTablesRulesetTests {
         let same = rule(3, .deny, .ipv4Net(ipv4("10.9.9.9/8")), direction: .ingress)
         state.commit(.add(second))
         #expect(try state.script(for: .add(same)).script == "")
-        // A single address, both directions, reject: two sets, two lookups each.
+        // A single address, both directions, reject: one set, looked up in both deny chains.
         let host = rule(4, .deny, .ipv6Net(ipv6("2001:db8::5")), dropProcess: .reject)
         #expect(try state.script(for: .add(host)).script == """
-            add set inet bastion reject6_in_128 { type ipv6_addr; }
-            insert rule inet bastion deny_in ip6 saddr @reject6_in_128 meta l4proto tcp reject with tcp reset
-            insert rule inet bastion deny_in ip6 saddr @reject6_in_128 reject with icmpx type admin-prohibited
-            add element inet bastion reject6_in_128 { 2001:db8::5 }
-            add set inet bastion reject6_out_128 { type ipv6_addr; }
-            insert rule inet bastion deny_out ip6 daddr @reject6_out_128 meta l4proto tcp reject with tcp reset
-            insert rule inet bastion deny_out ip6 daddr @reject6_out_128 reject with icmpx type admin-prohibited
-            add element inet bastion reject6_out_128 { 2001:db8::5 }
+            add set inet bastion reject6_both_128 { type ipv6_addr; }
+            insert rule inet bastion deny_in ip6 saddr @reject6_both_128 meta l4proto tcp reject with tcp reset
+            insert rule inet bastion deny_in ip6 saddr @reject6_both_128 reject with icmpx type admin-prohibited
+            insert rule inet bastion deny_out ip6 daddr @reject6_both_128 meta l4proto tcp reject with tcp reset
+            insert rule inet bastion deny_out ip6 daddr @reject6_both_128 reject with icmpx type admin-prohibited
+            add element inet bastion reject6_both_128 { 2001:db8::5 }
 
             """)
     }
@@ -195,7 +189,7 @@ struct NFTablesRulesetTests {
     func expected() throws {
         let state = try ruleset.expectedInstalled(sampleRules)
         #expect(state.nonEmptySets == [
-            "allow4_in_16": ["10.1.0.0"], "allow4_out_16": ["10.1.0.0"], "drop4_in_16": ["10.2.0.0"], "drop4_in_8": ["10.0.0.0"],
+            "allow4_both_16": ["10.1.0.0"], "drop4_in_16": ["10.2.0.0"], "drop4_in_8": ["10.0.0.0"],
             "reject6_out_32": ["2001:db8::"],
         ])
         #expect(state.ruleNumbers == [4, 5, 7, 8])

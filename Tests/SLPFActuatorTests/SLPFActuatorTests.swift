@@ -62,7 +62,7 @@ struct SLPFActuatorTests {
             #expect(try store.list().map(\.ruleNumber) == [1, 2])
             #expect(try store.get(1)?.createdAt == at(1_000_000))
             let installed = try await backend.installed()
-            #expect(installed.nonEmptySets == ["drop4_in_8": ["10.0.0.0"], "drop4_out_8": ["10.0.0.0"]])
+            #expect(installed.nonEmptySets == ["drop4_both_8": ["10.0.0.0"]])
             #expect(installed.ruleNumbers == [2])
             #expect(try await actuator.installedRules.map(\.ruleNumber) == [1, 2])
         }
@@ -174,7 +174,7 @@ struct SLPFActuatorTests {
             let transactions = await backend.transactions
             #expect(transactions.first?.hasPrefix("table inet bastion\ndelete table inet bastion") == true)
             #expect(try await backend.installed().nonEmptySets
-                == ["drop4_in_8": ["10.0.0.0"], "drop4_in_32": ["192.0.2.1"], "drop4_out_32": ["192.0.2.1"]])
+                == ["drop4_in_8": ["10.0.0.0"], "drop4_both_32": ["192.0.2.1"]])
             #expect(try store.list().map(\.ruleNumber) == [2, 3])
         }
     }
@@ -209,7 +209,7 @@ struct TemporalTests {
             clock.advance(seconds: 1)
             await actuator.applyDueEvents()
             #expect(try store.get(1)?.state == .active)
-            #expect(try await backend.installed().nonEmptySets == ["drop4_in_24": ["203.0.113.0"], "drop4_out_24": ["203.0.113.0"]])
+            #expect(try await backend.installed().nonEmptySets == ["drop4_both_24": ["203.0.113.0"]])
             clock.advance(seconds: 30)
             await actuator.applyDueEvents()
             #expect(try store.get(1) == nil)
@@ -235,7 +235,7 @@ struct TemporalTests {
             let delete = Command(.delete, .slpfRuleNumber(1), args: Args(startTime: at(t0 + 5_000)), actuator: .slpf())
             #expect(try await actuator.handle(delete, context: context).status == .ok)
             #expect(try store.get(1)?.stopTime == at(t0 + 5_000))
-            #expect(try await backend.installed().nonEmptySets.count == 2)
+            #expect(try await backend.installed().nonEmptySets.count == 1)
             clock.advance(seconds: 5)
             await actuator.applyDueEvents()
             #expect(try store.list().isEmpty)
@@ -255,7 +255,7 @@ struct TemporalTests {
             try await restarted.start()
             #expect(try store.list().map(\.ruleNumber) == [1])
             #expect(try store.get(1)?.state == .active)
-            #expect(try await backend.installed().nonEmptySets == ["drop4_in_32": ["198.51.100.1"], "drop4_out_32": ["198.51.100.1"]])
+            #expect(try await backend.installed().nonEmptySets == ["drop4_both_32": ["198.51.100.1"]])
         }
     }
 
@@ -273,7 +273,7 @@ struct TemporalTests {
         let response = try await actuator.handle(
             deny(.ipv4Net(ipv4("192.0.2.77")), args: Args(duration: 300, responseRequested: .complete)), context: RequestContext())
         #expect(response.status == .ok)
-        #expect(try await backend.installed().nonEmptySets.count == 2)
+        #expect(try await backend.installed().nonEmptySets.count == 1)
         var gone = false
         for _ in 0..<50 where !gone {
             try await Task.sleep(for: .milliseconds(100))

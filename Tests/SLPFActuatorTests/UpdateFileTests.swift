@@ -44,8 +44,7 @@ struct UpdateFileTests {
             let rules = try store.list()
             #expect(rules.map(\.ruleNumber) == [1, 5])
             #expect(try await backend.installed().nonEmptySets == [
-                "drop4_in_32": ["192.0.2.1"], "drop4_out_32": ["192.0.2.1"],
-                "drop4_in_25": ["198.51.100.0"], "drop4_out_25": ["198.51.100.0"],
+                "drop4_both_32": ["192.0.2.1"], "drop4_both_25": ["198.51.100.0"],
             ])
             #expect(try await backend.installed().ruleNumbers.isEmpty)
         }
