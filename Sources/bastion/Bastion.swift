@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 
 @main
 struct Bastion: AsyncParsableCommand {
@@ -9,7 +11,29 @@ struct Bastion: AsyncParsableCommand {
         `bastion serve` runs an OpenC2 Consumer on 127.0.0.1:8443 with mutual TLS and a development
         PKI it makes itself. `bastion openc2 example --list` shows well-formed OpenC2 messages and
         `bastion openc2 validate FILE…` checks your own.
+
+        Logs go to standard error; BASTION_LOG_LEVEL (trace, debug, info, notice, warning, error,
+        critical; default info) sets how much.
         """,
         subcommands: [ServeCommand.self, OpenC2Group.self, CertsGroup.self, BenchGroup.self]
     )
+
+    static func main() async {
+        let level = ProcessInfo.processInfo.environment["BASTION_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
