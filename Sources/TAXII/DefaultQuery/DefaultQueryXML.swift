@@ -4,32 +4,70 @@ import BastionXML
 // nested criteria before criterion, `negate` written on every criterion,
 // parameters in the order the relationship lists them.
 
-extension TAXII.DefaultQuery {
-    /// Parses a standalone `tdq:Default_Query` element.
+/// A Default Query type with a standalone XML form: ``TAXII/DefaultQuery``
+/// (`tdq:Default_Query`) and ``TAXII/DefaultQueryInfo`` (`tdq:Default_Query_Info`).
+public protocol DefaultQueryXMLForm: Sendable, Equatable {
+    /// The element's local name in the Default Query namespace.
+    static var elementName: String { get }
+    /// Interprets a parsed element of this type, checking it; errors name
+    /// their place starting with `path` (the element's own path).
+    init(element: XMLElement, path: String) throws(TAXIIError)
+    /// Writes the element.
+    func write(to writer: inout XMLWriter)
+}
+
+extension DefaultQueryXMLForm {
+    /// Interprets a parsed element of this type, checking it.
+    public init(element: XMLElement) throws(TAXIIError) {
+        try self.init(element: element, path: Self.elementName)
+    }
+
+    /// Parses the standalone element from text.
     ///
     /// - Throws: ``TAXIIError``: `.malformedXML`, a structural error, or a
-    ///   check of the model types (see ``Test``, ``Criterion``).
+    ///   check of the model types.
     public init(xml: String) throws(TAXIIError) {
         try self.init(element: TAXIIError.parse(xml))
     }
 
-    /// Interprets a parsed `tdq:Default_Query` element.
-    public init(element: XMLElement) throws(TAXIIError) {
-        try self.init(element: element, path: "Default_Query")
+    /// Parses the standalone element from bytes.
+    public init(xml bytes: [UInt8]) throws(TAXIIError) {
+        try self.init(element: TAXIIError.parse(bytes))
     }
 
-    init(element: XMLElement, path: String) throws(TAXIIError) {
-        try Self.expect(element, named: "Default_Query", path: path)
+    /// The element as a standalone fragment (the `tdq` namespace declared on it).
+    public func xml(prettyPrinted: Bool = false) throws(TAXIIError) -> String {
+        var writer = XMLWriter(options: .init(prettyPrinted: prettyPrinted))
+        write(to: &writer)
+        do {
+            return try writer.finish()
+        } catch {
+            throw TAXIIError(.serialization, path: Self.elementName, error.description, xmlError: error)
+        }
+    }
+
+    static func expect(_ element: XMLElement, path: String) throws(TAXIIError) {
+        guard element.isNamed(elementName, namespace: TAXII.Namespace.defaultQuery) else {
+            throw TAXIIError(
+                .unexpectedElement, path: path,
+                "expected <tdq:\(elementName)>, found <\(element.qualifiedName)> (namespace \(element.namespaceURI ?? "none"))"
+            )
+        }
+    }
+}
+
+extension TAXII.DefaultQuery: DefaultQueryXMLForm {
+    /// `Default_Query`.
+    public static let elementName = "Default_Query"
+
+    /// Interprets a parsed `tdq:Default_Query` element; errors name their place starting with `path`.
+    public init(element: XMLElement, path: String) throws(TAXIIError) {
+        try Self.expect(element, path: path)
         var cursor = ElementCursor(element, path: path, namespace: TAXII.Namespace.defaultQuery)
         let id = try cursor.requiredAttribute("targeting_expression_id")
         let (criteria, criteriaPath) = try cursor.required("Criteria")
         try cursor.finish()
         self.init(targetingExpressionID: id, criteria: try Criteria(element: criteria, path: criteriaPath))
-    }
-
-    /// The query as a standalone `tdq:Default_Query` element.
-    public func xml(prettyPrinted: Bool = false) throws(TAXIIError) -> String {
-        try Self.fragment(prettyPrinted: prettyPrinted, path: "Default_Query") { write(to: &$0) }
     }
 
     /// Writes the `tdq:Default_Query` element (negated criteria by De Morgan's laws).
@@ -38,25 +76,6 @@ extension TAXII.DefaultQuery {
         writer.attribute("targeting_expression_id", targetingExpressionID)
         criteria.withNegationPushedDown.write(to: &writer)
         writer.endElement()
-    }
-
-    static func expect(_ element: XMLElement, named name: String, path: String) throws(TAXIIError) {
-        guard element.isNamed(name, namespace: TAXII.Namespace.defaultQuery) else {
-            throw TAXIIError(
-                .unexpectedElement, path: path,
-                "expected <tdq:\(name)>, found <\(element.qualifiedName)> (namespace \(element.namespaceURI ?? "none"))"
-            )
-        }
-    }
-
-    static func fragment(prettyPrinted: Bool, path: String, _ body: (inout XMLWriter) -> Void) throws(TAXIIError) -> String {
-        var writer = XMLWriter(options: .init(prettyPrinted: prettyPrinted))
-        body(&writer)
-        do {
-            return try writer.finish()
-        } catch {
-            throw TAXIIError(.serialization, path: path, error.description, xmlError: error)
-        }
     }
 }
 
@@ -149,21 +168,13 @@ extension TAXII.DefaultQuery.Test {
     }
 }
 
-extension TAXII.DefaultQueryInfo {
-    /// Parses a standalone `tdq:Default_Query_Info` element.
-    ///
-    /// - Throws: ``TAXIIError``: `.malformedXML` or a structural error.
-    public init(xml: String) throws(TAXIIError) {
-        try self.init(element: TAXIIError.parse(xml))
-    }
+extension TAXII.DefaultQueryInfo: DefaultQueryXMLForm {
+    /// `Default_Query_Info`.
+    public static let elementName = "Default_Query_Info"
 
-    /// Interprets a parsed `tdq:Default_Query_Info` element.
-    public init(element: XMLElement) throws(TAXIIError) {
-        try self.init(element: element, path: "Default_Query_Info")
-    }
-
-    init(element: XMLElement, path: String) throws(TAXIIError) {
-        try TAXII.DefaultQuery.expect(element, named: "Default_Query_Info", path: path)
+    /// Interprets a parsed `tdq:Default_Query_Info` element; errors name their place starting with `path`.
+    public init(element: XMLElement, path: String) throws(TAXIIError) {
+        try Self.expect(element, path: path)
         var cursor = ElementCursor(element, path: path, namespace: TAXII.Namespace.defaultQuery)
         var infos: [TargetingExpressionInfo] = []
         for (info, infoPath) in try cursor.many("Targeting_Expression_Info", minimum: 1) {
@@ -172,11 +183,6 @@ extension TAXII.DefaultQueryInfo {
         let modules = try cursor.tokens("Capability_Module", minimum: 1)
         try cursor.finish()
         try self.init(targetingExpressionInfos: infos, capabilityModules: modules, path: path)
-    }
-
-    /// The information as a standalone `tdq:Default_Query_Info` element.
-    public func xml(prettyPrinted: Bool = false) throws(TAXIIError) -> String {
-        try TAXII.DefaultQuery.fragment(prettyPrinted: prettyPrinted, path: "Default_Query_Info") { write(to: &$0) }
     }
 
     /// Writes the `tdq:Default_Query_Info` element.

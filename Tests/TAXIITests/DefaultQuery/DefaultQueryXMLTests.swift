@@ -11,14 +11,34 @@ struct DefaultQueryXMLTests {
         "discovery_response.xml", "subscription_management_request.xml",
     ]
 
-    @Test("fixture: parse → write → parse is equal, compact and pretty", arguments: fixtures)
+    /// The queries and query advertisements a message carries.
+    static func queries(in message: TAXII11.Message) -> [TAXII11.Query] {
+        switch message {
+        case .pollRequest(let request): [request.pollParameters?.query].compactMap { $0 }
+        case .manageCollectionSubscriptionRequest(let request): [request.subscriptionParameters?.query].compactMap { $0 }
+        case .discoveryResponse(let response): response.serviceInstances.flatMap(\.supportedQueries)
+        default: []
+        }
+    }
+
+    @Test("fixture: message and each query, parse → write → parse is equal, compact and pretty", arguments: fixtures)
     func roundTrip(name: String) throws {
-        let first = try Support.message(name)
+        let message = try Support.message(name)
+        let queries = Self.queries(in: message)
+        #expect(!queries.isEmpty)
         for pretty in [false, true] {
-            let xml = try first.xml(prettyPrinted: pretty)
-            let second = try TAXII11.Message(xml: xml)
-            #expect(second == first, "\(name) pretty=\(pretty)\n\(xml)")
-            #expect(try second.xml(prettyPrinted: pretty) == xml)
+            for query in queries {
+                switch query.body {
+                case .defaultQuery(let body): #expect(try DQ(xml: body.xml(prettyPrinted: pretty)) == body)
+                case .defaultQueryInfo(let body): #expect(try TAXII.DefaultQueryInfo(xml: Array(body.xml(prettyPrinted: pretty).utf8)) == body)
+                case .xml: #expect(query.formatID != TAXII.QueryFormatID.defaultQuery10)
+                }
+            }
+            let written = try message.xml(prettyPrinted: pretty)
+            let reread = try TAXII11.Message(xml: written)
+            #expect(reread == message, "\(name) pretty=\(pretty)\n\(written)")
+            #expect(Self.queries(in: reread) == queries)
+            #expect(try reread.xml(prettyPrinted: pretty) == written)
         }
     }
 
