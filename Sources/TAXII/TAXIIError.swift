@@ -30,6 +30,12 @@ public struct TAXIIError: Error, Sendable, Equatable, CustomStringConvertible {
         case missingStatusDetail
         /// The message could not be written (a name or text XML cannot carry).
         case serialization
+        /// The input is not JSON that the dictionary form accepts.
+        case malformedJSON
+        /// A key the dictionary form requires is missing.
+        case missingKey
+        /// A dictionary-form value has the wrong type (a list where a string belongs, …).
+        case wrongType
     }
 
     /// The class of problem.
