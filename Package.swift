@@ -81,6 +81,8 @@ let package = Package(
                 "OpenC2SLPF",
                 "OpenC2HTTPS",
                 "BastionPKI",
+                "BastionXML",
+                "TAXII",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

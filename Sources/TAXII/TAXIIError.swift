@@ -40,6 +40,12 @@ public struct TAXIIError: Error, Sendable, Equatable, CustomStringConvertible {
         /// A Default Query's target lies outside the scopes a service allows
         /// (status `UNSUPPORTED_TARGETING_EXPRESSION`).
         case unsupportedTargetingExpression
+        /// The input is not JSON that the dictionary form accepts.
+        case malformedJSON
+        /// A key the dictionary form requires is missing.
+        case missingKey
+        /// A dictionary-form value has the wrong type (a list where a string belongs, …).
+        case wrongType
     }
 
     /// The class of problem.

@@ -10,6 +10,6 @@ struct Bastion: AsyncParsableCommand {
         PKI it makes itself. `bastion openc2 example --list` shows well-formed OpenC2 messages and
         `bastion openc2 validate FILE…` checks your own.
         """,
-        subcommands: [ServeCommand.self, OpenC2Group.self, CertsGroup.self, BenchGroup.self]
+        subcommands: [ServeCommand.self, OpenC2Group.self, TAXIIGroup.self, CertsGroup.self, BenchGroup.self]
     )
 }

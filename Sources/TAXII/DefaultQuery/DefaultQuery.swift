@@ -58,12 +58,12 @@ extension TAXII.DefaultQuery {
         /// - Throws: ``TAXIIError`` `.missingElement` when there is neither a
         ///   nested criteria nor a criterion.
         public init(_ operator: Operator, negate: Bool = false, criteria: [Criteria] = [], criterion: [Criterion] = []) throws(TAXIIError) {
-            try self.init(`operator`, negate: negate, criteria: criteria, criterion: criterion, path: "Criteria")
+            try self.init(`operator`, negate: negate, criteria: criteria, criterion: criterion, at: .xml("Criteria"))
         }
 
-        init(_ operator: Operator, negate: Bool, criteria: [Criteria], criterion: [Criterion], path: String) throws(TAXIIError) {
+        init(_ operator: Operator, negate: Bool, criteria: [Criteria], criterion: [Criterion], at path: ComponentPath) throws(TAXIIError) {
             guard !criteria.isEmpty || !criterion.isEmpty else {
-                throw TAXIIError(.missingElement, path: path + "/Criterion", "criteria need at least one <Criteria> or <Criterion>")
+                throw TAXIIError(path.missingKind, path: path.child("Criterion", key: "criterion"), "criteria need at least one nested criteria or criterion")
             }
             self.operator = `operator`
             self.negate = negate

@@ -25,20 +25,20 @@ extension TAXII {
             public init(targetingExpressionID: String, preferredScope: [String] = [], allowedScope: [String] = []) throws(TAXIIError) {
                 try self.init(
                     targetingExpressionID: targetingExpressionID, preferredScope: preferredScope, allowedScope: allowedScope,
-                    path: "Targeting_Expression_Info"
+                    at: .xml("Targeting_Expression_Info")
                 )
             }
 
-            init(targetingExpressionID: String, preferredScope: [String], allowedScope: [String], path: String) throws(TAXIIError) {
+            init(targetingExpressionID: String, preferredScope: [String], allowedScope: [String], at path: DefaultQuery.ComponentPath) throws(TAXIIError) {
                 self.targetingExpressionID = targetingExpressionID
-                self.preferredScope = try Self.scopes(preferredScope, path: path + "/Preferred_Scope")
-                self.allowedScope = try Self.scopes(allowedScope, path: path + "/Allowed_Scope")
+                self.preferredScope = try Self.scopes(preferredScope, "Preferred_Scope", key: "preferred_scope", at: path)
+                self.allowedScope = try Self.scopes(allowedScope, "Allowed_Scope", key: "allowed_scope", at: path)
             }
 
-            private static func scopes(_ texts: [String], path: String) throws(TAXIIError) -> [DefaultQuery.TargetingExpression] {
+            private static func scopes(_ texts: [String], _ name: String, key: String, at path: DefaultQuery.ComponentPath) throws(TAXIIError) -> [DefaultQuery.TargetingExpression] {
                 var result: [DefaultQuery.TargetingExpression] = []
                 for (index, text) in texts.enumerated() {
-                    result.append(try DefaultQuery.TargetingExpression(text, path: "\(path)[\(index + 1)]"))
+                    result.append(try DefaultQuery.TargetingExpression(text, path: path.item(name, key: key, index: index)))
                 }
                 return result
             }
@@ -69,18 +69,21 @@ extension TAXII {
         ///   (the schema requires at least one of each), `.invalidValue` for an
         ///   empty capability module id.
         public init(targetingExpressionInfos: [TargetingExpressionInfo], capabilityModules: [String]) throws(TAXIIError) {
-            try self.init(targetingExpressionInfos: targetingExpressionInfos, capabilityModules: capabilityModules, path: "Default_Query_Info")
+            try self.init(targetingExpressionInfos: targetingExpressionInfos, capabilityModules: capabilityModules, at: .xml("Default_Query_Info"))
         }
 
-        init(targetingExpressionInfos: [TargetingExpressionInfo], capabilityModules: [String], path: String) throws(TAXIIError) {
+        init(targetingExpressionInfos: [TargetingExpressionInfo], capabilityModules: [String], at path: DefaultQuery.ComponentPath) throws(TAXIIError) {
             guard !targetingExpressionInfos.isEmpty else {
-                throw TAXIIError(.missingElement, path: path + "/Targeting_Expression_Info", "at least one <Targeting_Expression_Info> is required")
+                throw TAXIIError(
+                    path.missingKind, path: path.child("Targeting_Expression_Info", key: "targeting_expression_infos"),
+                    "at least one targeting expression info is required"
+                )
             }
             guard !capabilityModules.isEmpty else {
-                throw TAXIIError(.missingElement, path: path + "/Capability_Module", "at least one <Capability_Module> is required")
+                throw TAXIIError(path.missingKind, path: path.child("Capability_Module", key: "capability_modules"), "at least one capability module is required")
             }
             if let index = capabilityModules.firstIndex(where: \.isEmpty) {
-                throw TAXIIError(.invalidValue, path: "\(path)/Capability_Module[\(index + 1)]", "capability module id is empty")
+                throw TAXIIError(.invalidValue, path: path.item("Capability_Module", key: "capability_modules", index: index), "capability module id is empty")
             }
             self.targetingExpressionInfos = targetingExpressionInfos
             self.capabilityModules = capabilityModules

@@ -98,7 +98,7 @@ extension TAXII.DefaultQuery.Criteria {
                 )
             }
         }
-        try self.init(op, negate: negate, criteria: criteria, criterion: criterion, path: path)
+        try self.init(op, negate: negate, criteria: criteria, criterion: criterion, at: .xml(path))
     }
 
     /// Writes the criteria as they are (callers push negation down first).
@@ -136,9 +136,9 @@ extension TAXII.DefaultQuery.Test {
         var cursor = ElementCursor(element, path: path, namespace: TAXII.Namespace.defaultQuery)
         let capabilityID = try cursor.requiredAttribute("capability_id")
         let relationshipText = try cursor.requiredAttribute("relationship")
-        let module = try Self.module(capabilityID, path: path)
+        let module = try Self.module(capabilityID, at: .xml(path))
         guard let relationship = TAXII.DefaultQuery.Relationship(rawValue: relationshipText), module[relationship] != nil else {
-            throw Self.undefinedRelationship(relationshipText, module: module, capabilityID: capabilityID, path: path)
+            throw Self.undefinedRelationship(relationshipText, module: module, capabilityID: capabilityID, at: .xml(path))
         }
         var parameters: [String: TAXII.DefaultQuery.ParameterValue] = [:]
         for (parameter, parameterPath) in try cursor.many("Parameter") {
@@ -150,7 +150,7 @@ extension TAXII.DefaultQuery.Test {
             parameters[name] = try kind.value(fromText: parameter.text, path: parameterPath)
         }
         try cursor.finish()
-        try self.init(capabilityID: capabilityID, relationship: relationship, parameters: parameters, path: path)
+        try self.init(capabilityID: capabilityID, relationship: relationship, parameters: parameters, at: .xml(path))
     }
 
     func write(to writer: inout XMLWriter) {
@@ -182,7 +182,7 @@ extension TAXII.DefaultQueryInfo: DefaultQueryXMLForm {
         }
         let modules = try cursor.tokens("Capability_Module", minimum: 1)
         try cursor.finish()
-        try self.init(targetingExpressionInfos: infos, capabilityModules: modules, path: path)
+        try self.init(targetingExpressionInfos: infos, capabilityModules: modules, at: .xml(path))
     }
 
     /// Writes the `tdq:Default_Query_Info` element.
@@ -207,7 +207,7 @@ extension TAXII.DefaultQueryInfo.TargetingExpressionInfo {
         let preferred = try cursor.tokens("Preferred_Scope")
         let allowed = try cursor.tokens("Allowed_Scope")
         try cursor.finish()
-        try self.init(targetingExpressionID: id, preferredScope: preferred, allowedScope: allowed, path: path)
+        try self.init(targetingExpressionID: id, preferredScope: preferred, allowedScope: allowed, at: .xml(path))
     }
 }
 

@@ -265,7 +265,7 @@ extension TAXII.DefaultQuery.Matcher {
             case (.number(let value)?, _):
                 self = .number(comparison, value)
             case (.string(let pattern)?, TAXII.DefaultQuery.CapabilityModule.regex):
-                let path = TAXII.DefaultQuery.Test.parameterPath(path, TAXII.DefaultQuery.Parameter.value)
+                let path = TAXII.DefaultQuery.ComponentPath.xml(path).parameter(TAXII.DefaultQuery.Parameter.value)
                 self = .pattern(try TAXII.DefaultQuery.CompiledPattern(pattern, caseSensitive: test.isCaseSensitive ?? true, path: path))
             case (.string(let value)?, _):
                 let caseSensitive = test.isCaseSensitive ?? (test.matchType != .caseInsensitiveString)

@@ -111,11 +111,12 @@ extension TAXII.DefaultQuery {
             return number
         }
 
-        /// An `xs:dateTime`; one without a timezone is read as UTC (Python's
-        /// `datetime.isoformat()` of a naive datetime, as libtaxii clients send).
+        /// An `xs:dateTime` (or Python's `str()` of one, with a space for
+        /// the `T`); one without a timezone is read as UTC (Python's
+        /// `isoformat()` of a naive datetime, as libtaxii clients send).
         static func timestamp(_ text: String) -> TAXII.Timestamp? {
             let trimmed = text.trimmedXMLWhitespace
-            return TAXII.Timestamp(trimmed) ?? TAXII.Timestamp(trimmed + "Z")
+            return TAXII.Timestamp(isoFormat: trimmed) ?? TAXII.Timestamp(isoFormat: trimmed + "Z")
         }
     }
 }

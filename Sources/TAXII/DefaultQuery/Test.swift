@@ -34,14 +34,14 @@ extension TAXII.DefaultQuery {
         ///   a timestamp; `.missingElement` for a missing parameter;
         ///   `.unexpectedElement` for a parameter the relationship does not take.
         public init(capabilityID: String, relationship: Relationship, parameters: [String: ParameterValue] = [:]) throws(TAXIIError) {
-            try self.init(capabilityID: capabilityID, relationship: relationship, parameters: parameters, path: "Test")
+            try self.init(capabilityID: capabilityID, relationship: relationship, parameters: parameters, at: .xml("Test"))
         }
 
-        init(capabilityID: String, relationship: Relationship, parameters: [String: ParameterValue], path: String) throws(TAXIIError) {
-            let names = try Self.parameterNames(capabilityID: capabilityID, relationship: relationship, path: path)
+        init(capabilityID: String, relationship: Relationship, parameters: [String: ParameterValue], at path: ComponentPath) throws(TAXIIError) {
+            let names = try Self.parameterNames(capabilityID: capabilityID, relationship: relationship, at: path)
             for name in parameters.keys.sorted() where !names.contains(name) {
                 throw TAXIIError(
-                    .unexpectedElement, path: Self.parameterPath(path, name),
+                    .unexpectedElement, path: path.parameter(name),
                     "parameter \"\(name)\" is not taken by relationship \(relationship.rawValue)"
                         + (names.isEmpty ? " (it takes none)" : " (it takes \(names.joined(separator: ", ")))")
                 )
@@ -49,17 +49,17 @@ extension TAXII.DefaultQuery {
             for name in names {
                 guard let value = parameters[name] else {
                     throw TAXIIError(
-                        .missingElement, path: Self.parameterPath(path, name),
+                        path.missingKind, path: path.parameter(name),
                         "relationship \(relationship.rawValue) requires parameter \"\(name)\" (it takes \(names.joined(separator: ", ")))"
                     )
                 }
                 try Self.check(value, kind: ParameterKind(capabilityID: capabilityID, relationship: relationship, name: name),
-                               name: name, path: Self.parameterPath(path, name))
+                               name: name, path: path.parameter(name))
             }
             if case .string(let matchType)? = parameters[Parameter.matchType], matchType == MatchType.number.rawValue,
                case .string(let text)? = parameters[Parameter.value], ParameterKind.number(text) == nil {
                 throw TAXIIError(
-                    .invalidValue, path: Self.parameterPath(path, Parameter.value),
+                    .invalidValue, path: path.parameter(Parameter.value),
                     "\"\(text.prefix(100))\" is not a number, as match_type number requires"
                 )
             }
@@ -90,35 +90,31 @@ extension TAXII.DefaultQuery {
         }
 
         /// The parameter names `relationship` of `capabilityID` takes.
-        static func parameterNames(capabilityID: String, relationship: Relationship, path: String) throws(TAXIIError) -> [String] {
-            let module = try module(capabilityID, path: path)
+        static func parameterNames(capabilityID: String, relationship: Relationship, at path: ComponentPath) throws(TAXIIError) -> [String] {
+            let module = try module(capabilityID, at: path)
             guard let names = module[relationship] else {
-                throw undefinedRelationship(relationship.rawValue, module: module, capabilityID: capabilityID, path: path)
+                throw undefinedRelationship(relationship.rawValue, module: module, capabilityID: capabilityID, at: path)
             }
             return names
         }
 
         /// The relationships a known capability module defines.
-        static func module(_ capabilityID: String, path: String) throws(TAXIIError) -> [Relationship: [String]] {
+        static func module(_ capabilityID: String, at path: ComponentPath) throws(TAXIIError) -> [Relationship: [String]] {
             guard let module = CapabilityModule.relationships[capabilityID] else {
                 throw TAXIIError(
-                    .unsupportedCapabilityModule, path: path + "@capability_id",
+                    .unsupportedCapabilityModule, path: path.attribute("capability_id"),
                     "capability module \"\(capabilityID.prefix(200))\" is not supported (supported: \(CapabilityModule.all.joined(separator: ", ")))"
                 )
             }
             return module
         }
 
-        static func undefinedRelationship(_ name: String, module: [Relationship: [String]], capabilityID: String, path: String) -> TAXIIError {
+        static func undefinedRelationship(_ name: String, module: [Relationship: [String]], capabilityID: String, at path: ComponentPath) -> TAXIIError {
             let defined = Relationship.allCases.filter { module[$0] != nil }.map(\.rawValue)
             return TAXIIError(
-                .invalidValue, path: path + "@relationship",
+                .invalidValue, path: path.attribute("relationship"),
                 "relationship \"\(name.prefix(100))\" is not defined by capability module \(capabilityID) (it defines \(defined.joined(separator: ", ")))"
             )
-        }
-
-        static func parameterPath(_ path: String, _ name: String) -> String {
-            "\(path)/Parameter[name=\(name)]"
         }
 
         private static func check(_ value: ParameterValue, kind: ParameterKind, name: String, path: String) throws(TAXIIError) {

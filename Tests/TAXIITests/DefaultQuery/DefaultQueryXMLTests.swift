@@ -130,11 +130,11 @@ struct DefaultQueryXMLTests {
         #expect(try DQ(xml: expected) == query)
     }
 
-    @Test("Default Query Info: fields, other formats kept as XML, standalone round trip")
+    @Test("Default Query Info: fields and standalone round trip")
     func info() throws {
         let response = try TAXII11.DiscoveryResponse(xml: Support.fixture("valid/default_query_discovery_response_info.xml"))
         let queries = response.serviceInstances[0].supportedQueries
-        #expect(queries.count == 2)
+        #expect(queries.count == 1)
         let info = try #require(queries[0].defaultQueryInfo)
         #expect(queries[0].defaultQuery == nil)
         #expect(info.capabilityModules == DQ.CapabilityModule.all)
@@ -143,15 +143,34 @@ struct DefaultQueryXMLTests {
         #expect(info.targetingExpressionInfos[0].preferredScope.map(\.description) == ["STIX_Package/Indicators/Indicator/**", "**/@id"])
         #expect(info.targetingExpressionInfos[0].allowedScope.map(\.description) == ["STIX_Package/*/Indicator/@timestamp"])
         #expect(info.targetingExpressionInfos[1].allowedScope.map(\.description) == ["**"])
-        #expect(queries[1].formatID == "urn:example:query:other-1")
-        guard case .xml(let other?) = queries[1].body else {
+        #expect(try TAXII.DefaultQueryInfo(xml: info.xml()) == info)
+        #expect(try TAXII.DefaultQueryInfo(xml: info.xml(prettyPrinted: true)) == info)
+    }
+
+    @Test("another query format keeps its XML, in XML and (as libtaxii) only its format id in the dictionary")
+    func otherFormat() throws {
+        let xml = """
+            <taxii_11:Poll_Request xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" message_id="1" collection_name="c"><taxii_11:Poll_Parameters allow_asynch="false"><taxii_11:Response_Type>FULL</taxii_11:Response_Type><taxii_11:Query format_id="urn:example:query:other-1"><x:Other_Query xmlns:x="urn:example:query" level="2"><x:Term>evil</x:Term></x:Other_Query></taxii_11:Query></taxii_11:Poll_Parameters></taxii_11:Poll_Request>
+            """
+        let request = try TAXII11.PollRequest(xml: xml)
+        let query = try #require(request.pollParameters?.query)
+        #expect(query.formatID == "urn:example:query:other-1")
+        guard case .xml(let body?) = query.body else {
             Issue.record("other format not kept as XML")
             return
         }
-        #expect(other.isNamed("Other_Query_Info", namespace: "urn:example:query"))
-        #expect(other.attribute("level") == "2")
-        #expect(try TAXII.DefaultQueryInfo(xml: info.xml()) == info)
-        #expect(try TAXII.DefaultQueryInfo(xml: info.xml(prettyPrinted: true)) == info)
+        #expect(body.isNamed("Other_Query", namespace: "urn:example:query"))
+        #expect(body.attribute("level") == "2")
+        #expect(try TAXII11.PollRequest(xml: request.xml()) == request)
+        let written = try request.xml()
+        #expect(written.contains("xmlns:x=\"urn:example:query\" level=\"2\"><x:Term>evil</x:Term></x:Other_Query></taxii_11:Query>"), "\(written)")
+        let dictionary = TAXII11.Message.pollRequest(request).dictionary()
+        #expect(dictionary["poll_parameters"]?["query"] == ["format_id": "urn:example:query:other-1"])
+        // A Default Query format id with no Default Query body is refused.
+        let empty = xml.replacingOccurrences(of: "urn:example:query:other-1", with: TAXII.QueryFormatID.defaultQuery10)
+        let error = #expect(throws: TAXIIError.self) { try TAXII11.PollRequest(xml: empty) }
+        #expect(error?.kind == .unexpectedElement)
+        #expect(error?.path == "Poll_Request/Poll_Parameters/Query/Other_Query")
     }
 
     @Test("queries built in code travel in poll and subscription requests and Supported_Query")
@@ -239,7 +258,7 @@ struct DefaultQueryXMLTests {
 
     @Test("an invalid query in a message is refused with kind and path", arguments: invalid)
     func refused(_ invalid: Invalid) throws {
-        let xml = try Support.fixture("invalid/default_query_\(invalid.file).xml")
+        let xml = try Support.fixture("invalid_default_query/\(invalid.file).xml")
         let error = #expect(throws: TAXIIError.self) { try TAXII.message(fromXML: xml) }
         #expect(error?.kind == invalid.kind, "\(error?.description ?? "")")
         #expect(error?.path == invalid.path, "\(error?.description ?? "")")
