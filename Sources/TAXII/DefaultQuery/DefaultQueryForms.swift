@@ -129,10 +129,7 @@ extension TAXII.DefaultQuery.Test {
         let path = TAXII.DefaultQuery.ComponentPath.dictionary(reader.path)
         let capabilityID = try reader.string("capability_id")
         let relationshipText = try reader.string("relationship")
-        let module = try Self.module(capabilityID, at: path)
-        guard let relationship = TAXII.DefaultQuery.Relationship(rawValue: relationshipText), let names = module[relationship] else {
-            throw Self.undefinedRelationship(relationshipText, module: module, capabilityID: capabilityID, at: path)
-        }
+        let (relationship, names) = try Self.resolve(relationshipText, capabilityID: capabilityID, at: path)
         var parameters: [String: TAXII.DefaultQuery.ParameterValue] = [:]
         if let given = reader.value("parameters") {
             let inner = try DictionaryReader(given, path: reader.keyPath("parameters"))

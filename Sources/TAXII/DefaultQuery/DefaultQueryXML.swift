@@ -125,7 +125,7 @@ extension TAXII.DefaultQuery.Criterion {
     func write(to writer: inout XMLWriter) {
         writer.startTDQ("Criterion")
         writer.attribute("negate", negate ? "true" : "false")
-        writer.textElement("Target", namespace: TAXII.Namespace.defaultQuery, prefix: "tdq", text: target)
+        writer.textTDQ("Target", target)
         test.write(to: &writer)
         writer.endElement()
     }
@@ -136,10 +136,7 @@ extension TAXII.DefaultQuery.Test {
         var cursor = ElementCursor(element, path: path, namespace: TAXII.Namespace.defaultQuery)
         let capabilityID = try cursor.requiredAttribute("capability_id")
         let relationshipText = try cursor.requiredAttribute("relationship")
-        let module = try Self.module(capabilityID, at: .xml(path))
-        guard let relationship = TAXII.DefaultQuery.Relationship(rawValue: relationshipText), module[relationship] != nil else {
-            throw Self.undefinedRelationship(relationshipText, module: module, capabilityID: capabilityID, at: .xml(path))
-        }
+        let (relationship, _) = try Self.resolve(relationshipText, capabilityID: capabilityID, at: .xml(path))
         var parameters: [String: TAXII.DefaultQuery.ParameterValue] = [:]
         for (parameter, parameterPath) in try cursor.many("Parameter") {
             let name = try ElementCursor(parameter, path: parameterPath, namespace: TAXII.Namespace.defaultQuery).requiredAttribute("name")

@@ -98,6 +98,17 @@ extension TAXII.DefaultQuery {
             return names
         }
 
+        /// Resolves a relationship given by name: the relationship and the
+        /// parameter names it takes, or the error for an unknown module or a
+        /// relationship the module does not define.
+        static func resolve(_ name: String, capabilityID: String, at path: ComponentPath) throws(TAXIIError) -> (Relationship, [String]) {
+            let module = try module(capabilityID, at: path)
+            guard let relationship = Relationship(rawValue: name), let names = module[relationship] else {
+                throw undefinedRelationship(name, module: module, capabilityID: capabilityID, at: path)
+            }
+            return (relationship, names)
+        }
+
         /// The relationships a known capability module defines.
         static func module(_ capabilityID: String, at path: ComponentPath) throws(TAXIIError) -> [Relationship: [String]] {
             guard let module = CapabilityModule.relationships[capabilityID] else {
