@@ -85,6 +85,8 @@ let package = Package(
                 "OpenC2HTTPS",
                 "BastionPKI",
                 "SLPFActuator",
+                "BastionXML",
+                "TAXII",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

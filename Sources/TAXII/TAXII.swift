@@ -8,7 +8,7 @@ import BastionXML
 /// The TAXII namespace: constants shared by TAXII 1.0 and 1.1, message detection
 /// (``message(fromXML:)``) and message ids (``generateMessageID()``).
 ///
-/// TAXII 1.1 messages live in ``TAXII11``.
+/// TAXII 1.1 messages live in ``TAXII11``, TAXII 1.0 messages in ``TAXII10``.
 public enum TAXII {
     /// Generates a message id as libtaxii does: a random positive integer, as decimal text.
     public static func generateMessageID() -> String {
@@ -20,7 +20,6 @@ public enum TAXII {
     /// `get_message_from_xml`).
     ///
     /// - Throws: ``TAXIIError`` — `.malformedXML` for XML that does not parse,
-    ///   `.unsupportedVersion` for a TAXII 1.0 message (not implemented yet),
     ///   `.unknownMessageType` for a root element that is no TAXII message, or
     ///   a structural error from the message type.
     public static func message(fromXML xml: String) throws(TAXIIError) -> Message {
@@ -38,10 +37,7 @@ public enum TAXII {
         case Namespace.taxii11:
             return .taxii11(try TAXII11.Message(element: element))
         case Namespace.taxii10:
-            throw TAXIIError(
-                .unsupportedVersion, path: element.localName,
-                "TAXII 1.0 messages are not implemented yet"
-            )
+            return .taxii10(try TAXII10.Message(element: element))
         default:
             throw TAXIIError(
                 .unknownMessageType, path: element.localName,
@@ -50,16 +46,62 @@ public enum TAXII {
         }
     }
 
+    /// Reads a message of `version` from its dictionary form (libtaxii's
+    /// `get_message_from_dict` of `messages_10` or `messages_11`).
+    public static func message(fromDictionary dictionary: [String: DictionaryValue], version: Version) throws(TAXIIError) -> Message {
+        switch version {
+        case .v10: .taxii10(try TAXII10.Message(dictionary: dictionary))
+        case .v11: .taxii11(try TAXII11.Message(dictionary: dictionary))
+        }
+    }
+
+    /// Reads a message of `version` from JSON holding its dictionary form.
+    public static func message(fromJSON json: String, version: Version) throws(TAXIIError) -> Message {
+        let value = try DictionaryValue(json: json)
+        return try message(fromDictionary: DictionaryReader(value, path: "").members, version: version)
+    }
+
     /// A parsed TAXII message of any version.
     public enum Message: Sendable, Equatable {
         /// A TAXII 1.1 message.
         case taxii11(TAXII11.Message)
+        /// A TAXII 1.0 message.
+        case taxii10(TAXII10.Message)
 
-        /// The XML message binding version id of the message (`urn:taxii.mitre.org:message:xml:1.1`).
-        public var messageBindingID: String {
+        /// The message as its concrete type, as an existential.
+        public var message: any TAXIIMessage {
             switch self {
-            case .taxii11: VersionID.xml11
+            case .taxii11(let message): message.message
+            case .taxii10(let message): message.message
             }
         }
+
+        /// The TAXII version.
+        public var version: Version {
+            switch self {
+            case .taxii11: .v11
+            case .taxii10: .v10
+            }
+        }
+
+        /// The XML message binding version id of the message (`urn:taxii.mitre.org:message:xml:1.x`).
+        public var messageBindingID: String { version.messageBindingID }
+
+        /// The message type.
+        public var messageType: MessageType { type(of: message).messageType }
+
+        /// The message as XML.
+        public func xml(prettyPrinted: Bool = false) throws(TAXIIError) -> String {
+            try message.xml(prettyPrinted: prettyPrinted)
+        }
+
+        /// The dictionary form (libtaxii's `to_dict()`).
+        public func dictionary() -> [String: DictionaryValue] { message.dictionary() }
+
+        /// The dictionary form as JSON.
+        public func json(prettyPrinted: Bool = false) -> String { message.json(prettyPrinted: prettyPrinted) }
+
+        /// The text form (libtaxii's `to_text()`).
+        public var text: String { message.text }
     }
 }

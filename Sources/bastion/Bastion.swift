@@ -15,7 +15,7 @@ struct Bastion: AsyncParsableCommand {
         Logs go to standard error; BASTION_LOG_LEVEL (trace, debug, info, notice, warning, error,
         critical; default info) sets how much.
         """,
-        subcommands: [ServeCommand.self, OpenC2Group.self, CertsGroup.self, BenchGroup.self]
+        subcommands: [ServeCommand.self, OpenC2Group.self, TAXIIGroup.self, CertsGroup.self, BenchGroup.self]
     )
 
     static func main() async {

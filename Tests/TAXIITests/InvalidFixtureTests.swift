@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TAXII
 
@@ -36,7 +37,30 @@ struct InvalidFixtureTests {
         .init(file: "subscription_management_request_unsubscribe_without_id.xml", kind: .missingElement, path: "Subscription_Management_Request/Subscription_ID"),
         .init(file: "subscription_management_response_bad_status.xml", kind: .invalidValue, path: "Subscription_Management_Response/Subscription[1]@status"),
         .init(file: "subscription_management_response_missing_collection_name.xml", kind: .missingAttribute, path: "Subscription_Management_Response@collection_name"),
+        .init(file: "v10_message_id_not_digits.xml", kind: .invalidValue, path: "Discovery_Request@message_id"),
+        .init(file: "v10_status_bad_type.xml", kind: .invalidValue, path: "Status_Message@status_type"),
+        .init(file: "v10_poll_response_missing_end.xml", kind: .missingElement, path: "Poll_Response/Inclusive_End_Timestamp"),
+        .init(file: "v10_feed_without_delivery.xml", kind: .missingElement, path: "Feed_Information_Response/Feed[1]/Polling_Service"),
+        .init(file: "v10_feed_missing_content_binding.xml", kind: .missingElement, path: "Feed_Information_Response/Feed[1]/Content_Binding"),
+        .init(file: "v10_subscription_pause.xml", kind: .invalidValue, path: "Subscription_Management_Request@action"),
+        .init(file: "v10_service_collection_management.xml", kind: .invalidValue, path: "Discovery_Response/Service_Instance[1]@service_type"),
+        .init(file: "v10_inbox_bad_timestamp_label.xml", kind: .invalidTimestamp, path: "Inbox_Message/Content_Block[1]/Timestamp_Label"),
+        .init(file: "v10_push_parameters_two_message_bindings.xml", kind: .unexpectedElement, path: "Subscription_Management_Request/Push_Parameters/Message_Binding"),
     ]
+
+    @Test("every invalid fixture is covered by a case")
+    func coverage() {
+        #expect(Set(Support.files(in: "invalid")) == Set(Self.cases.map(\.file)))
+        #expect(Self.cases.count >= 25)
+    }
+
+    @Test("validate() reports the same first error, and the document's only error", arguments: cases)
+    func validateAgrees(_ testCase: Case) throws {
+        let errors = TAXII.validate(xml: try Support.fixture("invalid/" + testCase.file))
+        #expect(errors.count == 1, "\(errors)")
+        #expect(errors.first?.kind == testCase.kind)
+        #expect(errors.first?.path == testCase.path)
+    }
 
     @Test("invalid fixture is refused with kind and path", arguments: cases)
     func refused(_ testCase: Case) throws {
@@ -54,14 +78,21 @@ struct InvalidFixtureTests {
         #expect(error?.kind == .unknownMessageType)
     }
 
-    @Test("TAXII 1.0 is detected and reported as not implemented")
+    @Test("TAXII 1.0 is detected from the namespace")
     func taxii10() throws {
         let xml = """
             <taxii:Status_Message xmlns:taxii="http://taxii.mitre.org/messages/taxii_xml_binding-1" message_id="11" in_response_to="10" status_type="RETRY"><taxii:Status_Detail>30</taxii:Status_Detail></taxii:Status_Message>
             """
-        let error = #expect(throws: TAXIIError.self) { try TAXII.message(fromXML: xml) }
-        #expect(error?.kind == .unsupportedVersion)
-        #expect(error?.path == "Status_Message")
+        guard case .taxii10(.statusMessage(let status)) = try TAXII.message(fromXML: xml) else {
+            Issue.record("not parsed as a TAXII 1.0 Status_Message")
+            return
+        }
+        #expect(status.statusType == .retry)
+        #expect(status.statusDetail == "30")
+        // The same document in the 1.1 namespace is a different message: 1.1 details are <Detail> elements.
+        let as11 = xml.replacingOccurrences(of: "taxii_xml_binding-1\"", with: "taxii_xml_binding-1.1\"")
+        let error = #expect(throws: TAXIIError.self) { try TAXII.message(fromXML: as11) }
+        #expect(error?.path == "Status_Message/Status_Detail/Detail")
     }
 
     @Test("a root outside the TAXII namespaces, or an unknown 1.1 element, is no message")

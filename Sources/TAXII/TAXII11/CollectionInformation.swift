@@ -132,11 +132,7 @@ extension TAXII11 {
             let contents = try ContentBinding.parseList(&cursor)
             var pushMethods: [PushMethod] = []
             for (method, methodPath) in try cursor.many("Push_Method") {
-                var inner = ElementCursor(method, path: methodPath)
-                let protocolBinding = try inner.requiredToken("Protocol_Binding")
-                let messageBindings = try inner.tokens("Message_Binding", minimum: 1)
-                try inner.finish()
-                pushMethods.append(PushMethod(protocolBinding: protocolBinding, messageBindings: messageBindings))
+                pushMethods.append(try PushMethod.parse(method, path: methodPath, in: cursor))
             }
             var polling: [ServiceBindings] = []
             for (service, servicePath) in try cursor.many("Polling_Service") {
@@ -171,12 +167,7 @@ extension TAXII11 {
             writer.text11("Description", description)
             if let collectionVolume { writer.text11("Collection_Volume", String(collectionVolume)) }
             for binding in supportedContents { binding.write(to: &writer) }
-            for method in pushMethods {
-                writer.start11("Push_Method")
-                writer.text11("Protocol_Binding", method.protocolBinding)
-                for binding in method.messageBindings { writer.text11("Message_Binding", binding) }
-                writer.endElement()
-            }
+            for method in pushMethods { method.write(to: &writer, version: .v11) }
             for service in pollingServiceInstances { service.write(to: &writer, name: "Polling_Service") }
             for service in subscriptionMethods { service.write(to: &writer, name: "Subscription_Service") }
             for inbox in receivingInboxServices {

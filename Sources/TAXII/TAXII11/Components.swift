@@ -1,65 +1,8 @@
 import BastionXML
 
 extension TAXII11 {
-    /// An extended header (`Extended_Headers/Extended_Header`): a
-    /// third-party header named by a URI, with text or XML as its value.
-    public struct ExtendedHeader: Sendable, Equatable {
-        /// The value of an extended header.
-        public enum Value: Sendable, Equatable {
-            /// Text content.
-            case text(String)
-            /// An XML element.
-            case xml(XMLElement)
-        }
-
-        /// The header name (`name` attribute, a URI).
-        public var name: String
-        /// The value.
-        public var value: Value
-
-        /// Creates a header.
-        public init(name: String, value: Value) {
-            self.name = name
-            self.value = value
-        }
-
-        /// Creates a header with a text value.
-        public init(name: String, text: String) {
-            self.init(name: name, value: .text(text))
-        }
-
-        static func parseList(_ cursor: inout ElementCursor) throws(TAXIIError) -> [ExtendedHeader] {
-            guard let (element, path) = cursor.optional("Extended_Headers") else { return [] }
-            var inner = ElementCursor(element, path: path)
-            var headers: [ExtendedHeader] = []
-            for (header, headerPath) in try inner.many("Extended_Header", minimum: 1) {
-                let headerCursor = ElementCursor(header, path: headerPath)
-                let name = try headerCursor.requiredAttribute("name")
-                if let child = header.firstChildElement {
-                    headers.append(ExtendedHeader(name: name, value: .xml(child)))
-                } else {
-                    headers.append(ExtendedHeader(name: name, value: .text(header.text)))
-                }
-            }
-            try inner.finish()
-            return headers
-        }
-
-        static func write(_ headers: [ExtendedHeader], to writer: inout XMLWriter) {
-            guard !headers.isEmpty else { return }
-            writer.start11("Extended_Headers")
-            for header in headers {
-                writer.start11("Extended_Header")
-                writer.attribute("name", header.name)
-                switch header.value {
-                case .text(let text): writer.text(text)
-                case .xml(let element): writer.kept(element)
-                }
-                writer.endElement()
-            }
-            writer.endElement()
-        }
-    }
+    /// An extended header (shared with TAXII 1.0).
+    public typealias ExtendedHeader = TAXII.ExtendedHeader
 
     /// A content binding with optional subtypes (`ContentBindingIDType`;
     /// libtaxii `ContentBinding`). In a content block at most one subtype is allowed.
@@ -107,7 +50,7 @@ extension TAXII11 {
             var subtypes: [String] = []
             let subtypeElements = try cursor.many("Subtype")
             if subtypeElements.count > maximumSubtypes {
-                throw TAXIIError(.unexpectedElement, path: subtypeElements[maximumSubtypes].1, "at most \(maximumSubtypes) <Subtype> allowed here")
+                try cursor.fail(TAXIIError(.unexpectedElement, path: subtypeElements[maximumSubtypes].1, "at most \(maximumSubtypes) <Subtype> allowed here"))
             }
             for (subtype, subtypePath) in subtypeElements {
                 subtypes.append(try ElementCursor(subtype, path: subtypePath).requiredAttribute("subtype_id"))
@@ -167,24 +110,24 @@ extension TAXII11 {
             return ServiceBindings(protocolBinding: protocolBinding, address: address, messageBindings: messageBindings)
         }
 
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> ServiceBindings {
-            var cursor = ElementCursor(element, path: path)
+        static func parse(_ element: XMLElement, path: String, version: TAXII.Version = .v11) throws(TAXIIError) -> ServiceBindings {
+            var cursor = ElementCursor(element, path: path, namespace: version.namespace)
             let result = try parse(&cursor)
             try cursor.finish()
             return result
         }
 
-        func writeContent(to writer: inout XMLWriter) {
-            writer.text11("Protocol_Binding", protocolBinding)
-            writer.text11("Address", address)
+        func writeContent(to writer: inout XMLWriter, version: TAXII.Version = .v11) {
+            writer.text("Protocol_Binding", protocolBinding, version)
+            writer.text("Address", address, version)
             for binding in messageBindings {
-                writer.text11("Message_Binding", binding)
+                writer.text("Message_Binding", binding, version)
             }
         }
 
-        func write(to writer: inout XMLWriter, name: String) {
-            writer.start11(name)
-            writeContent(to: &writer)
+        func write(to writer: inout XMLWriter, name: String, version: TAXII.Version = .v11) {
+            writer.start(name, version)
+            writeContent(to: &writer, version: version)
             writer.endElement()
         }
     }
@@ -228,29 +171,91 @@ extension TAXII11 {
     public typealias DeliveryParameters = PushParameters
 
     /// A query (`Query`, `QueryType`) or a query capability advertisement
-    /// (`Supported_Query`): a format id and the format's XML, kept as XML.
-    /// (The Default Query model is a later step; its XML is kept here as is.)
+    /// (`Supported_Query`, `SupportedQueryType`): a format id and the format's
+    /// body. TAXII Default Query bodies are typed (``TAXII/DefaultQuery`` in a
+    /// `Query`, ``TAXII/DefaultQueryInfo`` in a `Supported_Query`); other
+    /// formats keep their XML.
     public struct Query: Sendable, Equatable {
+        /// What a query or query advertisement carries.
+        public enum Body: Sendable, Equatable {
+            /// A TAXII Default Query (`tdq:Default_Query`, in `Query`).
+            case defaultQuery(TAXII.DefaultQuery)
+            /// What a service supports of TAXII Default Query
+            /// (`tdq:Default_Query_Info`, in `Supported_Query`).
+            case defaultQueryInfo(TAXII.DefaultQueryInfo)
+            /// Another query format's content, kept as XML (its first child
+            /// element, if any).
+            case xml(XMLElement?)
+        }
+
         /// The query format (`format_id`), e.g. ``TAXII/QueryFormatID/defaultQuery10``.
         public var formatID: String
-        /// The query body (for Default Query a `tdq:Default_Query` or `tdq:Default_Query_Info` element).
-        public var body: XMLElement?
+        /// The body.
+        public var body: Body
 
-        /// Creates a query.
-        public init(formatID: String, body: XMLElement? = nil) {
+        /// Creates a query of any format.
+        public init(formatID: String, body: Body) {
             self.formatID = formatID
             self.body = body
         }
 
+        /// A TAXII Default Query (format ``TAXII/QueryFormatID/defaultQuery10``).
+        public init(_ query: TAXII.DefaultQuery) {
+            self.init(formatID: TAXII.QueryFormatID.defaultQuery10, body: .defaultQuery(query))
+        }
+
+        /// A TAXII Default Query advertisement (format ``TAXII/QueryFormatID/defaultQuery10``),
+        /// for a `Supported_Query`.
+        public init(_ info: TAXII.DefaultQueryInfo) {
+            self.init(formatID: TAXII.QueryFormatID.defaultQuery10, body: .defaultQueryInfo(info))
+        }
+
+        /// The Default Query, if the body is one.
+        public var defaultQuery: TAXII.DefaultQuery? {
+            if case .defaultQuery(let query) = body { return query }
+            return nil
+        }
+
+        /// The Default Query advertisement, if the body is one.
+        public var defaultQueryInfo: TAXII.DefaultQueryInfo? {
+            if case .defaultQueryInfo(let info) = body { return info }
+            return nil
+        }
+
+        /// Reads a `Query` or `Supported_Query` element: for the Default
+        /// Query format, exactly one `tdq:Default_Query` (in `Query`) or
+        /// `tdq:Default_Query_Info` (in `Supported_Query`), checked.
         static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> Query {
             let cursor = ElementCursor(element, path: path)
-            return Query(formatID: try cursor.requiredAttribute("format_id"), body: element.firstChildElement)
+            let formatID = try cursor.requiredAttribute("format_id")
+            guard formatID == TAXII.QueryFormatID.defaultQuery10 else {
+                return Query(formatID: formatID, body: .xml(element.firstChildElement))
+            }
+            let isInfo = element.localName == "Supported_Query"
+            let name = isInfo ? "Default_Query_Info" : "Default_Query"
+            let children = element.childElements
+            guard let child = children.first else {
+                throw TAXIIError(.missingElement, path: "\(path)/\(name)", "a Default Query \(element.localName) requires <tdq:\(name)>")
+            }
+            if children.count > 1 {
+                throw TAXIIError(.unexpectedElement, path: "\(path)/\(children[1].localName)", "only one <tdq:\(name)> is allowed here")
+            }
+            let childPath = "\(path)/\(child.localName)"
+            if isInfo {
+                return Query(try TAXII.DefaultQueryInfo(element: child, path: childPath))
+            }
+            return Query(try TAXII.DefaultQuery(element: child, path: childPath))
         }
 
         func write(to writer: inout XMLWriter, name: String) {
             writer.start11(name)
             writer.attribute("format_id", formatID)
-            if let body { writer.kept(body) }
+            switch body {
+            case .defaultQuery(let query): query.write(to: &writer)
+            case .defaultQueryInfo(let info): info.write(to: &writer)
+            case .xml(let element?): writer.kept(element)
+            case .xml(nil): break
+            }
             writer.endElement()
         }
     }
@@ -272,7 +277,8 @@ extension TAXII11 {
             guard let (element, path) = cursor.optional("Record_Count") else { return nil }
             let inner = ElementCursor(element, path: path)
             guard let count = Int(element.text.trimmedXMLWhitespace), count >= 0 else {
-                throw TAXIIError(.invalidValue, path: path, "\"\(element.text)\" is not a non-negative integer")
+                try inner.fail(TAXIIError(.invalidValue, path: path, "\"\(element.text)\" is not a non-negative integer"))
+                return RecordCount(0, isPartial: try inner.boolAttribute("partial_count") ?? false)
             }
             return RecordCount(count, isPartial: try inner.boolAttribute("partial_count") ?? false)
         }
@@ -282,6 +288,55 @@ extension TAXII11 {
             writer.attribute("partial_count", isPartial ? "true" : "false")
             writer.text(String(count))
             writer.endElement()
+        }
+    }
+}
+
+// MARK: - Query formats' dictionary and text forms (the hook)
+
+/// Where query formats plug in their dictionary and text forms: libtaxii
+/// finds a query's deserializer by its `format_id` (`get_deserializer`), and
+/// so does Bastion, here. TAXII Default Query has its forms (libtaxii's
+/// `DefaultQuery` / `DefaultQueryInfo` `to_dict()` and `to_text()`); any other
+/// format gets libtaxii's base form: `{"format_id": …}` (the XML body is kept
+/// in the model, but the dictionary form has no key for it) and the
+/// `=== Query ===` text.
+enum QueryFormats {
+    /// A query (`Query`, libtaxii `'query'`) or a capability advertisement
+    /// (`Supported_Query`, libtaxii `'query_info'`).
+    enum Kind: Sendable {
+        case query
+        case supportedQuery
+    }
+
+    /// The dictionary form of `query`.
+    static func dictionary(_ query: TAXII11.Query, kind: Kind) -> TAXII.DictionaryValue {
+        switch query.body {
+        case .defaultQuery(let body): .dictionary(body.dictionary())
+        case .defaultQueryInfo(let body): .dictionary(body.dictionary())
+        case .xml: .dictionary(["format_id": .string(query.formatID)])
+        }
+    }
+
+    /// Reads a query's dictionary form.
+    static func query(from reader: DictionaryReader, kind: Kind) throws(TAXIIError) -> TAXII11.Query {
+        let formatID = try reader.string("format_id")
+        guard formatID == TAXII.QueryFormatID.defaultQuery10 else {
+            return TAXII11.Query(formatID: formatID, body: .xml(nil))
+        }
+        switch kind {
+        case .query: return TAXII11.Query(try TAXII.DefaultQuery(dictionary: reader))
+        case .supportedQuery: return TAXII11.Query(try TAXII.DefaultQueryInfo(dictionary: reader))
+        }
+    }
+
+    /// The text form of `query`, each line prefixed by `prefix`.
+    static func text(_ query: TAXII11.Query, kind: Kind, prefix: String) -> String {
+        switch (query.body, kind) {
+        case (.defaultQuery(let body), _): body.text(prefix: prefix)
+        case (.defaultQueryInfo(let body), _): body.text(prefix: prefix)
+        case (.xml, .query): prefix + "=== Query ===\n" + prefix + "  Query Format: \(query.formatID)\n"
+        case (.xml, .supportedQuery): prefix + "=== Supported Query Information ===\n" + prefix + "  Query Format: \(query.formatID)\n"
         }
     }
 }

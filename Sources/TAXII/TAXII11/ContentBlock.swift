@@ -76,21 +76,7 @@ extension TAXII11 {
             let (bindingElement, bindingPath) = try cursor.required("Content_Binding")
             let binding = try ContentBinding.parse(bindingElement, path: bindingPath, maximumSubtypes: 1)
             let (contentElement, _) = try cursor.required("Content")
-            let content: Content
-            let elements = contentElement.childElements
-            if elements.isEmpty {
-                content = .text(contentElement.text)
-            } else {
-                var xml = ""
-                for child in elements {
-                    do {
-                        xml += try ContentBlock.fragment(child)
-                    } catch {
-                        throw TAXIIError(.malformedXML, path: path + "/Content", error.description, xmlError: error)
-                    }
-                }
-                content = .xml(xml)
-            }
+            let content = try Content.parse(contentElement, path: path + "/Content")
             let timestamp = try cursor.optionalTimestamp("Timestamp_Label")
             let message = cursor.optionalText("Message")
             let padding = cursor.optionalText("Padding")
@@ -163,12 +149,7 @@ extension TAXII11 {
         func write(to writer: inout XMLWriter) {
             writer.start11("Content_Block")
             contentBinding.write(to: &writer)
-            writer.start11("Content")
-            switch content {
-            case .xml(let xml): writer.rawXML(xml)
-            case .text(let text): writer.text(text)
-            }
-            writer.endElement()
+            content.write(to: &writer, version: .v11)
             writer.text11("Timestamp_Label", timestampLabel?.lexicalForm)
             writer.text11("Message", message)
             writer.text11("Padding", padding)

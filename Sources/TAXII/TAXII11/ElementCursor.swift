@@ -1,12 +1,30 @@
 import BastionXML
 
-/// Reads one element of a TAXII 1.1 message the way the binding's
+/// Collects structural errors while a message is read, instead of stopping
+/// at the first (``TAXII/validate(xml:)``). Installed as a task-local value
+/// for one synchronous parse, on one thread, so it needs no lock.
+final class StructuralErrorCollector: @unchecked Sendable {
+    var errors: [TAXIIError] = []
+
+    /// The collector of the parse running on this task, if it collects.
+    @TaskLocal static var current: StructuralErrorCollector?
+}
+
+/// Reads one element of a TAXII message the way the binding's
 /// `xs:sequence`s are written: children in order, each checked for
 /// cardinality, every error naming its element path.
+///
+/// Outside validation an error is thrown at once. While a
+/// ``StructuralErrorCollector`` is installed, an error is recorded and
+/// reading goes on with a stand-in value (an absent required element reads
+/// as an empty, unnamed stand-in element whose own content reports nothing),
+/// so one pass finds every error.
 struct ElementCursor {
     let element: XMLElement
     let path: String
     let namespace: String
+    /// A stand-in for a missing element: reports nothing.
+    let isStandIn: Bool
     private let children: [XMLElement]
     private var index = 0
     private var counts: [String: Int] = [:]
@@ -15,8 +33,31 @@ struct ElementCursor {
         self.element = element
         self.path = path
         self.namespace = namespace
+        self.isStandIn = element.localName.isEmpty
         self.children = element.childElements
     }
+
+    /// A cursor over `element` (a child being read) in the same namespace.
+    func child(_ element: XMLElement, path: String) -> ElementCursor {
+        ElementCursor(element, path: path, namespace: namespace)
+    }
+
+    /// Throws `error`, or records it while validating.
+    static func report(_ error: TAXIIError) throws(TAXIIError) {
+        guard let collector = StructuralErrorCollector.current else { throw error }
+        collector.errors.append(error)
+    }
+
+    /// Reports `error` unless this cursor reads a stand-in.
+    func fail(_ error: TAXIIError) throws(TAXIIError) {
+        if !isStandIn { try Self.report(error) }
+    }
+
+    /// The stand-in for a missing required element.
+    static let standIn = XMLElement("")
+
+    /// The value stand-in timestamps take.
+    static let standInTimestamp = TAXII.Timestamp("1970-01-01T00:00:00Z")!
 
     // MARK: Attributes
 
@@ -28,11 +69,12 @@ struct ElementCursor {
 
     func requiredAttribute(_ name: String) throws(TAXIIError) -> String {
         guard let value = element.attribute(name) else {
-            throw TAXIIError(.missingAttribute, path: attributePath(name), "required attribute \"\(name)\" is missing")
+            try fail(TAXIIError(.missingAttribute, path: attributePath(name), "required attribute \"\(name)\" is missing"))
+            return ""
         }
         let trimmed = value.trimmedXMLWhitespace
         if trimmed.isEmpty {
-            throw TAXIIError(.invalidValue, path: attributePath(name), "attribute \"\(name)\" is empty")
+            try fail(TAXIIError(.invalidValue, path: attributePath(name), "attribute \"\(name)\" is empty"))
         }
         return trimmed
     }
@@ -40,24 +82,44 @@ struct ElementCursor {
     func enumAttribute<T: RawRepresentable & CaseIterable>(_ name: String, allowed: [T]? = nil) throws(TAXIIError) -> T?
     where T.RawValue == String {
         guard let raw = element.attribute(name) else { return nil }
-        return try ElementCursor.enumValue(raw.trimmedXMLWhitespace, allowed: allowed ?? Array(T.allCases), path: attributePath(name))
+        return try checkedEnum(raw.trimmedXMLWhitespace, allowed: allowed ?? Array(T.allCases), path: attributePath(name))
     }
 
     func requiredEnumAttribute<T: RawRepresentable & CaseIterable>(_ name: String, allowed: [T]? = nil) throws(TAXIIError) -> T
     where T.RawValue == String {
-        _ = try requiredAttribute(name)
-        return try enumAttribute(name, allowed: allowed)!
+        let options = allowed ?? Array(T.allCases)
+        guard element.attribute(name) != nil else {
+            _ = try requiredAttribute(name)
+            return options[0]
+        }
+        return try enumAttribute(name, allowed: options) ?? options[0]
+    }
+
+    /// `raw` as one of `allowed`, or the error reported and `nil`.
+    func checkedEnum<T: RawRepresentable>(_ raw: String, allowed: [T], path: String) throws(TAXIIError) -> T? where T.RawValue == String {
+        do {
+            return try ElementCursor.enumValue(raw, allowed: allowed, path: path)
+        } catch {
+            try fail(error)
+            return nil
+        }
     }
 
     func boolAttribute(_ name: String) throws(TAXIIError) -> Bool? {
         guard let raw = element.attribute(name) else { return nil }
-        return try ElementCursor.bool(raw, path: attributePath(name))
+        do {
+            return try ElementCursor.bool(raw, path: attributePath(name))
+        } catch {
+            try fail(error)
+            return nil
+        }
     }
 
     func positiveIntAttribute(_ name: String) throws(TAXIIError) -> Int? {
         guard let raw = element.attribute(name) else { return nil }
         guard let value = Int(raw.trimmedXMLWhitespace), value >= 1 else {
-            throw TAXIIError(.invalidValue, path: attributePath(name), "\"\(raw)\" is not a positive integer")
+            try fail(TAXIIError(.invalidValue, path: attributePath(name), "\"\(raw)\" is not a positive integer"))
+            return nil
         }
         return value
     }
@@ -80,10 +142,11 @@ struct ElementCursor {
         return result
     }
 
-    /// The next child, which must be `name` (1).
+    /// The next child, which must be `name` (1); a stand-in while validating.
     mutating func required(_ name: String) throws(TAXIIError) -> (XMLElement, String) {
         guard let child = optional(name) else {
-            throw TAXIIError(.missingElement, path: "\(path)/\(name)", "required element <\(name)> is missing" + foundDescription)
+            try fail(TAXIIError(.missingElement, path: "\(path)/\(name)", "required element <\(name)> is missing" + foundDescription))
+            return (Self.standIn, "\(path)/\(name)")
         }
         return child
     }
@@ -97,7 +160,7 @@ struct ElementCursor {
             index += 1
         }
         if result.count < minimum {
-            throw TAXIIError(.missingElement, path: "\(path)/\(name)", "at least \(minimum) <\(name)> element(s) required" + foundDescription)
+            try fail(TAXIIError(.missingElement, path: "\(path)/\(name)", "at least \(minimum) <\(name)> element(s) required" + foundDescription))
         }
         return result
     }
@@ -110,39 +173,45 @@ struct ElementCursor {
     /// Trimmed text of an optional child holding a token/URI.
     mutating func optionalToken(_ name: String) throws(TAXIIError) -> String? {
         guard let (child, childPath) = optional(name) else { return nil }
-        return try ElementCursor.token(child, path: childPath)
+        return try token(child, path: childPath)
     }
 
     /// Trimmed, non-empty text of a required child.
     mutating func requiredToken(_ name: String) throws(TAXIIError) -> String {
         let (child, childPath) = try required(name)
-        return try ElementCursor.token(child, path: childPath)
+        return try token(child, path: childPath)
     }
 
     /// Trimmed texts of a run of children.
     mutating func tokens(_ name: String, minimum: Int = 0) throws(TAXIIError) -> [String] {
         var result: [String] = []
         for (child, childPath) in try many(name, minimum: minimum) {
-            result.append(try ElementCursor.token(child, path: childPath))
+            result.append(try token(child, path: childPath))
         }
         return result
     }
 
     mutating func optionalTimestamp(_ name: String) throws(TAXIIError) -> TAXII.Timestamp? {
         guard let (child, childPath) = optional(name) else { return nil }
-        return try ElementCursor.timestamp(child.text, path: childPath)
+        return try timestamp(child, path: childPath)
+    }
+
+    mutating func requiredTimestamp(_ name: String) throws(TAXIIError) -> TAXII.Timestamp {
+        let (child, childPath) = try required(name)
+        return try timestamp(child, path: childPath)
     }
 
     mutating func optionalEnum<T: RawRepresentable & CaseIterable>(_ name: String) throws(TAXIIError) -> T?
     where T.RawValue == String {
         guard let (child, childPath) = optional(name) else { return nil }
-        return try ElementCursor.enumValue(child.text.trimmedXMLWhitespace, allowed: Array(T.allCases), path: childPath)
+        return try checkedEnum(child.text.trimmedXMLWhitespace, allowed: Array(T.allCases), path: childPath)
     }
 
     mutating func optionalNonNegativeInt(_ name: String) throws(TAXIIError) -> Int? {
         guard let (child, childPath) = optional(name) else { return nil }
         guard let value = Int(child.text.trimmedXMLWhitespace), value >= 0 else {
-            throw TAXIIError(.invalidValue, path: childPath, "\"\(child.text)\" is not a non-negative integer")
+            try fail(TAXIIError(.invalidValue, path: childPath, "\"\(child.text)\" is not a non-negative integer"))
+            return nil
         }
         return value
     }
@@ -152,15 +221,16 @@ struct ElementCursor {
         optional("Signature", namespace: TAXII.Namespace.xmlDSig)?.0
     }
 
-    /// Fails if children are left that the sequence does not allow here.
+    /// Fails if children are left that the sequence does not allow here
+    /// (while validating, reports each of them).
     func finish() throws(TAXIIError) {
-        guard index < children.count else { return }
-        let child = children[index]
-        let known = child.namespaceURI == namespace
-        throw TAXIIError(
-            .unexpectedElement, path: "\(path)/\(child.localName)",
-            "element <\(child.qualifiedName)> is not allowed here" + (known ? " (unknown, out of order or repeated)" : " (namespace \(child.namespaceURI ?? "none"))")
-        )
+        for child in children[index...] {
+            let known = child.namespaceURI == namespace
+            try fail(TAXIIError(
+                .unexpectedElement, path: "\(path)/\(child.localName)",
+                "element <\(child.qualifiedName)> is not allowed here" + (known ? " (unknown, out of order or repeated)" : " (namespace \(child.namespaceURI ?? "none"))")
+            ))
+        }
     }
 
     private var foundDescription: String {
@@ -169,12 +239,30 @@ struct ElementCursor {
 
     // MARK: Values
 
-    static func token(_ element: XMLElement, path: String) throws(TAXIIError) -> String {
+    /// The trimmed, non-empty text of `element` ("" for a stand-in).
+    func token(_ element: XMLElement, path: String) throws(TAXIIError) -> String {
         let value = element.text.trimmedXMLWhitespace
-        if value.isEmpty {
-            throw TAXIIError(.invalidValue, path: path, "element <\(element.localName)> is empty")
+        if value.isEmpty && !element.localName.isEmpty {
+            try fail(TAXIIError(.invalidValue, path: path, "element <\(element.localName)> is empty"))
         }
         return value
+    }
+
+    /// The timestamp `element` holds (a stand-in value for a stand-in element or a bad timestamp while validating).
+    func timestamp(_ element: XMLElement, path: String) throws(TAXIIError) -> TAXII.Timestamp {
+        guard !element.localName.isEmpty else { return Self.standInTimestamp }
+        do {
+            return try ElementCursor.timestamp(element.text, path: path)
+        } catch {
+            try fail(error)
+            return Self.standInTimestamp
+        }
+    }
+
+    /// TAXII 1.0 message ids are digits only (`UnsignedIntegerType`); empty values are reported elsewhere.
+    func checkDigits(_ value: String, path: String) throws(TAXIIError) {
+        guard !value.isEmpty, !value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return }
+        try fail(TAXIIError(.invalidValue, path: path, "\"\(value)\" is not a TAXII 1.0 message id (digits only)"))
     }
 
     static func enumValue<T: RawRepresentable>(_ raw: String, allowed: [T], path: String) throws(TAXIIError) -> T

@@ -136,7 +136,8 @@ extension TAXII11 {
             } else if let (parameters, path) = cursor.optional("Poll_Parameters") {
                 scope = .parameters(try PollParameters.parse(parameters, path: path))
             } else {
-                throw TAXIIError(.missingElement, path: "Poll_Request/Poll_Parameters", "either <Subscription_ID> or <Poll_Parameters> is required")
+                try cursor.fail(TAXIIError(.missingElement, path: "Poll_Request/Poll_Parameters", "either <Subscription_ID> or <Poll_Parameters> is required"))
+                scope = .parameters(PollParameters())
             }
             let signature = cursor.signature()
             try cursor.finish()

@@ -80,7 +80,7 @@ extension TAXII11 {
             let resultID = cursor.attribute("result_id")?.trimmedXMLWhitespace
             let part = try cursor.positiveIntAttribute("result_part_number") ?? 1
             if more && resultID == nil {
-                throw TAXIIError(.missingAttribute, path: "Poll_Response@result_id", "result_id is required when more is true")
+                try cursor.fail(TAXIIError(.missingAttribute, path: "Poll_Response@result_id", "result_id is required when more is true"))
             }
             let subscriptionID = try cursor.optionalToken("Subscription_ID")
             let begin = try cursor.optionalTimestamp("Exclusive_Begin_Timestamp")

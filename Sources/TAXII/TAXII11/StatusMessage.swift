@@ -119,7 +119,11 @@ extension TAXII11 {
                 for (detail, detailPath) in try inner.many("Detail", minimum: 1) {
                     let name = try ElementCursor(detail, path: detailPath).requiredAttribute("name")
                     let value = detail.firstChildElement.map { (try? $0.outerXML()) ?? "" } ?? detail.text
-                    try Self.checkDetail(name: name, value: value, path: detailPath)
+                    do {
+                        try Self.checkDetail(name: name, value: value, path: detailPath)
+                    } catch {
+                        try inner.fail(error)
+                    }
                     details.append(Detail(name: name, value: value))
                 }
                 try inner.finish()
@@ -128,10 +132,10 @@ extension TAXII11 {
             let signature = cursor.signature()
             try cursor.finish()
             for key in Self.requiredDetails[statusType] ?? [] where !details.contains(where: { $0.name == key }) {
-                throw TAXIIError(
+                try ElementCursor.report(TAXIIError(
                     .missingStatusDetail, path: "Status_Message/Status_Detail",
                     "status type \(statusType.rawValue) requires the \(key) detail"
-                )
+                ))
             }
             self.init(
                 messageID: messageID, inResponseTo: inResponseTo, statusType: statusType,

@@ -99,10 +99,10 @@ extension TAXII11 {
             let signature = cursor.signature()
             try cursor.finish()
             if [.unsubscribe, .pause, .resume].contains(action), subscriptionID == nil {
-                throw TAXIIError(
+                try ElementCursor.report(TAXIIError(
                     .missingElement, path: "Subscription_Management_Request/Subscription_ID",
                     "action \(action.rawValue) requires a Subscription_ID"
-                )
+                ))
             }
             self.init(
                 messageID: messageID, collectionName: collectionName, action: action, subscriptionID: subscriptionID,

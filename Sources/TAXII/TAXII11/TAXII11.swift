@@ -101,91 +101,10 @@ public enum TAXII11 {
     }
 }
 
-/// A TAXII 1.1 message type.
-public protocol TAXII11Message: Sendable, Equatable {
-    /// The message type (the root element's name).
-    static var messageType: TAXII.MessageType { get }
-    /// The message id (`message_id`).
-    var messageID: String { get set }
-    /// The extended headers (`Extended_Headers`); compared order-independently.
-    var extendedHeaders: [TAXII11.ExtendedHeader] { get set }
-    /// The message's signature (`ds:Signature`), kept as XML.
-    var signature: XMLElement? { get set }
-    /// Interprets a parsed root element, checking its structure.
-    init(element: XMLElement) throws(TAXIIError)
-    /// Writes the attributes particular to the message type (after
-    /// `message_id` and `in_response_to`).
-    func writeAttributes(to writer: inout XMLWriter)
-    /// Writes the children particular to the message type (between
-    /// `Extended_Headers` and `ds:Signature`).
-    func writeChildren(to writer: inout XMLWriter)
-    /// The id of the request this responds to (`in_response_to`), for responses.
-    var inResponseToID: String? { get }
-}
+/// A TAXII 1.1 message type: see ``TAXIIMessage`` for what every message offers.
+public protocol TAXII11Message: TAXIIMessage {}
 
 extension TAXII11Message {
-    /// Parses the message from XML text, checking its structure.
-    ///
-    /// - Throws: ``TAXIIError``: `.malformedXML` if the text is not accepted
-    ///   XML, `.unknownMessageType` if the root is another message, or a
-    ///   structural error naming the element path.
-    public init(xml: String) throws(TAXIIError) {
-        try self.init(element: TAXIIError.parse(xml))
-    }
-
-    /// Parses the message from bytes (see ``init(xml:)-(String)``).
-    public init(xml bytes: [UInt8]) throws(TAXIIError) {
-        try self.init(element: TAXIIError.parse(bytes))
-    }
-
-    /// The message as an XML document (with an XML declaration).
-    public func xml(prettyPrinted: Bool = false) throws(TAXIIError) -> String {
-        var writer = XMLWriter(options: .init(prettyPrinted: prettyPrinted, xmlDeclaration: true))
-        write(to: &writer)
-        do {
-            return try writer.finish()
-        } catch {
-            throw TAXIIError(.serialization, path: Self.messageType.rawValue, error.description, xmlError: error)
-        }
-    }
-
-    /// Writes the whole message element.
-    public func write(to writer: inout XMLWriter) {
-        writer.start11(Self.messageType.rawValue)
-        writer.attribute("message_id", messageID)
-        writer.optionalAttribute("in_response_to", inResponseToID)
-        writeAttributes(to: &writer)
-        TAXII11.ExtendedHeader.write(extendedHeaders, to: &writer)
-        writeChildren(to: &writer)
-        if let signature { writer.kept(signature) }
-        writer.endElement()
-    }
-
-    /// Requests have no `in_response_to`.
-    public var inResponseToID: String? { nil }
-
-    /// No attributes of its own by default.
-    public func writeAttributes(to writer: inout XMLWriter) {}
-
-    /// The base comparison: id, headers in any order, signature.
-    func baseEquals(_ other: Self) -> Bool {
-        messageID == other.messageID && sameElements(extendedHeaders, other.extendedHeaders)
-            && signature == other.signature
-    }
-
-    /// Checks the root element and reads the base content: returns a cursor
-    /// positioned after `Extended_Headers`, the message id and the headers.
-    static func openRoot(_ element: XMLElement) throws(TAXIIError) -> (ElementCursor, String, [TAXII11.ExtendedHeader]) {
-        let name = messageType.rawValue
-        guard element.isNamed(name, namespace: TAXII11.namespace) else {
-            throw TAXIIError(
-                .unknownMessageType, path: element.localName,
-                "expected a TAXII 1.1 <\(name)>, found <\(element.qualifiedName)> in namespace \(element.namespaceURI ?? "none")"
-            )
-        }
-        var cursor = ElementCursor(element, path: name)
-        let messageID = try cursor.requiredAttribute("message_id")
-        let headers = try TAXII11.ExtendedHeader.parseList(&cursor)
-        return (cursor, messageID, headers)
-    }
+    /// TAXII 1.1.
+    public static var version: TAXII.Version { .v11 }
 }

@@ -1,0 +1,236 @@
+import BastionXML
+
+extension TAXII10 {
+    /// A Feed Information Request (`Feed_Information_Request`; libtaxii `FeedInformationRequest`).
+    public struct FeedInformationRequest: TAXII10Message {
+        /// `Feed_Information_Request`.
+        public static let messageType = TAXII.MessageType.feedInformationRequest
+        /// The message id (digits).
+        public var messageID: String
+        /// Extended headers.
+        public var extendedHeaders: [ExtendedHeader]
+        /// The signature, kept as XML.
+        public var signature: XMLElement?
+
+        /// Creates a request.
+        public init(messageID: String = TAXII.generateMessageID(), extendedHeaders: [ExtendedHeader] = [], signature: XMLElement? = nil) {
+            self.messageID = messageID
+            self.extendedHeaders = extendedHeaders
+            self.signature = signature
+        }
+
+        /// Interprets a parsed `Feed_Information_Request`, checking its structure.
+        public init(element: XMLElement) throws(TAXIIError) {
+            let (messageID, headers, signature) = try Self.parseBare(element)
+            self.init(messageID: messageID, extendedHeaders: headers, signature: signature)
+        }
+
+        /// Reads the dictionary form.
+        public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
+            let (_, messageID, headers) = try Self.openDictionary(dictionary)
+            self.init(messageID: messageID, extendedHeaders: headers)
+        }
+
+        /// No children of its own.
+        public func writeChildren(to writer: inout XMLWriter) {}
+        /// No keys of its own.
+        public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {}
+        /// No lines of its own.
+        public func writeText(to text: inout String) {}
+        /// libtaxii equality (headers in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.baseEquals(rhs) }
+    }
+
+    /// A data feed as a Feed Information Response describes it (`Feed`; libtaxii `FeedInformation`).
+    public struct FeedInformation: Sendable, Equatable {
+        /// `feed_name`.
+        public var feedName: String
+        /// `available` (`nil`: not stated).
+        public var available: Bool?
+        /// `Description`.
+        public var description: String
+        /// The content it holds (`Content_Binding`, at least one); compared order-independently.
+        public var supportedContents: [String]
+        /// Push methods (`Push_Method`).
+        public var pushMethods: [PushMethod]
+        /// Poll Services serving it (`Polling_Service`).
+        public var pollingServiceInstances: [ServiceBindings]
+        /// Feed Management Services taking subscriptions (`Subscription_Service`).
+        public var subscriptionMethods: [ServiceBindings]
+
+        /// Creates a feed description. The binding requires at least one push method or polling service.
+        public init(
+            feedName: String, available: Bool? = nil, description: String, supportedContents: [String],
+            pushMethods: [PushMethod] = [], pollingServiceInstances: [ServiceBindings] = [], subscriptionMethods: [ServiceBindings] = []
+        ) {
+            self.feedName = feedName
+            self.available = available
+            self.description = description
+            self.supportedContents = supportedContents
+            self.pushMethods = pushMethods
+            self.pollingServiceInstances = pollingServiceInstances
+            self.subscriptionMethods = subscriptionMethods
+        }
+
+        /// libtaxii equality (lists in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.feedName == rhs.feedName && lhs.available == rhs.available && lhs.description == rhs.description
+                && sameElements(lhs.supportedContents, rhs.supportedContents) && sameElements(lhs.pushMethods, rhs.pushMethods)
+                && sameElements(lhs.pollingServiceInstances, rhs.pollingServiceInstances)
+                && sameElements(lhs.subscriptionMethods, rhs.subscriptionMethods)
+        }
+
+        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> FeedInformation {
+            var cursor = ElementCursor(element, path: path, namespace: TAXII10.namespace)
+            let name = try cursor.requiredAttribute("feed_name")
+            let available = try cursor.boolAttribute("available")
+            let (descriptionElement, _) = try cursor.required("Description")
+            let contents = try cursor.tokens("Content_Binding", minimum: 1)
+            var pushMethods: [PushMethod] = []
+            for (method, methodPath) in try cursor.many("Push_Method") {
+                pushMethods.append(try PushMethod.parse(method, path: methodPath, in: cursor))
+            }
+            var polling: [ServiceBindings] = []
+            for (service, servicePath) in try cursor.many("Polling_Service") {
+                polling.append(try ServiceBindings.parse(service, path: servicePath, version: .v10))
+            }
+            if pushMethods.isEmpty && polling.isEmpty {
+                try cursor.fail(TAXIIError(.missingElement, path: path + "/Polling_Service", "a feed needs at least one <Push_Method> or <Polling_Service>"))
+            }
+            var subscription: [ServiceBindings] = []
+            for (service, servicePath) in try cursor.many("Subscription_Service") {
+                subscription.append(try ServiceBindings.parse(service, path: servicePath, version: .v10))
+            }
+            try cursor.finish()
+            return FeedInformation(
+                feedName: name, available: available, description: descriptionElement.text, supportedContents: contents,
+                pushMethods: pushMethods, pollingServiceInstances: polling, subscriptionMethods: subscription
+            )
+        }
+
+        func write(to writer: inout XMLWriter) {
+            writer.start("Feed", .v10)
+            writer.attribute("feed_name", feedName)
+            if let available { writer.boolAttribute("available", available) }
+            writer.text("Description", description, .v10)
+            for binding in supportedContents { writer.text("Content_Binding", binding, .v10) }
+            for method in pushMethods { method.write(to: &writer, version: .v10) }
+            for service in pollingServiceInstances { service.write(to: &writer, name: "Polling_Service", version: .v10) }
+            for service in subscriptionMethods { service.write(to: &writer, name: "Subscription_Service", version: .v10) }
+            writer.endElement()
+        }
+
+        /// libtaxii 1.0 writes `available` only when it is true.
+        var dictionary: TAXII.DictionaryValue {
+            var result: [String: TAXII.DictionaryValue] = [
+                "feed_name": .string(feedName), "feed_description": .string(description),
+                "supported_contents": supportedContents.dictionaryList, "push_methods": .list(pushMethods.map(\.dictionary)),
+                "polling_service_instances": .list(pollingServiceInstances.map { .dictionary($0.dictionary(prefix: "poll")) }),
+                "subscription_methods": .list(subscriptionMethods.map { .dictionary($0.dictionary(prefix: "subscription")) }),
+            ]
+            if available == true { result["available"] = .bool(true) }
+            return .dictionary(result)
+        }
+
+        init(dictionary reader: DictionaryReader) throws(TAXIIError) {
+            self.init(
+                feedName: try reader.string("feed_name"), available: try reader.optionalBool("available"),
+                description: try reader.string("feed_description"), supportedContents: try reader.strings("supported_contents"),
+                pushMethods: try reader.objects("push_methods") { (inner) throws(TAXIIError) in try PushMethod(dictionary: inner) },
+                pollingServiceInstances: try reader.objects("polling_service_instances") { (inner) throws(TAXIIError) in
+                    try ServiceBindings(dictionary: inner, prefix: "poll")
+                },
+                subscriptionMethods: try reader.objects("subscription_methods") { (inner) throws(TAXIIError) in
+                    try ServiceBindings(dictionary: inner, prefix: "subscription")
+                }
+            )
+        }
+
+        func text(prefix: String) -> String {
+            var result = prefix + "=== Data Feed ===\n"
+            result += prefix + "  Feed Name: \(feedName)\n"
+            if available == true { result += prefix + "  Available: True\n" }
+            result += prefix + "  Feed Description: \(description)\n"
+            for content in supportedContents { result += prefix + "  Supported Content: \(content)\n" }
+            let inner = prefix + TextForm.indent
+            for method in pushMethods { result += method.text(prefix: inner) }
+            for service in pollingServiceInstances { result += service.text(title: "Poll Service Instance", prefix: inner) }
+            for service in subscriptionMethods { result += service.text(title: "Subscription Method", prefix: inner) }
+            return result
+        }
+    }
+
+    /// A Feed Information Response (`Feed_Information_Response`; libtaxii `FeedInformationResponse`).
+    public struct FeedInformationResponse: TAXII10Message {
+        /// `Feed_Information_Response`.
+        public static let messageType = TAXII.MessageType.feedInformationResponse
+        /// The message id (digits).
+        public var messageID: String
+        /// The id of the request this answers (digits).
+        public var inResponseTo: String
+        /// Extended headers.
+        public var extendedHeaders: [ExtendedHeader]
+        /// The feeds (`Feed`); compared order-independently.
+        public var feedInformations: [FeedInformation]
+        /// The signature, kept as XML.
+        public var signature: XMLElement?
+
+        /// Creates a response.
+        public init(
+            messageID: String = TAXII.generateMessageID(), inResponseTo: String, feedInformations: [FeedInformation] = [],
+            extendedHeaders: [ExtendedHeader] = [], signature: XMLElement? = nil
+        ) {
+            self.messageID = messageID
+            self.inResponseTo = inResponseTo
+            self.feedInformations = feedInformations
+            self.extendedHeaders = extendedHeaders
+            self.signature = signature
+        }
+
+        /// `in_response_to`.
+        public var inResponseToID: String? { inResponseTo }
+
+        /// Interprets a parsed `Feed_Information_Response`, checking its structure.
+        public init(element: XMLElement) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element)
+            let inResponseTo = try Self.inResponseTo(cursor)
+            var feeds: [FeedInformation] = []
+            for (feed, path) in try cursor.many("Feed") {
+                feeds.append(try FeedInformation.parse(feed, path: path))
+            }
+            let signature = cursor.signature()
+            try cursor.finish()
+            self.init(messageID: messageID, inResponseTo: inResponseTo, feedInformations: feeds, extendedHeaders: headers, signature: signature)
+        }
+
+        /// Reads the dictionary form.
+        public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
+            let (reader, messageID, headers) = try Self.openDictionary(dictionary)
+            self.init(
+                messageID: messageID, inResponseTo: try reader.string("in_response_to"),
+                feedInformations: try reader.objects("feed_informations") { (inner) throws(TAXIIError) in try FeedInformation(dictionary: inner) },
+                extendedHeaders: headers
+            )
+        }
+
+        /// Writes the feeds.
+        public func writeChildren(to writer: inout XMLWriter) {
+            for feed in feedInformations { feed.write(to: &writer) }
+        }
+
+        /// `feed_informations`.
+        public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {
+            dictionary["feed_informations"] = .list(feedInformations.map(\.dictionary))
+        }
+
+        /// One block per feed.
+        public func writeText(to text: inout String) {
+            for feed in feedInformations { text += feed.text(prefix: TextForm.indent) }
+        }
+
+        /// libtaxii equality (lists in any order).
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.baseEquals(rhs) && lhs.inResponseTo == rhs.inResponseTo && sameElements(lhs.feedInformations, rhs.feedInformations)
+        }
+    }
+}
