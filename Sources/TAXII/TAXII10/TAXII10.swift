@@ -107,28 +107,18 @@ public enum TAXII10 {
 
         /// Interprets a parsed root element as a TAXII 1.0 message.
         public init(element: XMLElement) throws(TAXIIError) {
-            guard element.namespaceURI == TAXII10.namespace else {
-                throw TAXIIError(.unknownMessageType, path: element.localName, "root element is not in the TAXII 1.0 namespace")
-            }
-            guard let type = TAXII.MessageType(rawValue: element.localName), let concrete = Self.types[type] else {
-                throw TAXIIError(.unknownMessageType, path: element.localName, "<\(element.localName)> is not a TAXII 1.0 message")
-            }
-            self.init(try concrete.init(element: element))
+            self.init(try MessageDispatch.type(of: element, version: .v10, in: Self.types).init(element: element))
         }
 
         /// Reads a TAXII 1.0 message of any type from its dictionary form
         /// (libtaxii's `messages_10.get_message_from_dict`), by its `message_type`.
         public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-            let type = try DictionaryReader(dictionary, path: "").string("message_type")
-            guard let messageType = TAXII.MessageType(rawValue: type), let concrete = Self.types[messageType] else {
-                throw TAXIIError(.unknownMessageType, path: "message_type", "\"\(type)\" is not a TAXII 1.0 message type")
-            }
-            self.init(try concrete.init(dictionary: dictionary))
+            self.init(try MessageDispatch.type(of: dictionary, version: .v10, in: Self.types).init(dictionary: dictionary))
         }
 
         /// Reads a TAXII 1.0 message of any type from JSON holding its dictionary form.
         public init(json: String) throws(TAXIIError) {
-            try self.init(dictionary: DictionaryReader(TAXII.DictionaryValue(json: json), path: "").members)
+            try self.init(dictionary: MessageDispatch.dictionary(json: json))
         }
 
         /// The dictionary form (libtaxii's `to_dict()`).

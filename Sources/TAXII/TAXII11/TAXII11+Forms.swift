@@ -32,16 +32,12 @@ extension TAXII11.Message {
     /// Reads a TAXII 1.1 message of any type from its dictionary form
     /// (libtaxii's `messages_11.get_message_from_dict`), by its `message_type`.
     public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-        let type = try DictionaryReader(dictionary, path: "").string("message_type")
-        guard let messageType = TAXII.MessageType(rawValue: type), let concrete = Self.types[messageType] else {
-            throw TAXIIError(.unknownMessageType, path: "message_type", "\"\(type)\" is not a TAXII 1.1 message type")
-        }
-        self.init(try concrete.init(dictionary: dictionary))
+        self.init(try MessageDispatch.type(of: dictionary, version: .v11, in: Self.types).init(dictionary: dictionary))
     }
 
     /// Reads a TAXII 1.1 message of any type from JSON holding its dictionary form.
     public init(json: String) throws(TAXIIError) {
-        try self.init(dictionary: DictionaryReader(TAXII.DictionaryValue(json: json), path: "").members)
+        try self.init(dictionary: MessageDispatch.dictionary(json: json))
     }
 
     /// The dictionary form (libtaxii's `to_dict()`).

@@ -74,29 +74,7 @@ public enum TAXII11 {
 
         /// Interprets a parsed root element as a TAXII 1.1 message.
         public init(element: XMLElement) throws(TAXIIError) {
-            guard element.namespaceURI == TAXII11.namespace else {
-                throw TAXIIError(.unknownMessageType, path: element.localName, "root element is not in the TAXII 1.1 namespace")
-            }
-            guard let type = TAXII.MessageType(rawValue: element.localName), TAXII.MessageType.types11.contains(type) else {
-                throw TAXIIError(.unknownMessageType, path: element.localName, "<\(element.localName)> is not a TAXII 1.1 message")
-            }
-            switch type {
-            case .statusMessage: self = .statusMessage(try StatusMessage(element: element))
-            case .discoveryRequest: self = .discoveryRequest(try DiscoveryRequest(element: element))
-            case .discoveryResponse: self = .discoveryResponse(try DiscoveryResponse(element: element))
-            case .collectionInformationRequest: self = .collectionInformationRequest(try CollectionInformationRequest(element: element))
-            case .collectionInformationResponse: self = .collectionInformationResponse(try CollectionInformationResponse(element: element))
-            case .pollRequest: self = .pollRequest(try PollRequest(element: element))
-            case .pollResponse: self = .pollResponse(try PollResponse(element: element))
-            case .inboxMessage: self = .inboxMessage(try InboxMessage(element: element))
-            case .pollFulfillmentRequest: self = .pollFulfillmentRequest(try PollFulfillmentRequest(element: element))
-            case .subscriptionManagementRequest:
-                self = .manageCollectionSubscriptionRequest(try ManageCollectionSubscriptionRequest(element: element))
-            case .subscriptionManagementResponse:
-                self = .manageCollectionSubscriptionResponse(try ManageCollectionSubscriptionResponse(element: element))
-            default:
-                throw TAXIIError(.notImplemented, path: element.localName, "TAXII 1.1 <\(element.localName)> is not implemented yet")
-            }
+            self.init(try MessageDispatch.type(of: element, version: .v11, in: Self.types).init(element: element))
         }
     }
 }
