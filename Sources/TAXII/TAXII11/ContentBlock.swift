@@ -89,22 +89,22 @@ extension TAXII11 {
         }
 
         /// The exact text of a content element, carrying the namespace
-        /// bindings it inherited except the TAXII message's own prefixed
-        /// binding when the content does not use that prefix (so the content
-        /// does not change with the prefix the enclosing message was written with).
+        /// bindings it inherited from the message except prefixed ones the
+        /// content does not use (the message's `taxii_11`, `tdq`, … that
+        /// libtaxii declares on every root), so the content does not change
+        /// with how the enclosing message was written.
         static func fragment(_ element: XMLElement) throws(XMLError) -> String {
-            let dropped = element.inheritedNamespaces.filter { binding in
-                binding.prefix != nil && (binding.uri == TAXII.Namespace.taxii11 || binding.uri == TAXII.Namespace.taxii10)
-            }
-            guard !dropped.isEmpty else { return try element.outerXML() }
+            guard element.inheritedNamespaces.contains(where: { $0.prefix != nil }) else { return try element.outerXML() }
             var trimmed = element
-            trimmed.inheritedNamespaces.removeAll { dropped.contains($0) }
+            trimmed.inheritedNamespaces.removeAll { $0.prefix != nil }
             let text = try trimmed.outerXML()
-            // Rare: the content itself uses the message's prefix; keep its binding then.
-            if dropped.contains(where: { ContentBlock.mayUse(prefix: $0.prefix!, in: text) }) {
-                return try element.outerXML()
+            let used = element.inheritedNamespaces.filter { binding in
+                binding.prefix.map { ContentBlock.mayUse(prefix: $0, in: text) } ?? true
             }
-            return text
+            // Usual: the content declares the prefixes it uses itself.
+            if !used.contains(where: { $0.prefix != nil }) && used.count == trimmed.inheritedNamespaces.count { return text }
+            trimmed.inheritedNamespaces = used
+            return try trimmed.outerXML()
         }
 
         /// Whether `prefix:` appears in `text` after a non-name character (as
