@@ -7,6 +7,8 @@ A. libtaxii -> Bastion -> libtaxii: messages of every type (TAXII 1.1 and 1.0) a
    and written with to_xml(); `bastion taxii convert --to xml` reads and rewrites each; libtaxii parses
    Bastion's XML and compares it with the original (libtaxii's own __eq__), then compares
    `bastion taxii convert --to json` with the original's to_dict() and `--to text` with to_text().
+C. Schemas: every XML document Bastion wrote in A, and every valid fixture, is valid against the
+   XSDs libtaxii ships (`bastion taxii validate --xsd`, XML-DSig import answered by Bastion's stand-in).
 B. Bastion -> libtaxii -> Bastion: Bastion's hand-written fixtures (Tests/TAXIITests/Fixtures/valid,
    valid10) are written by Bastion, parsed by libtaxii, written again by libtaxii, and read back by
    Bastion, whose dictionary form must not change; libtaxii's to_dict() of Bastion's XML must equal
@@ -199,11 +201,16 @@ class Bastion:
         self.workdir = workdir
         self.count = 0
 
+    def validate_xsd(self, paths, xsd):
+        done = subprocess.run([self.binary, 'taxii', 'validate', '--xsd', xsd] + paths, capture_output=True, text=True, timeout=120)
+        return done.returncode, done.stdout + done.stderr
+
     def convert(self, text, to, version=None):
         self.count += 1
         path = os.path.join(self.workdir, 'm%d.%s' % (self.count, 'json' if text.lstrip().startswith('{') else 'xml'))
         with open(path, 'w', encoding='utf-8') as handle:
             handle.write(text)
+        self.last_input_path = path
         arguments = [self.binary, 'taxii', 'convert', path, '--to', to]
         if version:
             arguments += ['--version', version]
@@ -228,6 +235,22 @@ class Report:
         self.line('PASS' if condition else 'FAIL', name, '' if condition else detail)
 
 
+written = {}
+
+
+def direction_c(bastion, report, fixtures):
+    xsd_dir = os.path.join(os.path.dirname(tm11.__file__), 'xsd')
+    for version, schema, folder in (('1.1', 'TAXII_XMLMessageBinding_Schema_11.xsd', 'valid'), ('1.0', 'TAXII_XMLMessageBinding_Schema.xsd', 'valid10')):
+        xsd = os.path.join(xsd_dir, schema)
+        status, output = bastion.validate_xsd(written.get(version, []), xsd)
+        report.check('C %s: the %d documents Bastion wrote in A are valid against libtaxii\'s %s' % (version, len(written.get(version, [])), schema),
+                     status == 0 and written.get(version), output)
+        directory = os.path.join(fixtures, folder)
+        paths = [os.path.join(directory, name) for name in sorted(os.listdir(directory))]
+        status, output = bastion.validate_xsd(paths, xsd)
+        report.check('C %s: the %d hand-written fixtures are valid against %s' % (version, len(paths), schema), status == 0, output)
+
+
 def direction_a(bastion, report):
     for version, module, generator in (('1.1', tm11, messages_11), ('1.0', tm10, messages_10)):
         for name, original in generator():
@@ -235,6 +258,9 @@ def direction_a(bastion, report):
             xml = original.to_xml().decode('utf-8')
             try:
                 rewritten = bastion.convert(xml, 'xml')
+                written.setdefault(version, []).append(bastion.last_input_path.replace('.xml', '.out.xml'))
+                with open(written[version][-1], 'w', encoding='utf-8') as handle:
+                    handle.write(rewritten)
                 parsed = module.get_message_from_xml(rewritten.encode('utf-8'))
                 # libtaxii's __eq__ compares XML content as serialised bytes, inherited namespace
                 # declarations included, and only the last item of a list; every field of its
@@ -375,6 +401,7 @@ def main():
         bastion = Bastion(arguments.bastion, workdir)
         direction_a(bastion, report)
         direction_b(bastion, report, arguments.fixtures)
+        direction_c(bastion, report, arguments.fixtures)
     print('summary: %(PASS)d passed, %(FAIL)d failed, %(KNOWN)d known libtaxii differences' % report.counts)
     return 1 if report.counts['FAIL'] else 0
 
