@@ -22,6 +22,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 INPUT = os.path.join(HERE, 'Benchmarks', 'TAXIIXML', 'poll_response_10x2KB.xml')
 
 
+def status_kib(field):
+    """A field of /proc/self/status in KiB (Linux), or None."""
+    try:
+        with open('/proc/self/status') as handle:
+            for line in handle:
+                if line.startswith(field + ':'):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seconds', type=float, default=10.0)
@@ -54,6 +66,9 @@ def main():
     print('messages/s (overall): %.0f over %d messages in %.1f s' % (total / elapsed, total, elapsed))
     print('µs per message (median): %.1f' % (1e6 / statistics.median(rates)))
     print('peak resident memory: %.1f MB (%.1f MB before the first message)' % (peak_kib / 1024, startup_kib / 1024))
+    anonymous = status_kib('RssAnon')
+    if anonymous is not None:
+        print('resident anonymous memory at the end (the process\'s own data, no library pages): %.1f MB' % (anonymous / 1024))
 
 
 if __name__ == '__main__':

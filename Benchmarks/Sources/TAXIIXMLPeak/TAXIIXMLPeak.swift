@@ -67,6 +67,18 @@ struct TAXIIXMLPeak {
         print("messages/s (overall): \(Int((Double(total) / elapsedSeconds).rounded())) over \(total) messages in \(oneDecimal(elapsedSeconds)) s")
         print("µs per message (median): \(oneDecimal(1e6 / median))")
         print("peak resident memory: \(oneDecimal(peakResidentMegabytes())) MB (\(oneDecimal(startupPeak)) MB before the first message)")
+        if let anonymous = statusKiB("RssAnon") {
+            print("resident anonymous memory at the end (the process's own data, no library pages): \(oneDecimal(Double(anonymous) / 1024)) MB")
+        }
+    }
+
+    /// A field of /proc/self/status in KiB (Linux), or nil.
+    static func statusKiB(_ field: String) -> Int? {
+        guard let data = FileManager.default.contents(atPath: "/proc/self/status") else { return nil }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(field + ":") {
+            return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
+        }
+        return nil
     }
 
     /// The process's peak resident set size so far (`ru_maxrss`, KiB on Linux), in MB.
