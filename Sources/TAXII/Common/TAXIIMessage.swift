@@ -105,6 +105,12 @@ extension TAXIIMessage {
         return (cursor, messageID, headers)
     }
 
+    /// Like ``openRoot(_:)`` for a response: also reads `in_response_to`.
+    static func openResponse(_ element: XMLElement) throws(TAXIIError) -> (ElementCursor, String, String, [TAXII.ExtendedHeader]) {
+        let (cursor, messageID, headers) = try openRoot(element)
+        return (cursor, messageID, try inResponseTo(cursor), headers)
+    }
+
     /// Reads `in_response_to` (digits only in TAXII 1.0).
     static func inResponseTo(_ cursor: ElementCursor) throws(TAXIIError) -> String {
         let value = try cursor.requiredAttribute("in_response_to")
@@ -166,6 +172,17 @@ extension TAXIIMessage {
         writeText(to: &result)
         return result
     }
+}
+
+/// A response message: it answers the request whose id is ``inResponseTo``.
+public protocol TAXIIResponseMessage: TAXIIMessage {
+    /// The id of the request this answers (`in_response_to`).
+    var inResponseTo: String { get set }
+}
+
+extension TAXIIResponseMessage {
+    /// `in_response_to`.
+    public var inResponseToID: String? { inResponseTo }
 }
 
 /// Text-form helpers shared by both versions.

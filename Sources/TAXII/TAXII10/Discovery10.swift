@@ -99,7 +99,7 @@ extension TAXII10 {
     }
 
     /// A Discovery Response (`Discovery_Response`; libtaxii `DiscoveryResponse`).
-    public struct DiscoveryResponse: TAXII10Message {
+    public struct DiscoveryResponse: TAXII10Message, TAXIIResponseMessage {
         /// `Discovery_Response`.
         public static let messageType = TAXII.MessageType.discoveryResponse
         /// The message id (digits).
@@ -124,9 +124,6 @@ extension TAXII10 {
             self.extendedHeaders = extendedHeaders
             self.signature = signature
         }
-
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
 
         /// Interprets a parsed `Discovery_Response`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {

@@ -121,7 +121,7 @@ extension TAXII10 {
     }
 
     /// A Feed Information Response (`Feed_Information_Response`; libtaxii `FeedInformationResponse`).
-    public struct FeedInformationResponse: TAXII10Message {
+    public struct FeedInformationResponse: TAXII10Message, TAXIIResponseMessage {
         /// `Feed_Information_Response`.
         public static let messageType = TAXII.MessageType.feedInformationResponse
         /// The message id (digits).
@@ -146,9 +146,6 @@ extension TAXII10 {
             self.extendedHeaders = extendedHeaders
             self.signature = signature
         }
-
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
 
         /// Interprets a parsed `Feed_Information_Response`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {

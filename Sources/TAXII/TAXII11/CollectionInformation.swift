@@ -160,7 +160,7 @@ extension TAXII11 {
 
     /// A Collection Information Response (`Collection_Information_Response`;
     /// libtaxii `CollectionInformationResponse`): the collections offered.
-    public struct CollectionInformationResponse: TAXII11Message {
+    public struct CollectionInformationResponse: TAXII11Message, TAXIIResponseMessage {
         /// `Collection_Information_Response`.
         public static let messageType = TAXII.MessageType.collectionInformationResponse
         /// The message id.
@@ -188,9 +188,6 @@ extension TAXII11 {
             self.extendedHeaders = extendedHeaders
             self.signature = signature
         }
-
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
 
         /// Interprets a parsed `Collection_Information_Response`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {

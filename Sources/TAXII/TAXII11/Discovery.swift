@@ -79,7 +79,7 @@ extension TAXII11 {
     }
 
     /// A Discovery Response (`Discovery_Response`; libtaxii `DiscoveryResponse`): the services offered.
-    public struct DiscoveryResponse: TAXII11Message {
+    public struct DiscoveryResponse: TAXII11Message, TAXIIResponseMessage {
         /// `Discovery_Response`.
         public static let messageType = TAXII.MessageType.discoveryResponse
         /// The message id.
@@ -107,9 +107,6 @@ extension TAXII11 {
             self.extendedHeaders = extendedHeaders
             self.signature = signature
         }
-
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
 
         /// Interprets a parsed `Discovery_Response`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {
