@@ -98,23 +98,7 @@ extension TAXII {
                 seconds += 1
                 micros -= 1_000_000
             }
-            var days = seconds / 86_400
-            var secondOfDay = seconds % 86_400
-            if secondOfDay < 0 {
-                secondOfDay += 86_400
-                days -= 1
-            }
-            let (year, month, day) = Timestamp.civilFromDays(Int(days))
-            func pad(_ value: Int, _ width: Int) -> String {
-                let text = String(value)
-                return String(repeating: "0", count: max(0, width - text.count)) + text
-            }
-            var text = (year < 0 ? "-" : "") + pad(abs(year), 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
-            text += "T" + pad(Int(secondOfDay / 3600), 2) + ":" + pad(Int(secondOfDay % 3600 / 60), 2)
-            text += ":" + pad(Int(secondOfDay % 60), 2)
-            if micros != 0 { text += "." + pad(micros, 6) }
-            text += "+00:00"
-            self.lexicalForm = text
+            self.lexicalForm = Timestamp.format(localSeconds: seconds, microseconds: micros, offsetMinutes: 0, separator: "T")
             self.secondsSinceEpoch = seconds
             self.microseconds = micros
             self.timezoneOffsetMinutes = 0

@@ -42,6 +42,22 @@ struct FormsRoundTripTests {
 
     static func losesInDictionary(_ path: String) -> Bool { lossyInDictionary.contains(path) }
 
+    @Test("the fixtures cover every message type of both versions")
+    func coverage() throws {
+        var types11 = Set<TAXII.MessageType>()
+        var types10 = Set<TAXII.MessageType>()
+        for path in Support.allValidFixtures {
+            let message = try TAXII.message(fromXML: Support.fixture(path))
+            switch message.version {
+            case .v11: types11.insert(message.messageType)
+            case .v10: types10.insert(message.messageType)
+            }
+        }
+        #expect(types11 == Set(TAXII.MessageType.types11))
+        #expect(types10 == Set(TAXII.MessageType.types10))
+        #expect(Support.allValidFixtures.count >= 40)
+    }
+
     @Test("the text form starts with the header and names every message type", arguments: Support.allValidFixtures)
     func textHeader(path: String) throws {
         let message = try TAXII.message(fromXML: Support.fixture(path))

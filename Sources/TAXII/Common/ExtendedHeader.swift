@@ -11,11 +11,12 @@ extension TAXII {
             /// An XML element.
             case xml(XMLElement)
 
-            /// The value as a string: the text, or the element's XML (libtaxii's dictionary value).
+            /// The value as a string: the text, or the element's XML with the
+            /// namespace declarations it uses (libtaxii's dictionary value).
             public var string: String {
                 switch self {
                 case .text(let text): text
-                case .xml(let element): (try? element.outerXML()) ?? element.description
+                case .xml(let element): (try? TAXII11.ContentBlock.fragment(element)) ?? element.description
                 }
             }
         }

@@ -105,6 +105,12 @@ extension TAXIIMessage {
         return (cursor, messageID, headers)
     }
 
+    /// Like ``openRoot(_:)`` for a response: also reads `in_response_to`.
+    static func openResponse(_ element: XMLElement) throws(TAXIIError) -> (ElementCursor, String, String, [TAXII.ExtendedHeader]) {
+        let (cursor, messageID, headers) = try openRoot(element)
+        return (cursor, messageID, try inResponseTo(cursor), headers)
+    }
+
     /// Reads `in_response_to` (digits only in TAXII 1.0).
     static func inResponseTo(_ cursor: ElementCursor) throws(TAXIIError) -> String {
         let value = try cursor.requiredAttribute("in_response_to")
@@ -168,6 +174,17 @@ extension TAXIIMessage {
     }
 }
 
+/// A response message: it answers the request whose id is ``inResponseTo``.
+public protocol TAXIIResponseMessage: TAXIIMessage {
+    /// The id of the request this answers (`in_response_to`).
+    var inResponseTo: String { get set }
+}
+
+extension TAXIIResponseMessage {
+    /// `in_response_to`.
+    public var inResponseToID: String? { inResponseTo }
+}
+
 /// Text-form helpers shared by both versions.
 enum TextForm {
     /// libtaxii's indentation step (`STD_INDENT`).
@@ -187,13 +204,58 @@ enum TextForm {
     }
 }
 
+/// Finds the concrete message type for a root element or a dictionary form,
+/// for ``TAXII11/Message`` and ``TAXII10/Message`` alike.
+enum MessageDispatch {
+    /// The type of the message `element` holds, which must be in `version`'s namespace.
+    static func type<T>(of element: XMLElement, version: TAXII.Version, in types: [TAXII.MessageType: T]) throws(TAXIIError) -> T {
+        guard element.namespaceURI == version.namespace else {
+            throw TAXIIError(.unknownMessageType, path: element.localName, "root element is not in the TAXII \(version.rawValue) namespace")
+        }
+        guard let type = TAXII.MessageType(rawValue: element.localName), let concrete = types[type] else {
+            throw TAXIIError(.unknownMessageType, path: element.localName, "<\(element.localName)> is not a TAXII \(version.rawValue) message")
+        }
+        return concrete
+    }
+
+    /// The type named by a dictionary form's `message_type`.
+    static func type<T>(of dictionary: [String: TAXII.DictionaryValue], version: TAXII.Version, in types: [TAXII.MessageType: T]) throws(TAXIIError) -> T {
+        let name = try DictionaryReader(dictionary, path: "").string("message_type")
+        guard let type = TAXII.MessageType(rawValue: name), let concrete = types[type] else {
+            throw TAXIIError(.unknownMessageType, path: "message_type", "\"\(name)\" is not a TAXII \(version.rawValue) message type")
+        }
+        return concrete
+    }
+
+    /// The dictionary a JSON text holds.
+    static func dictionary(json: String) throws(TAXIIError) -> [String: TAXII.DictionaryValue] {
+        try DictionaryReader(TAXII.DictionaryValue(json: json), path: "").members
+    }
+}
+
 extension TAXIIMessage {
-    /// Reads a message that has only the base content (a request without
-    /// fields of its own): the id, the headers and the signature.
-    static func parseBare(_ element: XMLElement) throws(TAXIIError) -> (String, [TAXII.ExtendedHeader], XMLElement?) {
+    /// Reads a response that holds one list of records (Discovery, Feed and
+    /// Collection Information responses): the id, `in_response_to`, the
+    /// records named `recordName`, the headers and the signature.
+    static func parseRecordList<R>(
+        _ element: XMLElement, recordName: String, parse: (XMLElement, String) throws(TAXIIError) -> R
+    ) throws(TAXIIError) -> (String, String, [R], [TAXII.ExtendedHeader], XMLElement?) {
         var (cursor, messageID, headers) = try openRoot(element)
+        let inResponseTo = try inResponseTo(cursor)
+        var records: [R] = []
+        for (record, path) in try cursor.many(recordName) {
+            records.append(try parse(record, path))
+        }
         let signature = cursor.signature()
         try cursor.finish()
-        return (messageID, headers, signature)
+        return (messageID, inResponseTo, records, headers, signature)
+    }
+
+    /// Reads the dictionary form of a response holding one list of records under `key`.
+    static func readRecordList<R>(
+        _ dictionary: [String: TAXII.DictionaryValue], key: String, read: (DictionaryReader) throws(TAXIIError) -> R
+    ) throws(TAXIIError) -> (String, String, [R], [TAXII.ExtendedHeader]) {
+        let (reader, messageID, headers) = try openDictionary(dictionary)
+        return (messageID, try reader.string("in_response_to"), try reader.objects(key, read), headers)
     }
 }

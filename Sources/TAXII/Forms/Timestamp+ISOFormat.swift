@@ -9,7 +9,15 @@ extension TAXII.Timestamp {
     public var pythonDescription: String { pythonFormat(separator: " ") }
 
     private func pythonFormat(separator: String) -> String {
-        let local = secondsSinceEpoch + Int64(timezoneOffsetMinutes * 60)
+        Self.format(
+            localSeconds: secondsSinceEpoch + Int64(timezoneOffsetMinutes * 60), microseconds: microseconds,
+            offsetMinutes: timezoneOffsetMinutes, separator: separator
+        )
+    }
+
+    /// `YYYY-MM-DD<separator>hh:mm:ss[.ffffff]±hh:mm` for a local time
+    /// (seconds since the epoch in that timezone) and its offset.
+    static func format(localSeconds local: Int64, microseconds: Int, offsetMinutes: Int, separator: String) -> String {
         var days = local / 86_400
         var secondOfDay = local % 86_400
         if secondOfDay < 0 {
@@ -24,8 +32,8 @@ extension TAXII.Timestamp {
         var text = (year < 0 ? "-" : "") + pad(abs(year), 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + separator
         text += pad(Int(secondOfDay / 3600), 2) + ":" + pad(Int(secondOfDay % 3600 / 60), 2) + ":" + pad(Int(secondOfDay % 60), 2)
         if microseconds != 0 { text += "." + pad(microseconds, 6) }
-        let offset = abs(timezoneOffsetMinutes)
-        text += (timezoneOffsetMinutes < 0 ? "-" : "+") + pad(offset / 60, 2) + ":" + pad(offset % 60, 2)
+        let offset = abs(offsetMinutes)
+        text += (offsetMinutes < 0 ? "-" : "+") + pad(offset / 60, 2) + ":" + pad(offset % 60, 2)
         return text
     }
 

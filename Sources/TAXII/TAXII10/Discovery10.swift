@@ -1,46 +1,6 @@
 import BastionXML
 
 extension TAXII10 {
-    /// A Discovery Request (`Discovery_Request`; libtaxii `DiscoveryRequest`).
-    public struct DiscoveryRequest: TAXII10Message {
-        /// `Discovery_Request`.
-        public static let messageType = TAXII.MessageType.discoveryRequest
-        /// The message id (digits).
-        public var messageID: String
-        /// Extended headers.
-        public var extendedHeaders: [ExtendedHeader]
-        /// The signature, kept as XML.
-        public var signature: XMLElement?
-
-        /// Creates a request.
-        public init(messageID: String = TAXII.generateMessageID(), extendedHeaders: [ExtendedHeader] = [], signature: XMLElement? = nil) {
-            self.messageID = messageID
-            self.extendedHeaders = extendedHeaders
-            self.signature = signature
-        }
-
-        /// Interprets a parsed `Discovery_Request`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            let (messageID, headers, signature) = try Self.parseBare(element)
-            self.init(messageID: messageID, extendedHeaders: headers, signature: signature)
-        }
-
-        /// Reads the dictionary form.
-        public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-            let (_, messageID, headers) = try Self.openDictionary(dictionary)
-            self.init(messageID: messageID, extendedHeaders: headers)
-        }
-
-        /// No children of its own.
-        public func writeChildren(to writer: inout XMLWriter) {}
-        /// No keys of its own.
-        public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {}
-        /// No lines of its own.
-        public func writeText(to text: inout String) {}
-        /// libtaxii equality (headers in any order).
-        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.baseEquals(rhs) }
-    }
-
     /// A service a Discovery Response describes (`Service_Instance`; libtaxii `ServiceInstance`).
     public struct ServiceInstance: Sendable, Equatable {
         /// `service_type` (1.0 values: `FEED_MANAGEMENT`, not `COLLECTION_MANAGEMENT`).
@@ -139,7 +99,7 @@ extension TAXII10 {
     }
 
     /// A Discovery Response (`Discovery_Response`; libtaxii `DiscoveryResponse`).
-    public struct DiscoveryResponse: TAXII10Message {
+    public struct DiscoveryResponse: TAXII10Message, TAXIIResponseMessage {
         /// `Discovery_Response`.
         public static let messageType = TAXII.MessageType.discoveryResponse
         /// The message id (digits).
@@ -165,30 +125,20 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
-
         /// Interprets a parsed `Discovery_Response`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
-            let inResponseTo = try Self.inResponseTo(cursor)
-            var instances: [ServiceInstance] = []
-            for (instance, path) in try cursor.many("Service_Instance") {
-                instances.append(try ServiceInstance.parse(instance, path: path))
+            let (messageID, inResponseTo, instances, headers, signature) = try Self.parseRecordList(element, recordName: "Service_Instance") {
+                (record, path) throws(TAXIIError) in try ServiceInstance.parse(record, path: path)
             }
-            let signature = cursor.signature()
-            try cursor.finish()
             self.init(messageID: messageID, inResponseTo: inResponseTo, serviceInstances: instances, extendedHeaders: headers, signature: signature)
         }
 
         /// Reads the dictionary form.
         public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-            let (reader, messageID, headers) = try Self.openDictionary(dictionary)
-            self.init(
-                messageID: messageID, inResponseTo: try reader.string("in_response_to"),
-                serviceInstances: try reader.objects("service_instances") { (inner) throws(TAXIIError) in try ServiceInstance(dictionary: inner) },
-                extendedHeaders: headers
-            )
+            let (messageID, inResponseTo, instances, headers) = try Self.readRecordList(dictionary, key: "service_instances") {
+                (inner) throws(TAXIIError) in try ServiceInstance(dictionary: inner)
+            }
+            self.init(messageID: messageID, inResponseTo: inResponseTo, serviceInstances: instances, extendedHeaders: headers)
         }
 
         /// Writes the service instances.

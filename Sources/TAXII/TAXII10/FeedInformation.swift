@@ -1,46 +1,6 @@
 import BastionXML
 
 extension TAXII10 {
-    /// A Feed Information Request (`Feed_Information_Request`; libtaxii `FeedInformationRequest`).
-    public struct FeedInformationRequest: TAXII10Message {
-        /// `Feed_Information_Request`.
-        public static let messageType = TAXII.MessageType.feedInformationRequest
-        /// The message id (digits).
-        public var messageID: String
-        /// Extended headers.
-        public var extendedHeaders: [ExtendedHeader]
-        /// The signature, kept as XML.
-        public var signature: XMLElement?
-
-        /// Creates a request.
-        public init(messageID: String = TAXII.generateMessageID(), extendedHeaders: [ExtendedHeader] = [], signature: XMLElement? = nil) {
-            self.messageID = messageID
-            self.extendedHeaders = extendedHeaders
-            self.signature = signature
-        }
-
-        /// Interprets a parsed `Feed_Information_Request`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            let (messageID, headers, signature) = try Self.parseBare(element)
-            self.init(messageID: messageID, extendedHeaders: headers, signature: signature)
-        }
-
-        /// Reads the dictionary form.
-        public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-            let (_, messageID, headers) = try Self.openDictionary(dictionary)
-            self.init(messageID: messageID, extendedHeaders: headers)
-        }
-
-        /// No children of its own.
-        public func writeChildren(to writer: inout XMLWriter) {}
-        /// No keys of its own.
-        public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {}
-        /// No lines of its own.
-        public func writeText(to text: inout String) {}
-        /// libtaxii equality (headers in any order).
-        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.baseEquals(rhs) }
-    }
-
     /// A data feed as a Feed Information Response describes it (`Feed`; libtaxii `FeedInformation`).
     public struct FeedInformation: Sendable, Equatable {
         /// `feed_name`.
@@ -161,7 +121,7 @@ extension TAXII10 {
     }
 
     /// A Feed Information Response (`Feed_Information_Response`; libtaxii `FeedInformationResponse`).
-    public struct FeedInformationResponse: TAXII10Message {
+    public struct FeedInformationResponse: TAXII10Message, TAXIIResponseMessage {
         /// `Feed_Information_Response`.
         public static let messageType = TAXII.MessageType.feedInformationResponse
         /// The message id (digits).
@@ -187,30 +147,20 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
-
         /// Interprets a parsed `Feed_Information_Response`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
-            let inResponseTo = try Self.inResponseTo(cursor)
-            var feeds: [FeedInformation] = []
-            for (feed, path) in try cursor.many("Feed") {
-                feeds.append(try FeedInformation.parse(feed, path: path))
+            let (messageID, inResponseTo, feeds, headers, signature) = try Self.parseRecordList(element, recordName: "Feed") {
+                (record, path) throws(TAXIIError) in try FeedInformation.parse(record, path: path)
             }
-            let signature = cursor.signature()
-            try cursor.finish()
             self.init(messageID: messageID, inResponseTo: inResponseTo, feedInformations: feeds, extendedHeaders: headers, signature: signature)
         }
 
         /// Reads the dictionary form.
         public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-            let (reader, messageID, headers) = try Self.openDictionary(dictionary)
-            self.init(
-                messageID: messageID, inResponseTo: try reader.string("in_response_to"),
-                feedInformations: try reader.objects("feed_informations") { (inner) throws(TAXIIError) in try FeedInformation(dictionary: inner) },
-                extendedHeaders: headers
-            )
+            let (messageID, inResponseTo, feeds, headers) = try Self.readRecordList(dictionary, key: "feed_informations") {
+                (inner) throws(TAXIIError) in try FeedInformation(dictionary: inner)
+            }
+            self.init(messageID: messageID, inResponseTo: inResponseTo, feedInformations: feeds, extendedHeaders: headers)
         }
 
         /// Writes the feeds.

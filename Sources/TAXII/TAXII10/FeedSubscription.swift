@@ -177,7 +177,7 @@ extension TAXII10 {
 
     /// A Manage Feed Subscription Response (`Subscription_Management_Response`;
     /// libtaxii `ManageFeedSubscriptionResponse`).
-    public struct ManageFeedSubscriptionResponse: TAXII10Message {
+    public struct ManageFeedSubscriptionResponse: TAXII10Message, TAXIIResponseMessage {
         /// `Subscription_Management_Response`.
         public static let messageType = TAXII.MessageType.subscriptionManagementResponse
         /// The message id (digits).
@@ -209,13 +209,9 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
-
         /// Interprets a parsed `Subscription_Management_Response`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
-            let inResponseTo = try Self.inResponseTo(cursor)
+            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element)
             let feedName = try cursor.requiredAttribute("feed_name")
             let message = cursor.optionalText("Message")
             var instances: [SubscriptionInstance] = []

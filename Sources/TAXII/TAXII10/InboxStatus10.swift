@@ -144,7 +144,7 @@ extension TAXII10 {
 
     /// A Status Message (`Status_Message`; libtaxii `StatusMessage`): one of
     /// the eleven TAXII 1.0 status types, with a free-text detail.
-    public struct StatusMessage: TAXII10Message {
+    public struct StatusMessage: TAXII10Message, TAXIIResponseMessage {
         /// `Status_Message`.
         public static let messageType = TAXII.MessageType.statusMessage
         /// The message id (digits).
@@ -176,14 +176,9 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
-
-
         /// Interprets a parsed `Status_Message`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
-            let inResponseTo = try Self.inResponseTo(cursor)
+            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element)
             let rawType = try cursor.requiredAttribute("status_type")
             let statusType = rawType.isEmpty ? .failure
                 : try cursor.checkedEnum(rawType, allowed: TAXII.StatusType.types10, path: cursor.attributePath("status_type")) ?? .failure

@@ -108,7 +108,7 @@ extension TAXII10 {
 
     /// A Poll Response (`Poll_Response`; libtaxii `PollResponse`): the content
     /// a poll asked for, with the window it covers (the end is required).
-    public struct PollResponse: TAXII10Message {
+    public struct PollResponse: TAXII10Message, TAXIIResponseMessage {
         /// `Poll_Response`.
         public static let messageType = TAXII.MessageType.pollResponse
         /// The message id (digits).
@@ -150,13 +150,9 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
-
         /// Interprets a parsed `Poll_Response`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
-            let inResponseTo = try Self.inResponseTo(cursor)
+            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element)
             let feedName = try cursor.requiredAttribute("feed_name")
             let subscriptionID = cursor.attribute("subscription_id")?.trimmedXMLWhitespace
             let message = cursor.optionalText("Message")

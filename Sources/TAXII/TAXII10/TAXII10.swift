@@ -20,7 +20,7 @@ public enum TAXII10 {
     public typealias ExtendedHeader = TAXII.ExtendedHeader
 
     /// Any TAXII 1.0 message.
-    public enum Message: Sendable, Equatable {
+    public enum Message: TAXIIMessageSet {
         /// `Status_Message`.
         case statusMessage(StatusMessage)
         /// `Discovery_Request`.
@@ -58,8 +58,8 @@ public enum TAXII10 {
             }
         }
 
-        /// Wraps a concrete message.
-        init(_ message: any TAXII10Message) {
+        /// Wraps a concrete TAXII 1.0 message (`nil` for another version's).
+        public init?(wrapping message: any TAXIIMessage) {
             switch message {
             case let m as StatusMessage: self = .statusMessage(m)
             case let m as DiscoveryRequest: self = .discoveryRequest(m)
@@ -71,12 +71,12 @@ public enum TAXII10 {
             case let m as PollRequest: self = .pollRequest(m)
             case let m as PollResponse: self = .pollResponse(m)
             case let m as InboxMessage: self = .inboxMessage(m)
-            default: preconditionFailure("unknown TAXII 1.0 message type \(type(of: message))")
+            default: return nil
             }
         }
 
         /// The concrete message types, by message type.
-        static let types: [TAXII.MessageType: any TAXII10Message.Type] = [
+        public static let messageTypes: [TAXII.MessageType: any TAXIIMessage.Type] = [
             .statusMessage: StatusMessage.self, .discoveryRequest: DiscoveryRequest.self,
             .discoveryResponse: DiscoveryResponse.self, .feedInformationRequest: FeedInformationRequest.self,
             .feedInformationResponse: FeedInformationResponse.self,
@@ -85,58 +85,10 @@ public enum TAXII10 {
             .pollRequest: PollRequest.self, .pollResponse: PollResponse.self, .inboxMessage: InboxMessage.self,
         ]
 
-        /// The message type.
-        public var messageType: TAXII.MessageType { type(of: message).messageType }
-        /// The message id.
-        public var messageID: String { message.messageID }
-
-        /// The message as XML.
-        public func xml(prettyPrinted: Bool = false) throws(TAXIIError) -> String {
-            try message.xml(prettyPrinted: prettyPrinted)
-        }
-
-        /// Parses a TAXII 1.0 message of any type from XML.
-        public init(xml: String) throws(TAXIIError) {
-            try self.init(element: TAXIIError.parse(xml))
-        }
-
-        /// Parses a TAXII 1.0 message of any type from bytes.
-        public init(xml bytes: [UInt8]) throws(TAXIIError) {
-            try self.init(element: TAXIIError.parse(bytes))
-        }
-
-        /// Interprets a parsed root element as a TAXII 1.0 message.
-        public init(element: XMLElement) throws(TAXIIError) {
-            guard element.namespaceURI == TAXII10.namespace else {
-                throw TAXIIError(.unknownMessageType, path: element.localName, "root element is not in the TAXII 1.0 namespace")
-            }
-            guard let type = TAXII.MessageType(rawValue: element.localName), let concrete = Self.types[type] else {
-                throw TAXIIError(.unknownMessageType, path: element.localName, "<\(element.localName)> is not a TAXII 1.0 message")
-            }
-            self.init(try concrete.init(element: element))
-        }
-
-        /// Reads a TAXII 1.0 message of any type from its dictionary form
-        /// (libtaxii's `messages_10.get_message_from_dict`), by its `message_type`.
-        public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-            let type = try DictionaryReader(dictionary, path: "").string("message_type")
-            guard let messageType = TAXII.MessageType(rawValue: type), let concrete = Self.types[messageType] else {
-                throw TAXIIError(.unknownMessageType, path: "message_type", "\"\(type)\" is not a TAXII 1.0 message type")
-            }
-            self.init(try concrete.init(dictionary: dictionary))
-        }
-
-        /// Reads a TAXII 1.0 message of any type from JSON holding its dictionary form.
-        public init(json: String) throws(TAXIIError) {
-            try self.init(dictionary: DictionaryReader(TAXII.DictionaryValue(json: json), path: "").members)
-        }
-
-        /// The dictionary form (libtaxii's `to_dict()`).
-        public func dictionary() -> [String: TAXII.DictionaryValue] { message.dictionary() }
-        /// The dictionary form as JSON.
-        public func json(prettyPrinted: Bool = false) -> String { message.json(prettyPrinted: prettyPrinted) }
-        /// The text form (libtaxii's `to_text()`).
-        public var text: String { message.text }
+        /// The message, as an existential of any version.
+        public var anyMessage: any TAXIIMessage { message }
+        /// TAXII 1.0.
+        public static var version: TAXII.Version { .v10 }
     }
 }
 

@@ -1,40 +1,6 @@
 import BastionXML
 
 extension TAXII11 {
-    /// A Collection Information Request (`Collection_Information_Request`;
-    /// libtaxii `CollectionInformationRequest`): asks for the collections offered.
-    public struct CollectionInformationRequest: TAXII11Message {
-        /// `Collection_Information_Request`.
-        public static let messageType = TAXII.MessageType.collectionInformationRequest
-        /// The message id.
-        public var messageID: String
-        /// Extended headers.
-        public var extendedHeaders: [ExtendedHeader]
-        /// The signature, kept as XML.
-        public var signature: XMLElement?
-
-        /// Creates a request.
-        public init(messageID: String = TAXII.generateMessageID(), extendedHeaders: [ExtendedHeader] = [], signature: XMLElement? = nil) {
-            self.messageID = messageID
-            self.extendedHeaders = extendedHeaders
-            self.signature = signature
-        }
-
-        /// Interprets a parsed `Collection_Information_Request`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
-            let signature = cursor.signature()
-            try cursor.finish()
-            self.init(messageID: messageID, extendedHeaders: headers, signature: signature)
-        }
-
-        /// No children of its own.
-        public func writeChildren(to writer: inout XMLWriter) {}
-
-        /// libtaxii equality (headers in any order).
-        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.baseEquals(rhs) }
-    }
-
     /// How a collection can push content (`Push_Method`; libtaxii `PushMethod`).
     public struct PushMethod: Sendable, Equatable {
         /// The protocol binding id (`Protocol_Binding`).
@@ -194,7 +160,7 @@ extension TAXII11 {
 
     /// A Collection Information Response (`Collection_Information_Response`;
     /// libtaxii `CollectionInformationResponse`): the collections offered.
-    public struct CollectionInformationResponse: TAXII11Message {
+    public struct CollectionInformationResponse: TAXII11Message, TAXIIResponseMessage {
         /// `Collection_Information_Response`.
         public static let messageType = TAXII.MessageType.collectionInformationResponse
         /// The message id.
@@ -223,19 +189,11 @@ extension TAXII11 {
             self.signature = signature
         }
 
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
-
         /// Interprets a parsed `Collection_Information_Response`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
-            let inResponseTo = try cursor.requiredAttribute("in_response_to")
-            var collections: [CollectionInformation] = []
-            for (collection, path) in try cursor.many("Collection") {
-                collections.append(try CollectionInformation.parse(collection, path: path))
+            let (messageID, inResponseTo, collections, headers, signature) = try Self.parseRecordList(element, recordName: "Collection") {
+                (record, path) throws(TAXIIError) in try CollectionInformation.parse(record, path: path)
             }
-            let signature = cursor.signature()
-            try cursor.finish()
             self.init(messageID: messageID, inResponseTo: inResponseTo, collectionInformations: collections, extendedHeaders: headers, signature: signature)
         }
 

@@ -1,39 +1,6 @@
 import BastionXML
 
 extension TAXII11 {
-    /// A Discovery Request (`Discovery_Request`; libtaxii `DiscoveryRequest`): asks a Discovery Service for its services.
-    public struct DiscoveryRequest: TAXII11Message {
-        /// `Discovery_Request`.
-        public static let messageType = TAXII.MessageType.discoveryRequest
-        /// The message id.
-        public var messageID: String
-        /// Extended headers.
-        public var extendedHeaders: [ExtendedHeader]
-        /// The signature, kept as XML.
-        public var signature: XMLElement?
-
-        /// Creates a request.
-        public init(messageID: String = TAXII.generateMessageID(), extendedHeaders: [ExtendedHeader] = [], signature: XMLElement? = nil) {
-            self.messageID = messageID
-            self.extendedHeaders = extendedHeaders
-            self.signature = signature
-        }
-
-        /// Interprets a parsed `Discovery_Request`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
-            let signature = cursor.signature()
-            try cursor.finish()
-            self.init(messageID: messageID, extendedHeaders: headers, signature: signature)
-        }
-
-        /// No children of its own.
-        public func writeChildren(to writer: inout XMLWriter) {}
-
-        /// libtaxii equality (headers in any order).
-        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.baseEquals(rhs) }
-    }
-
     /// A service a Discovery Response describes (`Service_Instance`; libtaxii `ServiceInstance`).
     public struct ServiceInstance: Sendable, Equatable {
         /// `service_type` (1.1 values only).
@@ -112,7 +79,7 @@ extension TAXII11 {
     }
 
     /// A Discovery Response (`Discovery_Response`; libtaxii `DiscoveryResponse`): the services offered.
-    public struct DiscoveryResponse: TAXII11Message {
+    public struct DiscoveryResponse: TAXII11Message, TAXIIResponseMessage {
         /// `Discovery_Response`.
         public static let messageType = TAXII.MessageType.discoveryResponse
         /// The message id.
@@ -141,19 +108,11 @@ extension TAXII11 {
             self.signature = signature
         }
 
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
-
         /// Interprets a parsed `Discovery_Response`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
-            let inResponseTo = try cursor.requiredAttribute("in_response_to")
-            var instances: [ServiceInstance] = []
-            for (instance, path) in try cursor.many("Service_Instance") {
-                instances.append(try ServiceInstance.parse(instance, path: path))
+            let (messageID, inResponseTo, instances, headers, signature) = try Self.parseRecordList(element, recordName: "Service_Instance") {
+                (record, path) throws(TAXIIError) in try ServiceInstance.parse(record, path: path)
             }
-            let signature = cursor.signature()
-            try cursor.finish()
             self.init(messageID: messageID, inResponseTo: inResponseTo, serviceInstances: instances, extendedHeaders: headers, signature: signature)
         }
 

@@ -3,7 +3,7 @@ import BastionXML
 extension TAXII11 {
     /// A Poll Response (`Poll_Response`; libtaxii `PollResponse`): (a part
     /// of) the content a poll asked for.
-    public struct PollResponse: TAXII11Message {
+    public struct PollResponse: TAXII11Message, TAXIIResponseMessage {
         /// `Poll_Response`.
         public static let messageType = TAXII.MessageType.pollResponse
         /// The message id.
@@ -68,13 +68,9 @@ extension TAXII11 {
             self.signature = signature
         }
 
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
-
         /// Interprets a parsed `Poll_Response`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
-            let inResponseTo = try cursor.requiredAttribute("in_response_to")
+            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element)
             let collectionName = try cursor.requiredAttribute("collection_name")
             let more = try cursor.boolAttribute("more") ?? false
             let resultID = cursor.attribute("result_id")?.trimmedXMLWhitespace

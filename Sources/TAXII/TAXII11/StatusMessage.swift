@@ -10,7 +10,7 @@ extension TAXII11 {
     /// each status type requires (PENDING: `ESTIMATED_WAIT`, `RESULT_ID`,
     /// `WILL_PUSH`; INVALID_RESPONSE_PART: `MAX_PART_NUMBER`) and the type of
     /// the integer and boolean ones.
-    public struct StatusMessage: TAXII11Message {
+    public struct StatusMessage: TAXII11Message, TAXIIResponseMessage {
         /// One status detail.
         public struct Detail: Sendable, Equatable {
             /// The key (`name`), e.g. ``TAXII/StatusDetailKey/estimatedWait``.
@@ -60,9 +60,6 @@ extension TAXII11 {
             self.signature = signature
         }
 
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
-
         // MARK: Details
 
         /// Every value of detail `name`, in document order.
@@ -110,8 +107,7 @@ extension TAXII11 {
 
         /// Interprets a parsed `Status_Message`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
-            let inResponseTo = try cursor.requiredAttribute("in_response_to")
+            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element)
             let statusType = TAXII.StatusType(rawValue: try cursor.requiredAttribute("status_type"))
             var details: [Detail] = []
             if let (container, containerPath) = cursor.optional("Status_Detail") {

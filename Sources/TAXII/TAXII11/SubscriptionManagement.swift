@@ -167,7 +167,7 @@ extension TAXII11 {
 
     /// A Manage Collection Subscription Response (`Subscription_Management_Response`;
     /// libtaxii `ManageCollectionSubscriptionResponse`).
-    public struct ManageCollectionSubscriptionResponse: TAXII11Message {
+    public struct ManageCollectionSubscriptionResponse: TAXII11Message, TAXIIResponseMessage {
         /// `Subscription_Management_Response`.
         public static let messageType = TAXII.MessageType.subscriptionManagementResponse
         /// The message id.
@@ -204,13 +204,9 @@ extension TAXII11 {
             self.signature = signature
         }
 
-        /// `in_response_to`.
-        public var inResponseToID: String? { inResponseTo }
-
         /// Interprets a parsed `Subscription_Management_Response`, checking its structure.
         public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
-            let inResponseTo = try cursor.requiredAttribute("in_response_to")
+            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element)
             let collectionName = try cursor.requiredAttribute("collection_name")
             let message = cursor.optionalText("Message")
             var instances: [SubscriptionInstance] = []

@@ -199,28 +199,6 @@ extension TAXII11.StatusMessage {
     }
 }
 
-extension TAXII11.DiscoveryRequest {
-    /// Reads the dictionary form.
-    public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-        let (_, messageID, headers) = try Self.openDictionary(dictionary)
-        self.init(messageID: messageID, extendedHeaders: headers)
-    }
-
-    /// No keys of its own.
-    public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {}
-}
-
-extension TAXII11.CollectionInformationRequest {
-    /// Reads the dictionary form.
-    public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-        let (_, messageID, headers) = try Self.openDictionary(dictionary)
-        self.init(messageID: messageID, extendedHeaders: headers)
-    }
-
-    /// No keys of its own.
-    public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {}
-}
-
 extension TAXII11.ServiceInstance {
     var dictionary: TAXII.DictionaryValue {
         .dictionary([
@@ -252,12 +230,10 @@ extension TAXII11.ServiceInstance {
 extension TAXII11.DiscoveryResponse {
     /// Reads the dictionary form.
     public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-        let (reader, messageID, headers) = try Self.openDictionary(dictionary)
-        self.init(
-            messageID: messageID, inResponseTo: try reader.string("in_response_to"),
-            serviceInstances: try reader.objects("service_instances") { (inner) throws(TAXIIError) in try TAXII11.ServiceInstance(dictionary: inner) },
-            extendedHeaders: headers
-        )
+        let (messageID, inResponseTo, instances, headers) = try Self.readRecordList(dictionary, key: "service_instances") {
+            (inner) throws(TAXIIError) in try TAXII11.ServiceInstance(dictionary: inner)
+        }
+        self.init(messageID: messageID, inResponseTo: inResponseTo, serviceInstances: instances, extendedHeaders: headers)
     }
 
     /// `service_instances`.
@@ -313,14 +289,10 @@ extension TAXII11.CollectionInformation {
 extension TAXII11.CollectionInformationResponse {
     /// Reads the dictionary form.
     public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-        let (reader, messageID, headers) = try Self.openDictionary(dictionary)
-        self.init(
-            messageID: messageID, inResponseTo: try reader.string("in_response_to"),
-            collectionInformations: try reader.objects("collection_informations") { (inner) throws(TAXIIError) in
-                try TAXII11.CollectionInformation(dictionary: inner)
-            },
-            extendedHeaders: headers
-        )
+        let (messageID, inResponseTo, collections, headers) = try Self.readRecordList(dictionary, key: "collection_informations") {
+            (inner) throws(TAXIIError) in try TAXII11.CollectionInformation(dictionary: inner)
+        }
+        self.init(messageID: messageID, inResponseTo: inResponseTo, collectionInformations: collections, extendedHeaders: headers)
     }
 
     /// `collection_informations`.

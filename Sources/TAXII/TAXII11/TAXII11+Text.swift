@@ -81,16 +81,6 @@ extension TAXII11.StatusMessage {
     }
 }
 
-extension TAXII11.DiscoveryRequest {
-    /// No lines of its own.
-    public func writeText(to text: inout String) {}
-}
-
-extension TAXII11.CollectionInformationRequest {
-    /// No lines of its own.
-    public func writeText(to text: inout String) {}
-}
-
 extension TAXII11.ServiceInstance {
     func text(prefix: String) -> String {
         var result = prefix + "=== Service Instance ===\n"

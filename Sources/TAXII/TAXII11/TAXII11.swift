@@ -11,7 +11,7 @@ public enum TAXII11 {
     public static let namespace = TAXII.Namespace.taxii11
 
     /// Any TAXII 1.1 message.
-    public enum Message: Sendable, Equatable {
+    public enum Message: TAXIIMessageSet {
         /// `Status_Message`.
         case statusMessage(StatusMessage)
         /// `Discovery_Request`.
@@ -52,52 +52,10 @@ public enum TAXII11 {
             }
         }
 
-        /// The message type.
-        public var messageType: TAXII.MessageType { type(of: message).messageType }
-        /// The message id.
-        public var messageID: String { message.messageID }
-
-        /// The message as XML.
-        public func xml(prettyPrinted: Bool = false) throws(TAXIIError) -> String {
-            try message.xml(prettyPrinted: prettyPrinted)
-        }
-
-        /// Parses a TAXII 1.1 message of any implemented type from XML.
-        public init(xml: String) throws(TAXIIError) {
-            try self.init(element: TAXIIError.parse(xml))
-        }
-
-        /// Parses a TAXII 1.1 message of any implemented type from bytes.
-        public init(xml bytes: [UInt8]) throws(TAXIIError) {
-            try self.init(element: TAXIIError.parse(bytes))
-        }
-
-        /// Interprets a parsed root element as a TAXII 1.1 message.
-        public init(element: XMLElement) throws(TAXIIError) {
-            guard element.namespaceURI == TAXII11.namespace else {
-                throw TAXIIError(.unknownMessageType, path: element.localName, "root element is not in the TAXII 1.1 namespace")
-            }
-            guard let type = TAXII.MessageType(rawValue: element.localName), TAXII.MessageType.types11.contains(type) else {
-                throw TAXIIError(.unknownMessageType, path: element.localName, "<\(element.localName)> is not a TAXII 1.1 message")
-            }
-            switch type {
-            case .statusMessage: self = .statusMessage(try StatusMessage(element: element))
-            case .discoveryRequest: self = .discoveryRequest(try DiscoveryRequest(element: element))
-            case .discoveryResponse: self = .discoveryResponse(try DiscoveryResponse(element: element))
-            case .collectionInformationRequest: self = .collectionInformationRequest(try CollectionInformationRequest(element: element))
-            case .collectionInformationResponse: self = .collectionInformationResponse(try CollectionInformationResponse(element: element))
-            case .pollRequest: self = .pollRequest(try PollRequest(element: element))
-            case .pollResponse: self = .pollResponse(try PollResponse(element: element))
-            case .inboxMessage: self = .inboxMessage(try InboxMessage(element: element))
-            case .pollFulfillmentRequest: self = .pollFulfillmentRequest(try PollFulfillmentRequest(element: element))
-            case .subscriptionManagementRequest:
-                self = .manageCollectionSubscriptionRequest(try ManageCollectionSubscriptionRequest(element: element))
-            case .subscriptionManagementResponse:
-                self = .manageCollectionSubscriptionResponse(try ManageCollectionSubscriptionResponse(element: element))
-            default:
-                throw TAXIIError(.notImplemented, path: element.localName, "TAXII 1.1 <\(element.localName)> is not implemented yet")
-            }
-        }
+        /// The message, as an existential of any version.
+        public var anyMessage: any TAXIIMessage { message }
+        /// TAXII 1.1.
+        public static var version: TAXII.Version { .v11 }
     }
 }
 
