@@ -189,9 +189,6 @@ def text_lines(text):
     return [line for line in text.rstrip('\n').split('\n') if 'Content length' not in line and 'Content Length' not in line]
 
 
-def has_default_query(xml):
-    return ':Default_Query' in xml
-
 
 # --- running Bastion -----------------------------------------------------------------------------
 
@@ -270,29 +267,22 @@ def direction_a(bastion, report):
                              '\n--- libtaxii\n%s\n--- bastion\n%s' % (xml, rewritten))
                 ours = json.loads(bastion.convert(xml, 'json'))
                 theirs = normalise(original.to_dict())
-                if has_default_query(xml):
-                    report.line('KNOWN', label + ': to_dict() query — Default Query dictionary form not in this branch yet',
-                                'equal apart from the query: %s' % (strip_queries(normalise(ours)) == strip_queries(theirs)))
-                else:
-                    report.check(label + ': Bastion\'s JSON equals libtaxii\'s to_dict()', normalise(ours) == theirs,
-                                 '\n--- libtaxii\n%s\n--- bastion\n%s' % (json.dumps(theirs, sort_keys=True, indent=1), json.dumps(normalise(ours), sort_keys=True, indent=1)))
-                    if 'SUPPORTED_CONTENT' in json.dumps(ours):
-                        try:
-                            module.get_message_from_dict(ours)
-                            report.line('FAIL', label + ': libtaxii from_dict() read SUPPORTED_CONTENT from JSON (behaviour changed)')
-                        except ValueError as error:
-                            report.line('KNOWN', label + ': libtaxii from_dict() takes SUPPORTED_CONTENT only as Python ContentBinding objects, never from JSON',
-                                        str(error)[:90])
-                        continue
-                    back = module.get_message_from_dict(json.loads(bastion.convert(xml, 'json')))
-                    report.check(label + ': libtaxii from_dict() of Bastion\'s JSON is the same message',
-                                 normalise(back.to_dict()) == normalise(original.to_dict()))
+                report.check(label + ': Bastion\'s JSON equals libtaxii\'s to_dict()', normalise(ours) == theirs,
+                             '\n--- libtaxii\n%s\n--- bastion\n%s' % (json.dumps(theirs, sort_keys=True, indent=1), json.dumps(normalise(ours), sort_keys=True, indent=1)))
+                if 'SUPPORTED_CONTENT' in json.dumps(ours):
+                    try:
+                        module.get_message_from_dict(ours)
+                        report.line('FAIL', label + ': libtaxii from_dict() read SUPPORTED_CONTENT from JSON (behaviour changed)')
+                    except ValueError as error:
+                        report.line('KNOWN', label + ': libtaxii from_dict() takes SUPPORTED_CONTENT only as Python ContentBinding objects, never from JSON',
+                                    str(error)[:90])
+                    continue
+                back = module.get_message_from_dict(json.loads(bastion.convert(xml, 'json')))
+                report.check(label + ': libtaxii from_dict() of Bastion\'s JSON is the same message',
+                             normalise(back.to_dict()) == normalise(original.to_dict()))
                 ours_text = bastion.convert(xml, 'text')
                 theirs_text = original.to_text()
-                if has_default_query(xml):
-                    report.line('KNOWN', label + ': to_text() query lines — Default Query text form not in this branch yet',
-                                'lines before the query equal: %s' % (text_lines(ours_text)[:-2] == text_lines(theirs_text)[:len(text_lines(ours_text)) - 2]))
-                elif 'SUPPORTED_CONTENT' in theirs_text:
+                if 'SUPPORTED_CONTENT' in theirs_text:
                     report.line('KNOWN', label + ': to_text() — libtaxii prints SUPPORTED_CONTENT as Python object reprs',
                                 'Bastion: %s' % [l for l in text_lines(ours_text) if 'SUPPORTED_CONTENT' in l])
                 elif any(not isinstance(v, str) for v in original.extended_headers.values()):
@@ -309,13 +299,6 @@ def direction_a(bastion, report):
             except Exception as error:  # noqa: BLE001 — every failure is reported, the run goes on
                 report.line('FAIL', label, repr(error))
 
-
-def strip_queries(value):
-    if isinstance(value, dict):
-        return {k: strip_queries(v) for k, v in value.items() if k not in ('query', 'supported_query')}
-    if isinstance(value, list):
-        return [strip_queries(v) for v in value]
-    return value
 
 
 def direction_b(bastion, report, fixtures):
@@ -334,10 +317,6 @@ def direction_b(bastion, report, fixtures):
                                 'libtaxii parsed it: %s' % (parsed is not None))
                     continue
                 again = bastion.convert(parsed.to_xml(pretty_print=True).decode('utf-8'), 'json')
-                if 'taxii_default_query' in source:
-                    report.line('KNOWN', label + ': query dictionary form pending (Default Query)',
-                                'rest equal: %s' % (strip_queries(normalise(json.loads(again))) == strip_queries(ours_json)))
-                    continue
                 after = normalise(json.loads(again))
                 known = known_rewrite_difference(version, ours_json, after) if after != ours_json else None
                 if known:
