@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "BastionPKI", targets: ["BastionPKI"]),
         .library(name: "BastionXML", targets: ["BastionXML"]),
         .library(name: "TAXII", targets: ["TAXII"]),
+        .library(name: "TAXIIClient", targets: ["TAXIIClient"]),
+        .library(name: "BastionTLS", targets: ["BastionTLS"]),
         .executable(name: "bastion", targets: ["bastion"]),
     ],
     dependencies: [
@@ -43,6 +45,7 @@ let package = Package(
             dependencies: [
                 "OpenC2",
                 "BastionPKI",
+                "BastionTLS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -62,8 +65,24 @@ let package = Package(
 
         // MARK: TAXII
         .target(name: "TAXII", dependencies: ["BastionXML"]),
+        .target(
+            name: "TAXIIClient",
+            dependencies: [
+                "TAXII",
+                "BastionXML",
+                "BastionTLS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
 
-        // MARK: PKI
+        // MARK: TLS and PKI
+        .target(
+            name: "BastionTLS",
+            dependencies: ["BastionPKI", .product(name: "NIOSSL", package: "swift-nio-ssl")]
+        ),
         .target(
             name: "BastionPKI",
             dependencies: [
@@ -83,6 +102,7 @@ let package = Package(
                 "BastionPKI",
                 "BastionXML",
                 "TAXII",
+                "TAXIIClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -117,6 +137,17 @@ let package = Package(
         .testTarget(name: "BastionCLITests", dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI"]),
         .testTarget(name: "BastionXMLTests", dependencies: ["BastionXML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TAXIITests", dependencies: ["TAXII", "BastionXML"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "TAXIIClientTests",
+            dependencies: [
+                "TAXIIClient", "TAXII", "BastionPKI", "BastionTLS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
