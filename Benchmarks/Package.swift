@@ -39,6 +39,25 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        .executableTarget(
+            name: "TAXIIXML",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TAXII", package: "Bastion"),
+                .product(name: "BastionXML", package: "Bastion"),
+            ],
+            path: "Benchmarks/TAXIIXML",
+            exclude: ["poll_response_10x2KB.xml"],
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        // The TAXIIXML loop measured as Benchmarks/taxii_libtaxii.py measures libtaxii (messages/s,
+        // process peak RSS). Build: swift build -c release --package-path Benchmarks --product TAXIIXMLPeak
+        .executableTarget(
+            name: "TAXIIXMLPeak",
+            dependencies: [.product(name: "TAXII", package: "Bastion")]
+        ),
         // A bare SwiftNIO + NIOSSL HTTPS server answering a fixed query-features reply: the floor
         // for `bastion bench consumer` (see HTTPS.md). Build: swift build -c release --product NIOEchoServer
         .executableTarget(

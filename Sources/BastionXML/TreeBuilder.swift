@@ -15,6 +15,9 @@ final class TreeBuilder: ParseSession {
     /// The root element, once the parse succeeded.
     var root: XMLElement? { state.pointee.root }
 
+    /// Whether a hollow element's text could not be recorded (the document must be read fully built).
+    var lostHollowText: Bool { state.pointee.lostHollowText }
+
     private let state: UnsafeMutablePointer<State>
 
     /// A builder for a parse of `source` (copied when the elements are to keep their text).
@@ -89,6 +92,8 @@ extension TreeBuilder {
         var childStart: Int
         /// Offset of its `<` in the source text, or -1.
         var sourceStart: Int
+        /// Whether its child elements are read hollow (``XMLReader/Options/shallowElements``).
+        var isShallow: Bool
     }
 
     /// The builder's mutable state.
@@ -103,6 +108,12 @@ extension TreeBuilder {
         private var names = NameCache()
         /// The document's bytes, while element texts are being recorded.
         private var sourceText: SourceText?
+        /// Inside a hollow element: its subtree is only counted, not built.
+        private var skipping = false
+        /// Elements open below the hollow element being skipped.
+        private var skipDepth = 0
+        /// A hollow element ended without its text recorded.
+        private(set) var lostHollowText = false
 
         init(options: XMLReader.Options, sourceText: SourceText?) {
             self.options = options
@@ -169,6 +180,10 @@ extension TreeBuilder {
         ) {
             guard let localname else { return }
             depth += 1
+            if skipping {
+                skipDepth += 1
+                return
+            }
             flushText()
 
             var declarations: [XMLNamespace] = []
@@ -210,19 +225,37 @@ extension TreeBuilder {
             )
             element.inheritedNamespaces = inherited
             let sourceStart = sourceText == nil ? -1 : startTagOffset(context, prefix: prefix, localname: localname)
-            frames.append(Frame(element: element, childScope: childScope, childStart: children.count, sourceStart: sourceStart))
+            if sourceStart >= 0, frames.last?.isShallow == true {
+                element.isHollow = true
+                skipping = true
+                skipDepth = 0
+            }
+            let isShallow = !options.shallowElements.isEmpty
+                && options.shallowElements.contains(XMLReader.ExpandedName(namespaceURI: element.namespaceURI, localName: element.localName))
+            frames.append(Frame(element: element, childScope: childScope, childStart: children.count, sourceStart: sourceStart, isShallow: isShallow))
         }
 
         mutating func endElement(context: UnsafeMutableRawPointer?) {
+            if skipping {
+                if skipDepth > 0 {
+                    skipDepth -= 1
+                    depth -= 1
+                    return
+                }
+                skipping = false
+            }
             flushText()
             guard !frames.isEmpty else { return }
             depth -= 1
             var frame = frames.removeLast()
-            frame.element.children = children.popAll(from: frame.childStart)
+            if !frame.element.isHollow {  // (a hollow element has none on the stack)
+                frame.element.children = children.popAll(from: frame.childStart)
+            }
             if frame.sourceStart >= 0, let end = sourceOffset(context), let text = sourceText,
                end > frame.sourceStart, text.bytes[end - 1] == 0x3E {
                 frame.element.source = SourceSlice(text: text, start: UInt32(frame.sourceStart), end: UInt32(end))
             }
+            if frame.element.isHollow && frame.element.source == nil { lostHollowText = true }
             if frames.isEmpty {
                 root = frame.element
             } else {
@@ -231,7 +264,7 @@ extension TreeBuilder {
         }
 
         mutating func characters(_ bytes: UnsafeBufferPointer<xmlChar>) {
-            guard !frames.isEmpty else { return }
+            guard !frames.isEmpty, !skipping else { return }
             if !options.keepWhitespaceOnlyText, pendingIsWhitespace {
                 pendingIsWhitespace = State.isWhitespace(bytes)
             }
@@ -243,7 +276,7 @@ extension TreeBuilder {
         }
 
         mutating func cdata(_ bytes: UnsafeBufferPointer<xmlChar>) {
-            guard let frame = frames.last else { return }
+            guard let frame = frames.last, !skipping else { return }
             flushText()
             let content = String(decoding: bytes, as: UTF8.self)
             if children.count > frame.childStart, case .cdata(let previous) = children.last {
@@ -255,13 +288,13 @@ extension TreeBuilder {
 
         mutating func comment(_ value: UnsafePointer<xmlChar>?) {
             // Outside the root element, or not kept: dropped without splitting the text around it.
-            guard options.keepComments, !frames.isEmpty else { return }
+            guard options.keepComments, !frames.isEmpty, !skipping else { return }
             flushText()
             children.append(.comment(value.map { String(cString: $0) } ?? ""))
         }
 
         mutating func processingInstruction(target: UnsafePointer<xmlChar>?, data: UnsafePointer<xmlChar>?) {
-            guard options.keepProcessingInstructions, !frames.isEmpty, let target else { return }
+            guard options.keepProcessingInstructions, !frames.isEmpty, !skipping, let target else { return }
             flushText()
             children.append(.processingInstruction(
                 target: String(cString: target),

@@ -62,7 +62,7 @@ public struct XMLElement: Sendable, Equatable, CustomStringConvertible {
     /// The attributes, in document order (namespace declarations excluded).
     public var attributes: [XMLAttribute] { didSet { source = nil } }
     /// The children in document order.
-    public var children: [Child] { didSet { source = nil } }
+    public var children: [Child] { didSet { source = nil; isHollow = false } }
     /// The namespace declarations (`xmlns`, `xmlns:p`) written on this element.
     public var namespaceDeclarations: [XMLNamespace] { didSet { source = nil } }
     /// The namespace bindings in scope from the ancestors when this element
@@ -76,6 +76,11 @@ public struct XMLElement: Sendable, Equatable, CustomStringConvertible {
     /// from; nil once anything in the element (or, through `children`, in its
     /// subtree) changes, or for an element built in code.
     var source: SourceSlice?
+    /// Whether the parser left this element's subtree unbuilt (a child of an
+    /// element named in ``XMLReader/Options/shallowElements``): ``children``
+    /// is empty, but the element's exact text, its whole subtree included,
+    /// is kept and written by ``outerXML(prettyPrinted:)`` (without pretty printing).
+    public internal(set) var isHollow = false
 
     /// Creates an element.
     ///

@@ -48,6 +48,16 @@ public struct XMLReader: Sendable {
         /// copies its text instead of writing it anew. Only for UTF-8 input
         /// (any `String`; bytes without an encoding conversion).
         public var keepsSourceText: Bool
+        /// Elements whose child elements are read *hollow* (default none):
+        /// each child element keeps its name, attributes, namespaces and exact
+        /// text, but its own subtree is not built into ``XMLElement``s
+        /// (``XMLElement/isHollow``). For payloads that are only passed on as
+        /// text — a TAXII content block's content, for instance — this saves
+        /// most of the tree building; limits, well-formedness and the
+        /// hardening apply to the whole document as before. Needs
+        /// ``keepsSourceText``; where an element's text cannot be recorded,
+        /// the document is read again fully built.
+        public var shallowElements: Set<ExpandedName>
 
         /// Creates options; every parameter has the documented default.
         public init(
@@ -56,7 +66,8 @@ public struct XMLReader: Sendable {
             keepWhitespaceOnlyText: Bool = true,
             keepComments: Bool = true,
             keepProcessingInstructions: Bool = true,
-            keepsSourceText: Bool = true
+            keepsSourceText: Bool = true,
+            shallowElements: Set<ExpandedName> = []
         ) {
             self.maxDocumentSize = maxDocumentSize
             self.maxDepth = maxDepth
@@ -64,6 +75,21 @@ public struct XMLReader: Sendable {
             self.keepComments = keepComments
             self.keepProcessingInstructions = keepProcessingInstructions
             self.keepsSourceText = keepsSourceText
+            self.shallowElements = shallowElements
+        }
+    }
+
+    /// An element's expanded name: namespace URI and local name.
+    public struct ExpandedName: Hashable, Sendable {
+        /// The namespace URI (`nil`: no namespace).
+        public var namespaceURI: String?
+        /// The local name.
+        public var localName: String
+
+        /// Creates an expanded name.
+        public init(namespaceURI: String?, localName: String) {
+            self.namespaceURI = namespaceURI
+            self.localName = localName
         }
     }
 
@@ -130,6 +156,11 @@ public struct XMLReader: Sendable {
     private func parse(_ buffer: UnsafeRawBufferPointer, isUTF8: Bool) throws(XMLError) -> XMLElement {
         let builder = TreeBuilder(options: options, source: buffer)
         _ = try builder.run(buffer, isUTF8: isUTF8, handler: TreeBuilder.handler())
+        if builder.lostHollowText {
+            var full = self
+            full.options.shallowElements = []
+            return try full.parse(buffer, isUTF8: isUTF8)
+        }
         guard let root = builder.root else {
             throw XMLError(kind: .malformed, message: "the document has no root element")
         }

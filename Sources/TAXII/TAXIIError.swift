@@ -61,9 +61,17 @@ public struct TAXIIError: Error, Sendable, Equatable, CustomStringConvertible {
             : "TAXII error (\(kind.rawValue)) at \(path): \(message)"
     }
 
+    /// The reader for TAXII messages: content blocks' content is read
+    /// hollow (kept as exact text, not built into elements), since it is
+    /// only ever passed on as text.
+    static let reader = XMLReader(options: .init(shallowElements: [
+        .init(namespaceURI: TAXII.Namespace.taxii11, localName: "Content"),
+        .init(namespaceURI: TAXII.Namespace.taxii10, localName: "Content"),
+    ]))
+
     static func parse(_ xml: String) throws(TAXIIError) -> XMLElement {
         do {
-            return try XMLReader().parse(xml)
+            return try reader.parse(xml)
         } catch {
             throw TAXIIError(.malformedXML, path: "", error.description, xmlError: error)
         }
@@ -71,7 +79,7 @@ public struct TAXIIError: Error, Sendable, Equatable, CustomStringConvertible {
 
     static func parse(_ bytes: [UInt8]) throws(TAXIIError) -> XMLElement {
         do {
-            return try XMLReader().parse(bytes: bytes)
+            return try reader.parse(bytes: bytes)
         } catch {
             throw TAXIIError(.malformedXML, path: "", error.description, xmlError: error)
         }

@@ -13,18 +13,9 @@
 #                   (git-ignored by `.venv*/`)
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-
-bastion=${1:-.build/debug/bastion}
-case $bastion in
-    /*) ;;
-    *) if [ -e "$bastion" ]; then bastion="$PWD/$bastion"; else bastion="$root/$bastion"; fi ;;
-esac
-if [ ! -x "$bastion" ] || [ -d "$bastion" ]; then
-    echo "run-libtaxii: $bastion is not an executable; build it first (swift build --product bastion)" >&2
-    exit 2
-fi
+name=run-libtaxii
+# shellcheck source=bastion-binary.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bastion-binary.sh"
 
 python=${PYTHON:-python3}
 if ! command -v "$python" >/dev/null 2>&1; then

@@ -14,18 +14,9 @@
 #   OTUPY_INTEROP_ARGS  extra arguments for otupy_interop.py, e.g. "--trace" or "--keep-logs"
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-
-bastion=${1:-.build/debug/bastion}
-case $bastion in
-    /*) ;;
-    *) if [ -e "$bastion" ]; then bastion="$PWD/$bastion"; else bastion="$root/$bastion"; fi ;;
-esac
-if [ ! -x "$bastion" ] || [ -d "$bastion" ]; then
-    echo "run-otupy: $bastion is not an executable; build it first (swift build --product bastion)" >&2
-    exit 2
-fi
+name=run-otupy
+# shellcheck source=bastion-binary.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bastion-binary.sh"
 
 # otupy itself, without its dependency list (which pulls kubernetes, openstacksdk, azure, docker,
 # grpcio, ...), and the light dependencies its HTTP transfer, encoders and SLPF profile need.

@@ -20,7 +20,7 @@ public enum TAXII10 {
     public typealias ExtendedHeader = TAXII.ExtendedHeader
 
     /// Any TAXII 1.0 message.
-    public enum Message: Sendable, Equatable {
+    public enum Message: TAXIIMessageSet {
         /// `Status_Message`.
         case statusMessage(StatusMessage)
         /// `Discovery_Request`.
@@ -58,8 +58,8 @@ public enum TAXII10 {
             }
         }
 
-        /// Wraps a concrete message.
-        init(_ message: any TAXII10Message) {
+        /// Wraps a concrete TAXII 1.0 message (`nil` for another version's).
+        public init?(wrapping message: any TAXIIMessage) {
             switch message {
             case let m as StatusMessage: self = .statusMessage(m)
             case let m as DiscoveryRequest: self = .discoveryRequest(m)
@@ -71,12 +71,12 @@ public enum TAXII10 {
             case let m as PollRequest: self = .pollRequest(m)
             case let m as PollResponse: self = .pollResponse(m)
             case let m as InboxMessage: self = .inboxMessage(m)
-            default: preconditionFailure("unknown TAXII 1.0 message type \(type(of: message))")
+            default: return nil
             }
         }
 
         /// The concrete message types, by message type.
-        static let types: [TAXII.MessageType: any TAXII10Message.Type] = [
+        public static let messageTypes: [TAXII.MessageType: any TAXIIMessage.Type] = [
             .statusMessage: StatusMessage.self, .discoveryRequest: DiscoveryRequest.self,
             .discoveryResponse: DiscoveryResponse.self, .feedInformationRequest: FeedInformationRequest.self,
             .feedInformationResponse: FeedInformationResponse.self,
@@ -85,48 +85,10 @@ public enum TAXII10 {
             .pollRequest: PollRequest.self, .pollResponse: PollResponse.self, .inboxMessage: InboxMessage.self,
         ]
 
-        /// The message type.
-        public var messageType: TAXII.MessageType { type(of: message).messageType }
-        /// The message id.
-        public var messageID: String { message.messageID }
-
-        /// The message as XML.
-        public func xml(prettyPrinted: Bool = false) throws(TAXIIError) -> String {
-            try message.xml(prettyPrinted: prettyPrinted)
-        }
-
-        /// Parses a TAXII 1.0 message of any type from XML.
-        public init(xml: String) throws(TAXIIError) {
-            try self.init(element: TAXIIError.parse(xml))
-        }
-
-        /// Parses a TAXII 1.0 message of any type from bytes.
-        public init(xml bytes: [UInt8]) throws(TAXIIError) {
-            try self.init(element: TAXIIError.parse(bytes))
-        }
-
-        /// Interprets a parsed root element as a TAXII 1.0 message.
-        public init(element: XMLElement) throws(TAXIIError) {
-            self.init(try MessageDispatch.type(of: element, version: .v10, in: Self.types).init(element: element))
-        }
-
-        /// Reads a TAXII 1.0 message of any type from its dictionary form
-        /// (libtaxii's `messages_10.get_message_from_dict`), by its `message_type`.
-        public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-            self.init(try MessageDispatch.type(of: dictionary, version: .v10, in: Self.types).init(dictionary: dictionary))
-        }
-
-        /// Reads a TAXII 1.0 message of any type from JSON holding its dictionary form.
-        public init(json: String) throws(TAXIIError) {
-            try self.init(dictionary: MessageDispatch.dictionary(json: json))
-        }
-
-        /// The dictionary form (libtaxii's `to_dict()`).
-        public func dictionary() -> [String: TAXII.DictionaryValue] { message.dictionary() }
-        /// The dictionary form as JSON.
-        public func json(prettyPrinted: Bool = false) -> String { message.json(prettyPrinted: prettyPrinted) }
-        /// The text form (libtaxii's `to_text()`).
-        public var text: String { message.text }
+        /// The message, as an existential of any version.
+        public var anyMessage: any TAXIIMessage { message }
+        /// TAXII 1.0.
+        public static var version: TAXII.Version { .v10 }
     }
 }
 

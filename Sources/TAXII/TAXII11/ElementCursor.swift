@@ -25,7 +25,9 @@ struct ElementCursor {
     let namespace: String
     /// A stand-in for a missing element: reports nothing.
     let isStandIn: Bool
-    private let children: [XMLElement]
+    /// The element's children (text and comments among them, skipped), shared with the element.
+    private let nodes: [XMLElement.Child]
+    /// The next node to read.
     private var index = 0
     private var counts: [String: Int] = [:]
 
@@ -34,7 +36,7 @@ struct ElementCursor {
         self.path = path
         self.namespace = namespace
         self.isStandIn = element.localName.isEmpty
-        self.children = element.childElements
+        self.nodes = element.children
     }
 
     /// A cursor over `element` (a child being read) in the same namespace.
@@ -130,16 +132,25 @@ struct ElementCursor {
         indexed ? "\(path)/\(name)[\((counts[name] ?? 0) + 1)]" : "\(path)/\(name)"
     }
 
-    private func nextIs(_ name: String, namespace ns: String? = nil) -> Bool {
-        index < children.count && children[index].isNamed(name, namespace: ns ?? namespace)
+    /// The next child element (skipping text, comments and PIs), without consuming it.
+    private mutating func nextElement() -> XMLElement? {
+        while index < nodes.count {
+            if case .element(let element) = nodes[index] { return element }
+            index += 1
+        }
+        return nil
+    }
+
+    private mutating func nextIs(_ name: String, namespace ns: String? = nil) -> XMLElement? {
+        guard let next = nextElement(), next.isNamed(name, namespace: ns ?? namespace) else { return nil }
+        return next
     }
 
     /// The next child if it is `name` (0..1).
     mutating func optional(_ name: String, namespace ns: String? = nil) -> (XMLElement, String)? {
-        guard nextIs(name, namespace: ns) else { return nil }
-        let result = (children[index], childPath(name, indexed: false))
+        guard let next = nextIs(name, namespace: ns) else { return nil }
         index += 1
-        return result
+        return (next, childPath(name, indexed: false))
     }
 
     /// The next child, which must be `name` (1); a stand-in while validating.
@@ -154,8 +165,8 @@ struct ElementCursor {
     /// The run of `name` children at this point (`minimum`..n).
     mutating func many(_ name: String, minimum: Int = 0) throws(TAXIIError) -> [(XMLElement, String)] {
         var result: [(XMLElement, String)] = []
-        while nextIs(name) {
-            result.append((children[index], childPath(name, indexed: true)))
+        while let next = nextIs(name) {
+            result.append((next, childPath(name, indexed: true)))
             counts[name, default: 0] += 1
             index += 1
         }
@@ -224,7 +235,7 @@ struct ElementCursor {
     /// Fails if children are left that the sequence does not allow here
     /// (while validating, reports each of them).
     func finish() throws(TAXIIError) {
-        for child in children[index...] {
+        for case .element(let child) in nodes[index...] {
             let known = child.namespaceURI == namespace
             try fail(TAXIIError(
                 .unexpectedElement, path: "\(path)/\(child.localName)",
@@ -234,7 +245,8 @@ struct ElementCursor {
     }
 
     private var foundDescription: String {
-        index < children.count ? " (found <\(children[index].localName)>)" : ""
+        for case .element(let child) in nodes[index...] { return " (found <\(child.localName)>)" }
+        return ""
     }
 
     // MARK: Values

@@ -11,7 +11,7 @@ public enum TAXII11 {
     public static let namespace = TAXII.Namespace.taxii11
 
     /// Any TAXII 1.1 message.
-    public enum Message: Sendable, Equatable {
+    public enum Message: TAXIIMessageSet {
         /// `Status_Message`.
         case statusMessage(StatusMessage)
         /// `Discovery_Request`.
@@ -52,30 +52,10 @@ public enum TAXII11 {
             }
         }
 
-        /// The message type.
-        public var messageType: TAXII.MessageType { type(of: message).messageType }
-        /// The message id.
-        public var messageID: String { message.messageID }
-
-        /// The message as XML.
-        public func xml(prettyPrinted: Bool = false) throws(TAXIIError) -> String {
-            try message.xml(prettyPrinted: prettyPrinted)
-        }
-
-        /// Parses a TAXII 1.1 message of any implemented type from XML.
-        public init(xml: String) throws(TAXIIError) {
-            try self.init(element: TAXIIError.parse(xml))
-        }
-
-        /// Parses a TAXII 1.1 message of any implemented type from bytes.
-        public init(xml bytes: [UInt8]) throws(TAXIIError) {
-            try self.init(element: TAXIIError.parse(bytes))
-        }
-
-        /// Interprets a parsed root element as a TAXII 1.1 message.
-        public init(element: XMLElement) throws(TAXIIError) {
-            self.init(try MessageDispatch.type(of: element, version: .v11, in: Self.types).init(element: element))
-        }
+        /// The message, as an existential of any version.
+        public var anyMessage: any TAXIIMessage { message }
+        /// TAXII 1.1.
+        public static var version: TAXII.Version { .v11 }
     }
 }
 
