@@ -30,6 +30,16 @@ public struct TAXIIError: Error, Sendable, Equatable, CustomStringConvertible {
         case missingStatusDetail
         /// The message could not be written (a name or text XML cannot carry).
         case serialization
+        /// A Default Query names a capability module that is not supported
+        /// (status `UNSUPPORTED_CAPABILITY_MODULE`).
+        case unsupportedCapabilityModule
+        /// A Default Query's targeting expression vocabulary
+        /// (`targeting_expression_id`) is not supported (status
+        /// `UNSUPPORTED_TARGETING_EXPRESSION_ID`).
+        case unsupportedTargetingExpressionID
+        /// A Default Query's target lies outside the scopes a service allows
+        /// (status `UNSUPPORTED_TARGETING_EXPRESSION`).
+        case unsupportedTargetingExpression
         /// The input is not JSON that the dictionary form accepts.
         case malformedJSON
         /// A key the dictionary form requires is missing.

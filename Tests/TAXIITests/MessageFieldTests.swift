@@ -65,7 +65,7 @@ struct MessageFieldTests {
         #expect(poll.bindings.messageBindings == [TAXII.VersionID.xml11])
         #expect(poll.supportedQueries.count == 1)
         #expect(poll.supportedQueries[0].formatID == TAXII.QueryFormatID.defaultQuery10)
-        #expect(poll.supportedQueries[0].body?.isNamed("Default_Query_Info", namespace: TAXII.Namespace.defaultQuery) == true)
+        #expect(poll.supportedQueries[0].defaultQueryInfo?.capabilityModules == [TAXII.DefaultQuery.CapabilityModule.core])
         #expect(poll.message == "Poll service")
         let inbox = response.serviceInstances[1]
         #expect(inbox.serviceType == .inbox)
@@ -179,7 +179,7 @@ struct MessageFieldTests {
         let parameters = try #require(request.subscriptionParameters)
         #expect(parameters.responseType == .full)
         #expect(parameters.query?.formatID == TAXII.QueryFormatID.defaultQuery10)
-        #expect(parameters.query?.body?.localName == "Default_Query")
+        #expect(parameters.query?.defaultQuery?.criteria.criterion.first?.target == "STIX_Package/Indicators/Indicator/Title")
         #expect(request.pushParameters?.address == "https://client.example.com/inbox")
 
         let response = try TAXII11.ManageCollectionSubscriptionResponse(xml: Support.fixture("valid/subscription_management_response.xml"))

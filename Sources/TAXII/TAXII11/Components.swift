@@ -171,29 +171,91 @@ extension TAXII11 {
     public typealias DeliveryParameters = PushParameters
 
     /// A query (`Query`, `QueryType`) or a query capability advertisement
-    /// (`Supported_Query`): a format id and the format's XML, kept as XML.
-    /// (The Default Query model is a later step; its XML is kept here as is.)
+    /// (`Supported_Query`, `SupportedQueryType`): a format id and the format's
+    /// body. TAXII Default Query bodies are typed (``TAXII/DefaultQuery`` in a
+    /// `Query`, ``TAXII/DefaultQueryInfo`` in a `Supported_Query`); other
+    /// formats keep their XML.
     public struct Query: Sendable, Equatable {
+        /// What a query or query advertisement carries.
+        public enum Body: Sendable, Equatable {
+            /// A TAXII Default Query (`tdq:Default_Query`, in `Query`).
+            case defaultQuery(TAXII.DefaultQuery)
+            /// What a service supports of TAXII Default Query
+            /// (`tdq:Default_Query_Info`, in `Supported_Query`).
+            case defaultQueryInfo(TAXII.DefaultQueryInfo)
+            /// Another query format's content, kept as XML (its first child
+            /// element, if any).
+            case xml(XMLElement?)
+        }
+
         /// The query format (`format_id`), e.g. ``TAXII/QueryFormatID/defaultQuery10``.
         public var formatID: String
-        /// The query body (for Default Query a `tdq:Default_Query` or `tdq:Default_Query_Info` element).
-        public var body: XMLElement?
+        /// The body.
+        public var body: Body
 
-        /// Creates a query.
-        public init(formatID: String, body: XMLElement? = nil) {
+        /// Creates a query of any format.
+        public init(formatID: String, body: Body) {
             self.formatID = formatID
             self.body = body
         }
 
+        /// A TAXII Default Query (format ``TAXII/QueryFormatID/defaultQuery10``).
+        public init(_ query: TAXII.DefaultQuery) {
+            self.init(formatID: TAXII.QueryFormatID.defaultQuery10, body: .defaultQuery(query))
+        }
+
+        /// A TAXII Default Query advertisement (format ``TAXII/QueryFormatID/defaultQuery10``),
+        /// for a `Supported_Query`.
+        public init(_ info: TAXII.DefaultQueryInfo) {
+            self.init(formatID: TAXII.QueryFormatID.defaultQuery10, body: .defaultQueryInfo(info))
+        }
+
+        /// The Default Query, if the body is one.
+        public var defaultQuery: TAXII.DefaultQuery? {
+            if case .defaultQuery(let query) = body { return query }
+            return nil
+        }
+
+        /// The Default Query advertisement, if the body is one.
+        public var defaultQueryInfo: TAXII.DefaultQueryInfo? {
+            if case .defaultQueryInfo(let info) = body { return info }
+            return nil
+        }
+
+        /// Reads a `Query` or `Supported_Query` element: for the Default
+        /// Query format, exactly one `tdq:Default_Query` (in `Query`) or
+        /// `tdq:Default_Query_Info` (in `Supported_Query`), checked.
         static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> Query {
             let cursor = ElementCursor(element, path: path)
-            return Query(formatID: try cursor.requiredAttribute("format_id"), body: element.firstChildElement)
+            let formatID = try cursor.requiredAttribute("format_id")
+            guard formatID == TAXII.QueryFormatID.defaultQuery10 else {
+                return Query(formatID: formatID, body: .xml(element.firstChildElement))
+            }
+            let isInfo = element.localName == "Supported_Query"
+            let name = isInfo ? "Default_Query_Info" : "Default_Query"
+            let children = element.childElements
+            guard let child = children.first else {
+                throw TAXIIError(.missingElement, path: "\(path)/\(name)", "a Default Query \(element.localName) requires <tdq:\(name)>")
+            }
+            if children.count > 1 {
+                throw TAXIIError(.unexpectedElement, path: "\(path)/\(children[1].localName)", "only one <tdq:\(name)> is allowed here")
+            }
+            let childPath = "\(path)/\(child.localName)"
+            if isInfo {
+                return Query(try TAXII.DefaultQueryInfo(element: child, path: childPath))
+            }
+            return Query(try TAXII.DefaultQuery(element: child, path: childPath))
         }
 
         func write(to writer: inout XMLWriter, name: String) {
             writer.start11(name)
             writer.attribute("format_id", formatID)
-            if let body { writer.kept(body) }
+            switch body {
+            case .defaultQuery(let query): query.write(to: &writer)
+            case .defaultQueryInfo(let info): info.write(to: &writer)
+            case .xml(let element?): writer.kept(element)
+            case .xml(nil): break
+            }
             writer.endElement()
         }
     }
@@ -234,11 +296,11 @@ extension TAXII11 {
 
 /// Where query formats plug in their dictionary and text forms: libtaxii
 /// finds a query's deserializer by its `format_id` (`get_deserializer`), and
-/// so does Bastion, here. A format without an entry gets libtaxii's base
-/// form: `{"format_id": …}` (the XML body is kept in the model, but the
-/// dictionary form has no key for it) and the `=== Query ===` text.
-///
-/// The Default Query model adds its `format_id` here.
+/// so does Bastion, here. TAXII Default Query has its forms (libtaxii's
+/// `DefaultQuery` / `DefaultQueryInfo` `to_dict()` and `to_text()`); any other
+/// format gets libtaxii's base form: `{"format_id": …}` (the XML body is kept
+/// in the model, but the dictionary form has no key for it) and the
+/// `=== Query ===` text.
 enum QueryFormats {
     /// A query (`Query`, libtaxii `'query'`) or a capability advertisement
     /// (`Supported_Query`, libtaxii `'query_info'`).
@@ -249,19 +311,32 @@ enum QueryFormats {
 
     /// The dictionary form of `query`.
     static func dictionary(_ query: TAXII11.Query, kind: Kind) -> TAXII.DictionaryValue {
-        .dictionary(["format_id": .string(query.formatID)])
+        switch query.body {
+        case .defaultQuery(let body): .dictionary(body.dictionary())
+        case .defaultQueryInfo(let body): .dictionary(body.dictionary())
+        case .xml: .dictionary(["format_id": .string(query.formatID)])
+        }
     }
 
     /// Reads a query's dictionary form.
     static func query(from reader: DictionaryReader, kind: Kind) throws(TAXIIError) -> TAXII11.Query {
-        TAXII11.Query(formatID: try reader.string("format_id"))
+        let formatID = try reader.string("format_id")
+        guard formatID == TAXII.QueryFormatID.defaultQuery10 else {
+            return TAXII11.Query(formatID: formatID, body: .xml(nil))
+        }
+        switch kind {
+        case .query: return TAXII11.Query(try TAXII.DefaultQuery(dictionary: reader))
+        case .supportedQuery: return TAXII11.Query(try TAXII.DefaultQueryInfo(dictionary: reader))
+        }
     }
 
     /// The text form of `query`, each line prefixed by `prefix`.
     static func text(_ query: TAXII11.Query, kind: Kind, prefix: String) -> String {
-        switch kind {
-        case .query: prefix + "=== Query ===\n" + prefix + "  Query Format: \(query.formatID)\n"
-        case .supportedQuery: prefix + "=== Supported Query Information ===\n" + prefix + "  Query Format: \(query.formatID)\n"
+        switch (query.body, kind) {
+        case (.defaultQuery(let body), _): body.text(prefix: prefix)
+        case (.defaultQueryInfo(let body), _): body.text(prefix: prefix)
+        case (.xml, .query): prefix + "=== Query ===\n" + prefix + "  Query Format: \(query.formatID)\n"
+        case (.xml, .supportedQuery): prefix + "=== Supported Query Information ===\n" + prefix + "  Query Format: \(query.formatID)\n"
         }
     }
 }
