@@ -12,4 +12,17 @@ struct Bastion: AsyncParsableCommand {
         """,
         subcommands: [ServeCommand.self, OpenC2Group.self, TAXIIGroup.self, CertsGroup.self, BenchGroup.self]
     )
+
+    /// Runs the command line, with the options of `--from-file` files added for the TAXII commands.
+    static func main() async {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "taxii" {
+            do {
+                arguments = try OptionsFile.expand(arguments)
+            } catch {
+                exit(withError: error)
+            }
+        }
+        await main(arguments)
+    }
 }
