@@ -3,29 +3,25 @@ import Foundation
 import TAXII
 @testable import TAXIIClient
 
-/// A development PKI in a temporary directory, and a second one for refusal tests.
-struct TestPKI: Sendable {
-    let directory: String
-    let otherDirectory: String
-
-    static let shared: TestPKI = {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-taxii-client-tests-\(UUID().uuidString)").path
-        let pki = TestPKI(directory: base + "/pki", otherDirectory: base + "/other")
+/// Two development PKIs written to temporary directories: ours, and another for refusal tests.
+enum TestPKI {
+    static let directories: [String] = (0..<2).map { index in
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-taxii-client-\(index)-\(UUID().uuidString)").path
         do {
-            try DevelopmentPKI.generate().write(toDirectory: pki.directory)
-            try DevelopmentPKI.generate().write(toDirectory: pki.otherDirectory)
+            _ = try DevelopmentPKI.generate().write(toDirectory: directory)
         } catch {
-            fatalError("cannot create the test PKI: \(error)")
+            fatalError("cannot create a test PKI: \(error)")
         }
-        return pki
-    }()
+        return directory
+    }
 
-    func path(_ file: DevelopmentPKI.File, other: Bool = false) -> String {
-        file.path(inDirectory: other ? otherDirectory : directory)
+    /// A file of our PKI (or of the other one).
+    static func path(_ file: DevelopmentPKI.File, other: Bool = false) -> String {
+        file.path(inDirectory: directories[other ? 1 : 0])
     }
 
     /// The client certificate authentication of our PKI (or the other one's).
-    func certificateAuth(other: Bool = false) -> TAXIIClient.Authentication {
+    static func certificateAuth(other: Bool = false) -> TAXIIClient.Authentication {
         .certificate(certificatePath: path(.clientCertificate, other: other), keyPath: path(.clientPrivateKey, other: other))
     }
 }

@@ -6,7 +6,7 @@ import TAXII
 
 @Suite("TAXIIClient over HTTPS and through proxies")
 struct TLSAndProxyTests {
-    let pki = TestPKI.shared
+    let pki = TestPKI.self
 
     func mutualTLSServer() throws -> TLSConfiguration {
         try TLSPolicy.server(certificatePath: pki.path(.serverCertificate), keyPath: pki.path(.serverPrivateKey), clientCAPath: pki.path(.caCertificate))

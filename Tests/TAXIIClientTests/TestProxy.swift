@@ -22,23 +22,11 @@ final class TestProxy: Sendable {
     /// `Proxy-Authorization` value is answered 407.
     static func with<T>(requiredAuthorization: String? = nil, _ body: (TestProxy) async throws -> T) async throws -> T {
         let lines = LineLog()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ProxyFrontHandler(log: lines, requiredAuthorization: requiredAuthorization))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        let proxy = TestProxy(channel: channel, log: lines)
-        do {
-            let result = try await body(proxy)
-            try await channel.close()
-            return result
-        } catch {
-            try? await channel.close()
-            throw error
+        let channel = try await bindLoopback { channel in
+            try channel.pipeline.syncOperations.addHandler(ProxyFrontHandler(log: lines, requiredAuthorization: requiredAuthorization))
         }
+        let proxy = TestProxy(channel: channel, log: lines)
+        return try await closing(channel) { try await body(proxy) }
     }
 }
 

@@ -65,20 +65,15 @@ final class TestServer: Sendable {
     static func start(tls: TLSConfiguration? = nil, respond: @escaping @Sendable (ReceivedRequest) -> CannedReply) async throws -> TestServer {
         let sslContext = try tls.map { try NIOSSLContext(configuration: $0) }
         let log = RequestLog()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let sslContext {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
-                    }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(ServerHandler(respond: respond) { request in
-                        log.requests.withLock { $0.append(request) }
-                    })
-                }
+        let channel = try await bindLoopback { channel in
+            if let sslContext {
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+            try channel.pipeline.syncOperations.addHandler(ServerHandler(respond: respond) { request in
+                log.requests.withLock { $0.append(request) }
+            })
+        }
         return TestServer(channel: channel, https: tls != nil, log: log)
     }
 
@@ -89,15 +84,28 @@ final class TestServer: Sendable {
     /// Runs `body` with a started server, then stops it.
     static func with<T>(tls: TLSConfiguration? = nil, respond: @escaping @Sendable (ReceivedRequest) -> CannedReply, _ body: (TestServer) async throws -> T) async throws -> T {
         let server = try await start(tls: tls, respond: respond)
-        do {
-            let result = try await body(server)
-            try await server.stop()
-            return result
-        } catch {
-            try? await server.stop()
-            throw error
-        }
+        return try await closing(server.channel) { try await body(server) }
     }
+}
+
+/// Runs `body`, then closes `channel`, whether `body` succeeds or throws.
+func closing<T>(_ channel: any Channel, _ body: () async throws -> T) async throws -> T {
+    do {
+        let result = try await body()
+        try await channel.close()
+        return result
+    } catch {
+        try? await channel.close()
+        throw error
+    }
+}
+
+/// A TCP server on a free 127.0.0.1 port whose connections `configure` sets up.
+func bindLoopback(_ configure: @escaping @Sendable (any Channel) throws -> Void) async throws -> any Channel {
+    try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try configure(channel) } }
+        .bind(host: "127.0.0.1", port: 0).get()
 }
 
 /// The requests a server received.

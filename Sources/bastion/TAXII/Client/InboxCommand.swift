@@ -50,9 +50,7 @@ struct TAXIIInboxCommand: AsyncParsableCommand {
         case .v11: .taxii11(.inboxMessage(TAXII11.InboxMessage(destinationCollectionNames: dcn.map { [$0] } ?? [], contentBlocks: [block])))
         case .v10: .taxii10(.inboxMessage(TAXII10.InboxMessage(contentBlocks: [TAXII10.ContentBlock(contentBinding: contentBinding, content: block.content)])))
         }
-        try await connection.withSession { session in
-            try session.requireSuccess(try await session.exchange(request))
-        }
+        try await connection.send(request)
     }
 
     /// The document without a leading XML declaration (a content block holds an element).

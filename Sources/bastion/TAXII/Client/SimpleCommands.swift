@@ -11,13 +11,8 @@ struct TAXIIDiscoveryCommand: AsyncParsableCommand {
     @OptionGroup var connection: TAXIIClientOptions
 
     func run() async throws {
-        let request: TAXII.Message = switch connection.version {
-        case .v11: .taxii11(.discoveryRequest(TAXII11.DiscoveryRequest()))
-        case .v10: .taxii10(.discoveryRequest(TAXII10.DiscoveryRequest()))
-        }
-        try await connection.withSession { session in
-            try session.requireSuccess(try await session.exchange(request))
-        }
+        try await connection.send(connection.version == .v11
+            ? .taxii11(.discoveryRequest(TAXII11.DiscoveryRequest())) : .taxii10(.discoveryRequest(TAXII10.DiscoveryRequest())))
     }
 }
 
@@ -31,12 +26,7 @@ struct TAXIICollectionsCommand: AsyncParsableCommand {
     @OptionGroup var connection: TAXIIClientOptions
 
     func run() async throws {
-        let request: TAXII.Message = switch connection.version {
-        case .v11: .taxii11(.collectionInformationRequest(TAXII11.CollectionInformationRequest()))
-        case .v10: .taxii10(.feedInformationRequest(TAXII10.FeedInformationRequest()))
-        }
-        try await connection.withSession { session in
-            try session.requireSuccess(try await session.exchange(request))
-        }
+        try await connection.send(connection.version == .v11
+            ? .taxii11(.collectionInformationRequest(TAXII11.CollectionInformationRequest())) : .taxii10(.feedInformationRequest(TAXII10.FeedInformationRequest())))
     }
 }

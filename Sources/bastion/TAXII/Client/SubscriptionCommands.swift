@@ -35,10 +35,7 @@ struct SubscriptionOptions: ParsableArguments {
 
     /// Sends the request for `action` and prints the reply.
     func run(_ action: TAXII.SubscriptionAction, connection: TAXIIClientOptions, push: PushOptions? = nil) async throws {
-        let request = try request(action, version: connection.version, push: push)
-        try await connection.withSession { session in
-            try session.requireSuccess(try await session.exchange(request))
-        }
+        try await connection.send(try request(action, version: connection.version, push: push))
     }
 }
 

@@ -98,6 +98,13 @@ struct TAXIIClientOptions: ParsableArguments {
         }
     }
 
+    /// Sends `request`, prints the reply, and fails (exit 1) unless it is a success.
+    func send(_ request: TAXII.Message) async throws {
+        try await withSession { session in
+            try session.requireSuccess(try await session.exchange(request))
+        }
+    }
+
     /// Runs `body` with a session on the service, shutting the client down afterwards. Client
     /// errors print one line on standard error and exit with status 3.
     func withSession(_ body: (TAXIISession) async throws -> Void) async throws {
