@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "BastionPKI", targets: ["BastionPKI"]),
         .library(name: "BastionXML", targets: ["BastionXML"]),
         .library(name: "TAXII", targets: ["TAXII"]),
+        .library(name: "TAXIIClient", targets: ["TAXIIClient"]),
+        .library(name: "BastionTLS", targets: ["BastionTLS"]),
         .executable(name: "bastion", targets: ["bastion"]),
     ],
     dependencies: [
@@ -46,6 +48,7 @@ let package = Package(
             dependencies: [
                 "OpenC2",
                 "BastionPKI",
+                "BastionTLS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -65,8 +68,24 @@ let package = Package(
 
         // MARK: TAXII
         .target(name: "TAXII", dependencies: ["BastionXML"]),
+        .target(
+            name: "TAXIIClient",
+            dependencies: [
+                "TAXII",
+                "BastionXML",
+                "BastionTLS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
 
-        // MARK: PKI
+        // MARK: TLS and PKI
+        .target(
+            name: "BastionTLS",
+            dependencies: ["BastionPKI", .product(name: "NIOSSL", package: "swift-nio-ssl")]
+        ),
         .target(
             name: "BastionPKI",
             dependencies: [
@@ -87,6 +106,7 @@ let package = Package(
                 "SLPFActuator",
                 "BastionXML",
                 "TAXII",
+                "TAXIIClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -131,6 +151,17 @@ let package = Package(
         ),
         .testTarget(name: "BastionXMLTests", dependencies: ["BastionXML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TAXIITests", dependencies: ["TAXII", "BastionXML"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "TAXIIClientTests",
+            dependencies: [
+                "TAXIIClient", "TAXII", "BastionPKI", "BastionTLS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

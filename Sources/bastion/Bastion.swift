@@ -18,6 +18,8 @@ struct Bastion: AsyncParsableCommand {
         subcommands: [ServeCommand.self, OpenC2Group.self, TAXIIGroup.self, CertsGroup.self, BenchGroup.self]
     )
 
+    /// Runs the command line: logging set up from BASTION_LOG_LEVEL, and the options of
+    /// `--from-file` files added for the TAXII commands.
     static func main() async {
         let level = ProcessInfo.processInfo.environment["BASTION_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         LoggingSystem.bootstrap { label in
@@ -26,7 +28,9 @@ struct Bastion: AsyncParsableCommand {
             return handler
         }
         do {
-            var command = try parseAsRoot()
+            var arguments = Array(CommandLine.arguments.dropFirst())
+            if arguments.first == "taxii" { arguments = try OptionsFile.expand(arguments) }
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// A loopback port nothing listens on.
+private func closedPortURL(path: String = "/services/discovery") throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))\(path)"
+}
+
+@Suite("bastion taxii client commands")
+struct TAXIIClientCLITests {
+    @Test("a refused connection: one line on standard error, exit 3, for every command", arguments: [
+        ["discovery"], ["collections", "--taxii-version", "1.0"], ["poll", "--collection", "c", "--write", "none"],
+        ["fulfillment", "--result-id", "r"], ["inbox"], ["query", "--ip", "198.51.100.1"], ["subscription-status"],
+    ])
+    func refused(_ command: [String]) throws {
+        let url = try closedPortURL()
+        let result = try CLI.run(["taxii"] + command + ["--url", url])
+        #expect(result.status == 3, "\(result.error)")
+        #expect(result.error == "error: \(url): connection refused: nothing listens there\n")
+        #expect(result.output.isEmpty)
+    }
+
+    @Test("no URL, or TAXII 1.1-only options with --taxii-version 1.0: usage errors")
+    func usage() throws {
+        let missing = try CLI.run(["taxii", "discovery"])
+        #expect(missing.status != 0 && missing.error.contains("give the service's URL with --url"))
+        let v10 = try CLI.run(["taxii", "poll", "--url", "http://127.0.0.1:9/x", "--taxii-version", "1.0", "--count-only"])
+        #expect(v10.status != 0 && v10.error.contains("need TAXII 1.1"))
+        let query = try CLI.run(["taxii", "query", "--url", "http://127.0.0.1:9/x", "--rel", "begins_with", "--value", "a"])
+        #expect(query.status != 0 && query.error.contains("needs --case-sensitive"))
+    }
+
+    @Test("--from-file: options from the [libtaxii] section win over the command line; deprecated options warn")
+    func fromFile() throws {
+        let url = try closedPortURL(path: "/from-file")
+        let config = try CLI.temporaryFile("[libtaxii]\nurl = \(url)\nxml_output = true\n", name: UUID().uuidString + ".ini")
+        let result = try CLI.run(["taxii", "discovery", "--from-file", config.path])
+        #expect(result.status == 3)
+        #expect(result.error.contains("error: \(url): connection refused"))
+        let deprecated = try CLI.run(["taxii", "discovery", "--host", "127.0.0.1", "--port", "9", "--path", "/d"])
+        #expect(deprecated.error.contains("warning: --host is deprecated; use --url"))
+        #expect(deprecated.error.contains("deprecated options read as --url http://127.0.0.1:9/d"))
+    }
+}

@@ -1,0 +1,129 @@
+import Testing
+import TAXII
+@testable import TAXIIClient
+
+@Suite("TAXII HTTP binding: request headers and reply interpretation")
+struct HTTPBindingTests {
+    @Test("TAXII 1.1 over HTTPS with Basic authentication: every binding header")
+    func headers11() {
+        let headers = TAXIIHTTPBinding.requestHeaders(version: .v11, https: true, authorization: "Basic dTpw")
+        let map = Dictionary(uniqueKeysWithValues: headers.map { ($0.name, $0.value) })
+        #expect(map["Content-Type"] == "application/xml")
+        #expect(map["Accept"] == "application/xml")
+        #expect(map["X-TAXII-Content-Type"] == "urn:taxii.mitre.org:message:xml:1.1")
+        #expect(map["X-TAXII-Accept"] == "urn:taxii.mitre.org:message:xml:1.1")
+        #expect(map["X-TAXII-Services"] == "urn:taxii.mitre.org:services:1.1")
+        #expect(map["X-TAXII-Protocol"] == "urn:taxii.mitre.org:protocol:https:1.0")
+        #expect(map["User-Agent"] == "bastion-taxii")
+        #expect(map["Authorization"] == "Basic dTpw")
+    }
+
+    @Test("TAXII 1.0 over HTTP without credentials")
+    func headers10() {
+        let map = Dictionary(uniqueKeysWithValues: TAXIIHTTPBinding.requestHeaders(version: .v10, https: false, authorization: nil).map { ($0.name, $0.value) })
+        #expect(map["X-TAXII-Content-Type"] == "urn:taxii.mitre.org:message:xml:1.0")
+        #expect(map["X-TAXII-Services"] == "urn:taxii.mitre.org:services:1.0")
+        #expect(map["X-TAXII-Protocol"] == "urn:taxii.mitre.org:protocol:http:1.0")
+        #expect(map["Authorization"] == nil)
+    }
+
+    @Test("Basic credentials are base64 of user:password")
+    func basic() {
+        #expect(TAXIIClient.Authentication.basic(username: "Aladdin", password: "open sesame").authorizationHeader == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
+        #expect(TAXIIClient.Authentication.certificate(certificatePath: "c", keyPath: "k").authorizationHeader == nil)
+    }
+
+    @Test("a 200 reply without X-TAXII-Content-Type becomes a FAILURE Status Message holding the reply")
+    func failureStatus() throws {
+        let reply = TAXIIHTTPBinding.Reply(status: 200, reason: "OK", headers: [.init(name: "Content-Type", value: "text/html")], body: Array("<html>hello</html>".utf8))
+        let message = try TAXIIHTTPBinding.message(from: reply, version: .v11, inResponseTo: "42")
+        guard case .taxii11(.statusMessage(let status)) = message else {
+            Issue.record("not a 1.1 status: \(message)")
+            return
+        }
+        #expect(status.statusType == .failure)
+        #expect(status.messageID == "0")
+        #expect(status.inResponseTo == "42")
+        #expect(status.message == "HTTP 200 OK\r\nContent-Type: text/html\r\n\r\n<html>hello</html>")
+        let v10 = try TAXIIHTTPBinding.message(from: reply, version: .v10, inResponseTo: "42")
+        #expect(v10.version == .v10)
+        #expect(v10.messageType == .statusMessage)
+    }
+
+    @Test("HTTP 500 without a TAXII message: httpStatus error naming the status and the body")
+    func http500() {
+        let reply = TAXIIHTTPBinding.Reply(status: 500, reason: "Internal Server Error", body: Array("Traceback (most recent call last):\n  boom".utf8))
+        #expect(throws: TAXIIClientError(.httpStatus, url: "u", "HTTP 500 Internal Server Error without a TAXII message: 'Traceback (most recent call last): boom'", httpStatus: 500)) {
+            try TAXIIHTTPBinding.message(from: reply, version: .v11, inResponseTo: "1", url: "u")
+        }
+    }
+
+    @Test("an unsupported X-TAXII-Content-Type is a typed error")
+    func unsupportedBinding() {
+        let error = refusal(TAXIIHTTPBinding.Reply(status: 200, headers: [.init(name: "x-taxii-content-type", value: TAXII.VersionID.certEUJSON10)], body: Array("{}".utf8)))
+        #expect(error?.kind == .unsupportedBinding)
+        #expect(error?.message.contains("urn:cert.europa.eu:message:json:1.0") == true)
+    }
+
+    @Test("a body that is not XML, or not TAXII: malformedReply")
+    func malformed() {
+        for body in ["not xml at all", "<html><body>hi</body></html>"] {
+            let error = refusal(TAXIIHTTPBinding.Reply(status: 200, headers: [.init(name: "X-TAXII-Content-Type", value: TAXII.VersionID.xml11)], body: Array(body.utf8)))
+            #expect(error?.kind == .malformedReply)
+            #expect(error?.description.contains("HTTP 200: the reply is not") == true)
+        }
+    }
+
+    @Test("a reply of another type or version than the request's answer: unexpectedMessage")
+    func unexpected() throws {
+        let poll = TAXII.Message.taxii11(.pollResponse(TAXII11.PollResponse(inResponseTo: "1", collectionName: "c")))
+        #expect(throws: TAXIIClientError.self) { try TAXIIHTTPBinding.check(poll, answers: .discoveryRequest, version: .v11) }
+        #expect(throws: Never.self) { try TAXIIHTTPBinding.check(poll, answers: .pollFulfillmentRequest, version: .v11) }
+        #expect(throws: TAXIIClientError.self) { try TAXIIHTTPBinding.check(poll, answers: .pollRequest, version: .v10) }
+        let status = TAXII.Message.taxii11(.statusMessage(TAXII11.StatusMessage(inResponseTo: "1", statusType: .success)))
+        #expect(throws: Never.self) { try TAXIIHTTPBinding.check(status, answers: .inboxMessage, version: .v11) }
+        do {
+            try TAXIIHTTPBinding.check(poll, answers: .discoveryRequest, version: .v11)
+        } catch {
+            #expect(error.message == "a TAXII 1.1 Discovery_Request was answered with a TAXII 1.1 Poll_Response, expected Discovery_Response or Status_Message")
+        }
+    }
+}
+
+/// The error reading `reply` as a TAXII 1.1 answer gives, if any.
+private func refusal(_ reply: TAXIIHTTPBinding.Reply) -> TAXIIClientError? {
+    do {
+        _ = try TAXIIHTTPBinding.message(from: reply, version: .v11, inResponseTo: "1")
+        return nil
+    } catch {
+        return error
+    }
+}
+
+@Suite("Proxy settings")
+struct ProxySettingTests {
+    @Test("system: https_proxy first, no_proxy honoured")
+    func system() throws {
+        let resolved = try #require(try ResolvedProxy.resolve(.system, environment: ["HTTP_PROXY": "http://a:1", "https_proxy": "http://b:3128", "no_proxy": "localhost, .internal.example,10.0.0.1"]))
+        #expect(resolved.proxy == .server(host: "b", port: 3128))
+        #expect(resolved.bypasses("localhost"))
+        #expect(resolved.bypasses("taxii.internal.example"))
+        #expect(resolved.bypasses("10.0.0.1"))
+        #expect(!resolved.bypasses("taxii.example.com"))
+        #expect(try ResolvedProxy.resolve(.system, environment: [:]) == nil)
+        #expect(try ResolvedProxy.resolve(.none, environment: ["http_proxy": "http://a:1"]) == nil)
+    }
+
+    @Test("an explicit URL with credentials, default port, socks5")
+    func explicit() throws {
+        let withCredentials = try #require(try ResolvedProxy.resolve(.url("http://user:p%40ss@proxy.example.com:8080/"), environment: [:]))
+        #expect(withCredentials.proxy == .server(host: "proxy.example.com", port: 8080, authorization: .basic(username: "user", password: "p@ss")))
+        #expect(try ResolvedProxy.resolve(.url("proxy.example.com"), environment: [:])?.proxy == .server(host: "proxy.example.com", port: 80))
+        #expect(try ResolvedProxy.resolve(.url("socks5://[::1]:9050"), environment: [:])?.proxy == .socksServer(host: "::1", port: 9050))
+    }
+
+    @Test("malformed proxies are configuration errors", arguments: ["ftp://proxy:21", "http://proxy:99999", "http://:80", "http://proxy:80/path"])
+    func malformed(_ address: String) {
+        #expect(throws: TAXIIClientError.self) { try ResolvedProxy.resolve(.url(address), environment: [:]) }
+    }
+}

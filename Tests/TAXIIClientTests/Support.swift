@@ -1,0 +1,87 @@
+import BastionPKI
+import Foundation
+import TAXII
+@testable import TAXIIClient
+
+/// Two development PKIs written to temporary directories: ours, and another for refusal tests.
+enum TestPKI {
+    static let directories: [String] = (0..<2).map { index in
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-taxii-client-\(index)-\(UUID().uuidString)").path
+        do {
+            _ = try DevelopmentPKI.generate().write(toDirectory: directory)
+        } catch {
+            fatalError("cannot create a test PKI: \(error)")
+        }
+        return directory
+    }
+
+    /// A file of our PKI (or of the other one).
+    static func path(_ file: DevelopmentPKI.File, other: Bool = false) -> String {
+        file.path(inDirectory: directories[other ? 1 : 0])
+    }
+
+    /// The client certificate authentication of our PKI (or the other one's).
+    static func certificateAuth(other: Bool = false) -> TAXIIClient.Authentication {
+        .certificate(certificatePath: path(.clientCertificate, other: other), keyPath: path(.clientPrivateKey, other: other))
+    }
+}
+
+/// Answers of a well-behaved TAXII service.
+enum Replies {
+    static func discovery11(to request: ReceivedRequest, https: Bool = false) -> CannedReply {
+        let id = (try? TAXII.message(fromXML: request.body))?.message.messageID ?? "0"
+        let response = TAXII11.DiscoveryResponse(inResponseTo: id, serviceInstances: [])
+        return .taxii(.taxii11(.discoveryResponse(response)), https: https)
+    }
+
+    static func status11(_ type: TAXII.StatusType, to request: ReceivedRequest, message: String? = nil) -> CannedReply {
+        let id = (try? TAXII.message(fromXML: request.body))?.message.messageID ?? "0"
+        return .taxii(.taxii11(.statusMessage(TAXII11.StatusMessage(inResponseTo: id, statusType: type, message: message))))
+    }
+}
+
+/// Runs `body` with a client, shutting it down afterwards.
+func withClient<T: Sendable>(
+    auth: TAXIIClient.Authentication = .none, proxy: TAXIIClient.Proxy = .none, tls: TAXIIClient.ServerTrust = .system,
+    timeout: Duration = .seconds(10), _ body: (TAXIIClient) async throws -> T
+) async throws -> T {
+    try await TAXIIClient.with(auth: auth, proxy: proxy, tls: tls, timeout: timeout, body)
+}
+
+/// The error `body` throws, if it is a ``TAXIIClientError``.
+func clientError(_ body: () async throws -> Void) async -> TAXIIClientError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as TAXIIClientError {
+        return error
+    } catch {
+        return nil
+    }
+}
+
+/// A port nothing listens on (bound, then released).
+func closedPort() throws -> Int {
+    try ServerSocketProbe().port
+}
+
+/// Binds a TCP socket to a free loopback port and closes it again.
+struct ServerSocketProbe {
+    let port: Int
+    init() throws {
+        let fd = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+}
