@@ -9,7 +9,9 @@ extension TAXII10 {
         public var available: Bool?
         /// `Description`.
         public var description: String
-        /// The content it holds (`Content_Binding`, at least one); compared order-independently.
+        /// The content it holds (`Content_Binding`; the binding requires at least one); compared
+        /// order-independently. Empty when a service lists none, as OpenTAXII does for a feed that
+        /// takes any content: parsing accepts that (libtaxii does too) and `validate()` reports it.
         public var supportedContents: [String]
         /// Push methods (`Push_Method`).
         public var pushMethods: [PushMethod]
@@ -45,7 +47,10 @@ extension TAXII10 {
             let name = try cursor.requiredAttribute("feed_name")
             let available = try cursor.boolAttribute("available")
             let (descriptionElement, _) = try cursor.required("Description")
-            let contents = try cursor.tokens("Content_Binding", minimum: 1)
+            let contents = try cursor.tokens("Content_Binding")
+            if contents.isEmpty {
+                cursor.tolerate(TAXIIError(.missingElement, path: path + "/Content_Binding", "a feed needs at least one <Content_Binding>"))
+            }
             var pushMethods: [PushMethod] = []
             for (method, methodPath) in try cursor.many("Push_Method") {
                 pushMethods.append(try PushMethod.parse(method, path: methodPath, in: cursor))

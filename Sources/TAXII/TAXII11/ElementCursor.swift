@@ -55,6 +55,12 @@ struct ElementCursor {
         if !isStandIn { try Self.report(error) }
     }
 
+    /// Records `error` while validating; a plain parse accepts what it describes. For departures
+    /// from the binding that real services send and libtaxii reads.
+    func tolerate(_ error: TAXIIError) {
+        if !isStandIn { StructuralErrorCollector.current?.errors.append(error) }
+    }
+
     /// The stand-in for a missing required element.
     static let standIn = XMLElement("")
 
