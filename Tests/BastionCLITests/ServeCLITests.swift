@@ -6,14 +6,22 @@ import Testing
 struct ServeCLITests {
     /// Starts `bastion serve` on a free port in a fresh directory and returns the process, the
     /// URL it listens on and the lines it printed.
-    func startServe(in directory: URL, firewall: String? = "dry-run", prefix: [String] = []) throws -> (process: Process, url: String, banner: String) {
+    func startServe(
+        in directory: URL, firewall: String? = "dry-run", prefix: [String] = [], logTo log: URL? = nil, logLevel: String? = nil
+    ) throws -> (process: Process, url: String, banner: String) {
         let process = try CLI.process(
             ["serve", "--dir", directory.appendingPathComponent("pki").path, "--port", "0"] + (firewall.map { ["--firewall", $0] } ?? []),
             prefix: prefix)
+        if let logLevel { process.environment = ProcessInfo.processInfo.environment.merging(["BASTION_LOG_LEVEL": logLevel]) { $1 } }
         process.currentDirectoryURL = directory
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         var banner = ""
         let deadline = Date().addingTimeInterval(20)
@@ -112,6 +120,21 @@ struct ServeCLITests {
             #expect(banner.contains(expected), "\(banner)")
             process.terminate()
             process.waitUntilExit()
+        }
+    }
+
+    @Test("BASTION_LOG_LEVEL sets how much is logged")
+    func logLevel() throws {
+        for (level, expectInfo) in [("info", true), ("warning", false)] {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-serve-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let log = directory.appendingPathComponent("serve.log")
+            let (process, _, _) = try startServe(in: directory, logTo: log, logLevel: level)
+            process.terminate()
+            process.waitUntilExit()
+            let text = try String(contentsOf: log, encoding: .utf8)
+            #expect(text.contains("SLPF actuator started") == expectInfo, "\(level): \(text)")
         }
     }
 
