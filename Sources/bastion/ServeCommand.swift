@@ -13,15 +13,15 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run an OpenC2 Consumer on 127.0.0.1:8443 with mutual TLS, making a development PKI first if needed.",
         discussion: """
-        On first run it writes a development CA, a server certificate for localhost/127.0.0.1 and a
-        Producer client certificate under --dir (./.bastion by default; keys are 0600). It then
-        serves POST /.well-known/openc2 over HTTPS, requiring a client certificate from that CA, and
-        prints a `bastion openc2` and a `curl` command that work against it. Ctrl-C stops it
+        On first run it writes a development CA, a server certificate for localhost/127.0.0.1 and a \
+        Producer client certificate under --dir (./.bastion by default; keys are 0600). It then \
+        serves POST /.well-known/openc2 over HTTPS, requiring a client certificate from that CA, and \
+        prints a `bastion openc2` and a `curl` command that work against it. Ctrl-C stops it \
         gracefully.
 
-        It is an SLPF Consumer: rules are kept in <dir>/slpf.sqlite and, with the default
-        --firewall auto, enforced with nftables when this process may change the ruleset (root or
-        CAP_NET_ADMIN), otherwise recorded in dry-run; it says which at startup. `update file`
+        It is an SLPF Consumer: rules are kept in <dir>/slpf.sqlite and, with the default \
+        --firewall auto, enforced with nftables when this process may change the ruleset (root or \
+        CAP_NET_ADMIN), otherwise recorded in dry-run; it says which at startup. `update file` \
         reads rules files from <dir>/rules.
         """
     )

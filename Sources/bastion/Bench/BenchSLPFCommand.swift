@@ -11,13 +11,13 @@ struct BenchSLPFCommand: AsyncParsableCommand {
         commandName: "slpf",
         abstract: "Measure the SLPF actuator on real nftables: deny latency and restart reconcile time.",
         discussion: """
-        For each rule count N: stores N `deny ipv4_net` rules (distinct addresses, both
-        directions), starts an actuator (the reconcile rebuilds `table inet bastion` from the
-        store), then times --commands `deny ipv4_net` Commands from JSON received to rule active
+        For each rule count N: stores N `deny ipv4_net` rules (distinct addresses, both \
+        directions), starts an actuator (the reconcile rebuilds `table inet bastion` from the \
+        store), then times --commands `deny ipv4_net` Commands from JSON received to rule active \
         (decode, store commit, nftables transaction), and finally a restart's reconcile.
 
-        It replaces `table inet bastion` of the network namespace it runs in: run it in a namespace
-        of its own, e.g. `unshare -rn bastion bench slpf` (it refuses the host's namespace unless
+        It replaces `table inet bastion` of the network namespace it runs in: run it in a namespace \
+        of its own, e.g. `unshare -rn bastion bench slpf` (it refuses the host's namespace unless \
         --host is given).
         """
     )

@@ -170,10 +170,10 @@ struct ConsumerCommand: AsyncParsableCommand {
         commandName: "consumer",
         abstract: "Run an OpenC2 Consumer: HTTPS with mutual TLS, POST /.well-known/openc2.",
         discussion: """
-        Accepts Commands in both HTTPS transfer formats (v1.1 envelopes and v1.0 bare commands)
-        and validates them. With --firewall nftables (or dry-run, or auto) it is an SLPF Consumer:
-        allow/deny/delete/update/query, rules kept in --state and enforced in `table inet bastion`.
-        Without a firewall it answers `query features` truthfully and 501 to everything else.
+        Accepts Commands in both HTTPS transfer formats (v1.1 envelopes and v1.0 bare commands) \
+        and validates them. With --firewall nftables (or dry-run, or auto) it is an SLPF Consumer: \
+        allow/deny/delete/update/query, rules kept in --state and enforced in `table inet bastion`. \
+        Without a firewall it answers `query features` truthfully and 501 to everything else. \
         Stops gracefully on SIGINT or SIGTERM: in-flight Commands finish.
         """
     )

@@ -10,8 +10,8 @@ struct RulesGroup: AsyncParsableCommand {
         commandName: "rules",
         abstract: "List, show and delete the SLPF rules in a Consumer's rule store.",
         discussion: """
-        Works on the store file directly (a running Consumer notices changes before its next
-        Command). `delete` also rebuilds `table inet bastion` from the store, so the firewall
+        Works on the store file directly (a running Consumer notices changes before its next \
+        Command). `delete` also rebuilds `table inet bastion` from the store, so the firewall \
         follows at once.
         """,
         subcommands: [RulesListCommand.self, RulesShowCommand.self, RulesDeleteCommand.self]
