@@ -116,20 +116,27 @@ public actor SLPFActuator: CommandHandler {
             return response
         case .execute(.queryFeatures(let features)):
             return capabilities.featuresResponse(for: features)
-        case .execute(let request):
-            guard started else { return Response(.serviceUnavailable, statusText: "the SLPF actuator has not started") }
-            do {
-                try await noticeOtherWriters()
-            } catch {
-                return Response(.internalError, statusText: "\(SLPFInterpreter.StatusText.ruleNotUpdated): \(error)")
-            }
-            let now = Self.dateTime(clock())
-            switch request {
-            case .filter(let rule): return await add(rule, now: now, receivedAt: Self.dateTime(context.receivedAt))
-            case .deleteRule(let number, let startTime): return await delete(number, at: startTime, now: now)
-            case .updateFile(let file, let startTime): return await update(file, at: startTime, now: now)
-            case .queryFeatures(let features): return capabilities.featuresResponse(for: features)
-            }
+        case .execute(.filter(let rule)):
+            if let refusal = await readyForChange() { return refusal }
+            return await add(rule, now: Self.dateTime(clock()), receivedAt: Self.dateTime(context.receivedAt))
+        case .execute(.deleteRule(let number, let startTime)):
+            if let refusal = await readyForChange() { return refusal }
+            return await delete(number, at: startTime, now: Self.dateTime(clock()))
+        case .execute(.updateFile(let file, let startTime)):
+            if let refusal = await readyForChange() { return refusal }
+            return await update(file, at: startTime, now: Self.dateTime(clock()))
+        }
+    }
+
+    /// `nil` when a change may go ahead (started, firewall in line with the store), else the
+    /// Response that refuses it.
+    private func readyForChange() async -> Response? {
+        guard started else { return Response(.serviceUnavailable, statusText: "the SLPF actuator has not started") }
+        do {
+            try await noticeOtherWriters()
+            return nil
+        } catch {
+            return Response(.internalError, statusText: "\(SLPFInterpreter.StatusText.ruleNotUpdated): \(error)")
         }
     }
 

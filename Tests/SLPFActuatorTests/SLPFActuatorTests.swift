@@ -181,6 +181,18 @@ struct SLPFActuatorTests {
         }
     }
 
+    @Test("before start() a change is 503 and nothing is stored; query features is answered")
+    func notStarted() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try RuleStore(path: directory.path("rules.sqlite"))
+        let actuator = SLPFActuator(store: store, backend: DryRunBackend())
+        let response = try await actuator.handle(deny(.ipv4Net(ipv4("10.0.0.0/8"))), context: context)
+        #expect(response.status == .serviceUnavailable)
+        #expect(try store.list().isEmpty)
+        #expect(try await actuator.handle(Command(.query, .features([.profiles])), context: context).status == .ok)
+    }
+
     @Test("a rule the store lost elsewhere is noticed: the firewall is rebuilt from the store before the next change")
     func otherWriter() async throws {
         let backend = DryRunBackend()
