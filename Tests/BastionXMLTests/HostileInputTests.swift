@@ -81,20 +81,18 @@ import Darwin
         #expect(!error.description.contains(secret))
     }
 
-    @Test func billionLaughsIsRefusedAtOnce() throws {
+    @Test func billionLaughsIsRefusedAtTheFirstDeclaration() throws {
         var declarations = "<!ENTITY lol \"lol\">\n"
         declarations += "<!ENTITY lol1 \"" + String(repeating: "&lol;", count: 10) + "\">\n"
         for level in 2...9 {
             declarations += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level - 1);", count: 10) + "\">\n"
         }
         let xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n\(declarations)]>\n<lolz>&lol9;</lolz>"
-        let clock = ContinuousClock()
-        var error: XMLError?
-        let elapsed = clock.measure { error = refusal(xml) }
+        // Refused at the first declaration, before anything could be expanded.
+        let error = refusal(xml)
         #expect(error?.kind == .entityDeclaration)
-        #expect(error?.message.contains("\"lol\"") == true, "refused at the first declaration")
-        // Expanding would take gigabytes; refusing takes microseconds.
-        #expect(elapsed < .seconds(2))
+        #expect(error?.message.contains("\"lol\"") == true)
+        #expect(error?.line == 3)
     }
 
     @Test func quadraticBlowupIsRefused() throws {

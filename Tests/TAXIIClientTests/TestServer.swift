@@ -141,7 +141,8 @@ private final class ServerHandler: ChannelInboundHandler {
             let reply = respond(request)
             if let delay = reply.delay {
                 let loop = context.eventLoop.assumeIsolated()
-                loop.scheduleTask(in: delay) { self.write(reply, context: context) }
+                let pending = loop.scheduleTask(in: delay) { self.write(reply, context: context) }
+                context.channel.closeFuture.whenComplete { _ in pending.cancel() }
             } else {
                 write(reply, context: context)
             }
