@@ -1,14 +1,11 @@
-import BastionPKI
-import HTTPTypes
-import Hummingbird
-import HummingbirdCore
-import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import OpenC2
 import ServiceLifecycle
-import Synchronization
 
 /// How a Consumer is reached.
 public enum ConsumerTransport: Sendable {
@@ -93,131 +90,85 @@ public struct Consumer: Service {
         let exchange = ConsumerExchange(configuration: configuration.exchange, handler: handler, logger: logger) { work in
             jobQueue.yield(work)
         }
-        let application = try makeApplication(exchange: exchange)
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                group.addTask {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let quiescing = ServerQuiescingHelper(group: group)
+        let listener = try await listen(exchange: exchange, quiescing: quiescing, group: group)
+        let port = listener.localAddress?.port ?? configuration.port
+        let secure = if case .https = configuration.transport { true } else { false }
+        logger.info("consumer listening", metadata: [
+            "url": "\(secure ? "https" : "http")://\(configuration.host):\(port)\(configuration.exchange.path)", "mutual_tls": "\(secure)",
+        ])
+        await onListening(port)
+
+        let allClosed = group.next().makePromise(of: Void.self)
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { tasks in
+                tasks.addTask {
                     defer { jobQueue.finish() }
-                    // No signal handling of its own: the ServiceGroup running this Consumer decides when it stops.
-                    try await application.runService(gracefulShutdownSignals: [])
+                    try await allClosed.futureResult.get()
                 }
                 for await job in jobs {
-                    group.addTask { await job() }
+                    tasks.addTask { await job() }
                 }
             }
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
+            // New Commands get 503 from now on; the listener closes, idle connections close,
+            // busy ones once their response is written; then the work of ack'ed Commands drains.
             exchange.stopAccepting()
+            quiescing.initiateShutdown(promise: allClosed)
         }
         logger.info("consumer stopped")
     }
 
-    private func makeApplication(exchange: ConsumerExchange) throws -> some ApplicationProtocol {
-        let limit = configuration.exchange.maximumBodySize
-        let identities = PeerIdentityCache()
-        let secure: Bool
-        let responder = CallbackResponder<PeerAwareContext> { request, context in
-            var body: [UInt8]?
-            do {
-                var buffer = try await request.body.collect(upTo: limit)
-                body = buffer.readBytes(length: buffer.readableBytes)
-            } catch {
-                body = nil  // over the limit: answered 400 by the exchange
-            }
-            let reply = await exchange.respond(to: ConsumerRequest(
-                method: request.method.rawValue,
-                path: request.uri.path,
-                contentType: request.headers[.contentType],
-                requestIDHeader: request.headers[.requestID],
-                body: body,
-                peer: await identities.identity(of: context.channel)
-            ))
-            var fields = HTTPFields()
-            for (name, value) in reply.headers {
-                if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
-            }
-            return Response(status: .init(code: reply.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+    /// Binds the listening socket, each accepted connection getting TLS (unless in testing
+    /// mode), HTTP/1.1, the request deadlines and the exchange.
+    private func listen(exchange: ConsumerExchange, quiescing: ServerQuiescingHelper, group: any EventLoopGroup) async throws -> any Channel {
+        let tls: NIOSSLContext? = switch configuration.transport {
+        case .https(let configuration): try NIOSSLContext(configuration: configuration)
+        case .plainHTTPForTesting: nil
         }
+        let maximumConnections = configuration.maximumConnections
         let (requestTimeout, idleTimeout) = (TimeAmount(configuration.requestTimeout), TimeAmount(configuration.idleTimeout))
-        let http1 = HTTPServerBuilder.http1(configuration: .init(
-            additionalChannelHandlers: [RequestDeadlineHandler(headerTimeout: requestTimeout, bodyTimeout: requestTimeout, keepAliveTimeout: idleTimeout)],
-            idleTimeout: idleTimeout
-        ))
-        let server: HTTPServerBuilder
-        switch configuration.transport {
-        case .https(let tls):
-            server = try .tls(http1, tlsConfiguration: tls)
-            secure = true
-        case .plainHTTPForTesting:
-            server = http1
-            secure = false
-        }
-        let onListening = self.onListening
         let logger = self.logger
-        let host = configuration.host
-        return Application(
-            responder: responder,
-            server: server,
-            configuration: ApplicationConfiguration(
-                address: .hostname(configuration.host, port: configuration.port),
-                serverName: "Bastion",
-                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections)
-            ),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
-                logger.info("consumer listening", metadata: ["url": "\(secure ? "https" : "http")://\(host):\(port)\(exchange.configuration.path)", "mutual_tls": "\(secure)"])
-                await onListening(port)
-            },
-            logger: logger
-        )
+        do {
+            return try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            quiescing.makeServerChannelHandler(channel: channel), ConnectionLimiter(maximum: maximumConnections))
+                    }
+                }
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+                        try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                        try pipeline.addHandlers(
+                            RequestDeadlineHandler(headerTimeout: requestTimeout, bodyTimeout: requestTimeout, keepAliveTimeout: idleTimeout, logger: logger),
+                            ConsumerHTTPHandler(exchange: exchange))
+                    }
+                }
+                .bind(host: configuration.host, port: configuration.port)
+                .get()
+        } catch {
+            throw ConsumerError(message: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
     }
 }
 
-extension HTTPField.Name {
-    /// `X-Request-ID` (HTTPS v1.1 §3.3.3).
-    static let requestID = HTTPField.Name("X-Request-ID")!
+/// Why a ``Consumer`` could not run.
+public struct ConsumerError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
 
 extension TimeAmount {
     init(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
-
-/// A request context that keeps the connection's channel, so the TLS peer can be asked for.
-struct PeerAwareContext: Hummingbird.RequestContext {
-    var coreContext: CoreRequestContextStorage
-    let channel: any Channel
-
-    init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        channel = source.channel
-    }
-}
-
-/// The identity in each connection's verified client certificate, worked out once per
-/// connection (not per request) and forgotten when the connection closes.
-final class PeerIdentityCache: Sendable {
-    private struct Entry { let identity: String? }
-    private let entries = Mutex<[ObjectIdentifier: Entry]>([:])
-
-    /// The identity of `channel`'s TLS peer, or `nil` without a client certificate (or TLS).
-    func identity(of channel: any Channel) async -> String? {
-        let key = ObjectIdentifier(channel)
-        if let entry = entries.withLock({ $0[key] }) { return entry.identity }
-        var identity: String? = nil
-        if let certificate = try? await channel.nioSSL_peerCertificate().get(), let der = try? certificate.toDERBytes() {
-            identity = PeerIdentity.identity(fromDER: der)
-        }
-        let isNew = entries.withLock { entries in
-            defer { entries[key] = Entry(identity: identity) }
-            return entries[key] == nil
-        }
-        if isNew {
-            channel.closeFuture.whenComplete { [weak self] _ in
-                _ = self?.entries.withLock { $0.removeValue(forKey: key) }
-            }
-        }
-        return identity
     }
 }

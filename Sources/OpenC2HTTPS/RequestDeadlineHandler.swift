@@ -1,5 +1,6 @@
+import Logging
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 
 /// Closes a connection whose client is too slow to send a request, so that slow or
 /// half-open clients cannot hold connections (and so starve others) indefinitely.
@@ -13,20 +14,22 @@ import NIOHTTPTypes
 /// It sits after the HTTP decoder; a request being answered has no deadline (the handler's
 /// own time is not the client's fault).
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private let headerTimeout: TimeAmount
     private let bodyTimeout: TimeAmount
     private let keepAliveTimeout: TimeAmount
+    private let logger: Logger
     private var deadline: Scheduled<Void>?
 
-    init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount) {
+    init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount, logger: Logger) {
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
         self.keepAliveTimeout = keepAliveTimeout
+        self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -61,7 +64,9 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext, reason: String) {
         disarm()
         let channel = context.channel
+        let logger = self.logger
         deadline = context.eventLoop.scheduleTask(in: timeout) {
+            logger.debug("closing a slow connection", metadata: ["reason": "\(reason)", "peer_address": "\(channel.remoteAddress?.description ?? "unknown")"])
             channel.close(promise: nil)
         }
     }

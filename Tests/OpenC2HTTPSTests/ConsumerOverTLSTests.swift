@@ -312,8 +312,34 @@ struct RawSocket {
         return count == 0 || (count < 0 && errno == ECONNRESET)
     }
 
-    /// Reads until the server closes (returns true) or 20 s pass without it (false).
-    func waitForClose() -> Bool {
+    /// Everything the server sends until it closes (or 20 s pass without a byte). The blocking
+    /// reads run on a thread of their own: the Consumer's work needs the concurrency pool.
+    func readUntilClose() async -> String {
+        await Self.offThePool { readUntilCloseBlocking() }
+    }
+
+    /// Whether the server closes the connection within 20 s; what it sends is dropped.
+    func waitForClose() async -> Bool {
+        await Self.offThePool { waitForCloseBlocking() }
+    }
+
+    private static func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: work()) }
+        }
+    }
+
+    private func readUntilCloseBlocking() -> String {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { return String(decoding: received, as: UTF8.self) }
+            received += buffer[0..<count]
+        }
+    }
+
+    private func waitForCloseBlocking() -> Bool {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = recv(descriptor, &buffer, buffer.count, 0)
@@ -325,7 +351,7 @@ struct RawSocket {
     func close() { _ = Glibc.close(descriptor) }
 }
 
-@Suite("Consumer limits against slow clients")
+@Suite("Consumer connections: limits, slow clients, HTTP/1.1 framing")
 struct SlowClientTests {
     func withPlainConsumer(requestTimeout: Duration, maximumConnections: Int = 1024, _ body: @Sendable (Int) async throws -> Void) async throws {
         let configuration = ConsumerConfiguration(transport: .plainHTTPForTesting, idleTimeout: .seconds(30), requestTimeout: requestTimeout, maximumConnections: maximumConnections)
@@ -342,7 +368,8 @@ struct SlowClientTests {
             let reply = try await Producer(endpoint: "http://127.0.0.1:\(port)/.well-known/openc2", timeout: .seconds(8), httpClient: client).send(Command(.query, .features([])))
             try await client.shutdown()
             #expect(reply.httpStatus == 200)
-            #expect(squatter.waitForClose())
+            #expect(squatter.isClosed, "the Producer was served while the only slot was held")
+            #expect(await squatter.waitForClose())
         }
     }
 
@@ -371,11 +398,64 @@ struct SlowClientTests {
         try await withPlainConsumer(requestTimeout: .milliseconds(300)) { port in
             let silent = try RawSocket(port: port)
             defer { silent.close() }
-            #expect(silent.waitForClose())
+            #expect(await silent.waitForClose())
             let halfBody = try RawSocket(port: port)
             defer { halfBody.close() }
             halfBody.send("POST /.well-known/openc2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/openc2-cmd+json;version=1.0\r\nContent-Length: 100\r\n\r\n{\"action\":")
-            #expect(halfBody.waitForClose())
+            #expect(await halfBody.waitForClose())
+        }
+    }
+
+    static let queryFeatures = #"{"action":"query","target":{"features":[]}}"#
+
+    static func post(_ body: String, headers: String = "") -> String {
+        "POST /.well-known/openc2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/openc2-cmd+json;version=1.0\r\n\(headers)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    @Test("pipelined requests are answered in order; Connection: close and HTTP/1.0 close after the reply")
+    func pipeliningAndClose() async throws {
+        try await withPlainConsumer(requestTimeout: .seconds(10)) { port in
+            let pipelined = try RawSocket(port: port)
+            defer { pipelined.close() }
+            pipelined.send(Self.post(Self.queryFeatures, headers: "X-Request-ID: first\r\n")
+                + Self.post(#"{"action":"deny"}"#, headers: "X-Request-ID: second\r\n")
+                + Self.post(Self.queryFeatures, headers: "X-Request-ID: third\r\nConnection: close\r\n"))
+            let replies = await pipelined.readUntilClose()
+            let statuses = replies.components(separatedBy: "HTTP/1.1 ").dropFirst().map { $0.prefix(3) }
+            #expect(statuses == ["200", "400", "200"], "\(replies)")
+            let requestIDs = replies.split(separator: "\r\n").filter { $0.lowercased().hasPrefix("x-request-id:") }
+            #expect(requestIDs == ["X-Request-ID: first", "X-Request-ID: second", "X-Request-ID: third"])
+            #expect(replies.contains("Connection: close"))
+
+            let old = try RawSocket(port: port)
+            defer { old.close() }
+            old.send(Self.post(Self.queryFeatures).replacingOccurrences(of: "HTTP/1.1", with: "HTTP/1.0"))
+            let reply = await old.readUntilClose()
+            #expect(reply.hasPrefix("HTTP/1.0 200 OK\r\n"), "\(reply)")
+        }
+    }
+
+    @Test("a chunked body over the limit: 400, the connection closed, the rest not read; the server still serves")
+    func chunkedOverLimit() async throws {
+        try await withPlainConsumer(requestTimeout: .seconds(10)) { port in
+            let big = try RawSocket(port: port)
+            defer { big.close() }
+            let chunk = String(repeating: " ", count: 40_000)
+            let size = String(chunk.utf8.count, radix: 16)
+            big.send("POST /.well-known/openc2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/openc2-cmd+json;version=1.0\r\nTransfer-Encoding: chunked\r\n\r\n")
+            big.send("\(size)\r\n\(chunk)\r\n\(size)\r\n\(chunk)\r\n")  // 80,000 bytes, never ended
+            let reply = await big.readUntilClose()
+            #expect(reply.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(reply)")
+            #expect(reply.contains("65536-byte limit"))
+            #expect(reply.contains("Connection: close"))
+
+            let garbage = try RawSocket(port: port)
+            defer { garbage.close() }
+            garbage.send("NOT HTTP AT ALL\r\n\r\n")
+            #expect(await garbage.readUntilClose().hasPrefix("HTTP/1.1 400"))
+
+            let reply2 = try await Producer(endpoint: "http://127.0.0.1:\(port)/.well-known/openc2").send(Command(.query, .features([])))
+            #expect(reply2.httpStatus == 200)
         }
     }
 }

@@ -1,0 +1,131 @@
+import BastionPKI
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// One connection's HTTP requests, handed to a ``ConsumerExchange`` and answered.
+///
+/// Request parts arrive on the connection's event loop; the body is gathered up to the
+/// exchange's limit, then the exchange runs as a task and its reply is written back on the
+/// event loop. Requests on one connection are answered in order (NIO's
+/// `HTTPServerPipelineHandler`, before this handler, holds pipelined requests back).
+final class ConsumerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        /// Waiting for a request head.
+        case idle
+        /// Gathering the body of the request with this head.
+        case reading(HTTPRequestHead, body: ByteBuffer)
+        /// The body went over the limit: the request was answered (400) and the rest of it is dropped.
+        case discarding
+        /// The exchange is working on the request.
+        case answering
+    }
+
+    private let exchange: ConsumerExchange
+    private let maximumBodySize: Int
+    private var state = State.idle
+    /// The client certificate's identity, worked out at the connection's first request.
+    private var peer: String??
+
+    init(exchange: ConsumerExchange) {
+        self.exchange = exchange
+        self.maximumBodySize = exchange.configuration.maximumBodySize
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), .idle):
+            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maximumBodySize {
+                answer(head, body: nil, context: context)
+            } else {
+                state = .reading(head, body: context.channel.allocator.buffer(capacity: 0))
+            }
+        case (.body(var part), .reading(let head, var body)):
+            guard body.readableBytes + part.readableBytes <= maximumBodySize else {
+                answer(head, body: nil, context: context)
+                return
+            }
+            state = .idle  // lets `body` be changed in place
+            body.writeBuffer(&part)
+            state = .reading(head, body: body)
+        case (.end, .reading(let head, var body)):
+            answer(head, body: body.readBytes(length: body.readableBytes), context: context)
+        case (.end, .discarding):
+            state = .answering
+        case (.body, .discarding), (.body, .answering), (.end, .answering):
+            break
+        case (.head, _), (.body, .idle), (.end, .idle):
+            // Not possible behind HTTPServerPipelineHandler, which holds a request back until
+            // the previous one is answered; never answer two requests at once.
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // TLS handshake failures (no or wrong client certificate) and broken connections end here.
+        exchange.logger.debug("connection closed on error", metadata: [
+            "peer_address": "\(context.channel.remoteAddress?.description ?? "unknown")", "error": "\(error)",
+        ])
+        context.close(promise: nil)
+    }
+
+    /// Passes the request to the exchange and writes its reply; `body` is `nil` when the
+    /// request's body is over the limit (the exchange answers 400, and the connection closes
+    /// rather than read the rest of it).
+    private func answer(_ head: HTTPRequestHead, body: [UInt8]?, context: ChannelHandlerContext) {
+        let overLimit = body == nil
+        state = overLimit ? .discarding : .answering
+        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? head.uri
+        let request = ConsumerRequest(
+            method: head.method.rawValue,
+            path: path,
+            contentType: head.headers.first(name: "content-type"),
+            requestIDHeader: head.headers.first(name: "x-request-id"),
+            body: body,
+            peer: peerIdentity(context: context)
+        )
+        let exchange = self.exchange
+        let reply = context.eventLoop.makePromise(of: ConsumerReply.self)
+        reply.completeWithTask { await exchange.respond(to: request) }
+        let keepAlive = head.isKeepAlive && !overLimit
+        reply.futureResult.assumeIsolated().whenSuccess { reply in
+            self.write(reply, version: head.version, keepAlive: keepAlive, context: context)
+        }
+    }
+
+    private func write(_ reply: ConsumerReply, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders(reply.headers.map { ($0.name, $0.value) })
+        headers.replaceOrAdd(name: "Content-Length", value: String(reply.body.count))
+        if !keepAlive {
+            headers.replaceOrAdd(name: "Connection", value: "close")
+        } else if version.major == 1, version.minor == 0 {
+            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+        }
+        let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if !reply.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: reply.body)))), promise: nil)
+        }
+        if keepAlive {
+            // Writing the end releases the next pipelined request, which may arrive at once.
+            state = .idle
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    /// The identity in the connection's verified client certificate; `nil` without one (or without TLS).
+    private func peerIdentity(context: ChannelHandlerContext) -> String? {
+        if let peer { return peer }
+        var identity: String? = nil
+        if let certificate = try? context.pipeline.syncOperations.nioSSL_peerCertificate(), let der = try? certificate.toDERBytes() {
+            identity = PeerIdentity.identity(fromDER: der)
+        }
+        peer = .some(identity)
+        return identity
+    }
+}
