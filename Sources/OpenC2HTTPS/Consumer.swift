@@ -162,6 +162,7 @@ public struct Consumer: Service {
 
 /// Why a ``Consumer`` could not run.
 public struct ConsumerError: Error, CustomStringConvertible {
+    /// What went wrong, e.g. `cannot listen on 127.0.0.1:8443: … Address already in use`.
     public let message: String
     public var description: String { message }
 }

@@ -406,6 +406,16 @@ struct SlowClientTests {
         }
     }
 
+    @Test("a port already in use: run() throws an error naming the address, at once")
+    func portInUse() async throws {
+        try await withPlainConsumer(requestTimeout: .seconds(10)) { port in
+            let second = Consumer(configuration: ConsumerConfiguration(port: port, transport: .plainHTTPForTesting), handler: QueryFeaturesHandler())
+            let error = await #expect(throws: ConsumerError.self) { try await second.run() }
+            #expect(error?.message.hasPrefix("cannot listen on 127.0.0.1:\(port): ") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("in use") == true, "\(String(describing: error))")
+        }
+    }
+
     static let queryFeatures = #"{"action":"query","target":{"features":[]}}"#
 
     static func post(_ body: String, headers: String = "") -> String {
