@@ -42,6 +42,10 @@ final class ConsumerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
                 answer(head, body: nil, context: context)
             } else {
                 state = .reading(head, body: context.channel.allocator.buffer(capacity: 0))
+                if head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                    // curl, for one, waits a second for this before sending a body over 1 KiB.
+                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                }
             }
         case (.body(var part), .reading(let head, var body)):
             guard body.readableBytes + part.readableBytes <= maximumBodySize else {

@@ -323,6 +323,18 @@ struct RawSocket {
         await Self.offThePool { waitForCloseBlocking() }
     }
 
+    /// What the server sends up to and including `marker` (or all it sent before closing or 20 s of silence).
+    func read(until marker: String) async -> String {
+        await Self.offThePool {
+            var received: [UInt8] = []
+            var byte: UInt8 = 0
+            while !String(decoding: received, as: UTF8.self).hasSuffix(marker), recv(descriptor, &byte, 1, 0) == 1 {
+                received.append(byte)
+            }
+            return String(decoding: received, as: UTF8.self)
+        }
+    }
+
     private static func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread { continuation.resume(returning: work()) }
@@ -413,6 +425,27 @@ struct SlowClientTests {
             let error = await #expect(throws: ConsumerError.self) { try await second.run() }
             #expect(error?.message.hasPrefix("cannot listen on 127.0.0.1:\(port): ") == true, "\(String(describing: error))")
             #expect(error?.message.contains("in use") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test("Expect: 100-continue gets 100 Continue before the body is sent; over the limit, 400 at once")
+    func expectContinue() async throws {
+        try await withPlainConsumer(requestTimeout: .seconds(10)) { port in
+            let client = try RawSocket(port: port)
+            defer { client.close() }
+            let request = Self.post(Self.queryFeatures, headers: "Expect: 100-continue\r\nConnection: close\r\n")
+            let split = request.range(of: "\r\n\r\n")!.upperBound
+            client.send(String(request[..<split]))
+            #expect(await client.read(until: "\r\n\r\n") == "HTTP/1.1 100 Continue\r\n\r\n")
+            client.send(String(request[split...]))
+            #expect(await client.readUntilClose().hasPrefix("HTTP/1.1 200 OK\r\n"))
+
+            let tooBig = try RawSocket(port: port)
+            defer { tooBig.close() }
+            tooBig.send("POST /.well-known/openc2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/openc2-cmd+json;version=1.0\r\nExpect: 100-continue\r\nContent-Length: 70000\r\n\r\n")
+            let reply = await tooBig.readUntilClose()
+            #expect(reply.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(reply)")
+            #expect(!reply.contains("100 Continue"))
         }
     }
 
