@@ -19,6 +19,7 @@ struct TAXIIClientCLITests {
     @Test("a refused connection: one line on standard error, exit 3, for every command", arguments: [
         ["discovery"], ["collections", "--taxii-version", "1.0"], ["poll", "--collection", "c", "--write", "none"],
         ["fulfillment", "--result-id", "r"], ["inbox"], ["query", "--ip", "198.51.100.1"], ["subscription-status"],
+        ["pause", "--subscription-id", "s"], ["resume", "--subscription-id", "s"],
     ])
     func refused(_ command: [String]) throws {
         let url = try closedPortURL()
@@ -36,6 +37,10 @@ struct TAXIIClientCLITests {
         #expect(v10.status != 0 && v10.error.contains("need TAXII 1.1"))
         let query = try CLI.run(["taxii", "query", "--url", "http://127.0.0.1:9/x", "--rel", "begins_with", "--value", "a"])
         #expect(query.status != 0 && query.error.contains("needs --case-sensitive"))
+        let pause = try CLI.run(["taxii", "pause", "--url", "http://127.0.0.1:9/x"])
+        #expect(pause.status != 0 && pause.error.contains("pause needs --subscription-id"))
+        let resume10 = try CLI.run(["taxii", "resume", "--url", "http://127.0.0.1:9/x", "--subscription-id", "s", "--taxii-version", "1.0"])
+        #expect(resume10.status != 0 && resume10.error.contains("resume needs TAXII 1.1"))
     }
 
     @Test("--from-file: options from the [libtaxii] section win over the command line; deprecated options warn")

@@ -12,7 +12,7 @@ struct TAXIIGroup: ParsableCommand {
         subcommands: [
             TAXIIDiscoveryCommand.self, TAXIICollectionsCommand.self, TAXIIPollCommand.self, TAXIIFulfillmentCommand.self,
             TAXIIInboxCommand.self, TAXIIQueryCommand.self, TAXIISubscribeCommand.self, TAXIIUnsubscribeCommand.self,
-            TAXIISubscriptionStatusCommand.self, TAXIIValidateCommand.self, TAXIIConvertCommand.self,
+            TAXIIPauseCommand.self, TAXIIResumeCommand.self, TAXIISubscriptionStatusCommand.self, TAXIIValidateCommand.self, TAXIIConvertCommand.self,
         ]
     )
 }

@@ -267,6 +267,10 @@ def run_checks(base, work):
     check("subscribe: a subscription id", code == 0 and bool(subscription), out + err)
     code, out, err = bastion("subscription-status", "--url", cm, "--collection", COLLECTION, "--subscription-id", str(subscription))
     check("subscription-status: the subscription", code == 0 and str(subscription) in out, out + err)
+    code, out, err = bastion("pause", "--url", cm, "--collection", COLLECTION, "--subscription-id", str(subscription))
+    check("pause: the subscription PAUSED", code == 0 and "PAUSED" in out, out + err)
+    code, out, err = bastion("resume", "--url", cm, "--collection", COLLECTION, "--subscription-id", str(subscription))
+    check("resume: the subscription ACTIVE again", code == 0 and "ACTIVE" in out and "PAUSED" not in out, out + err)
     code, out, err = bastion("unsubscribe", "--url", cm, "--collection", COLLECTION, "--subscription-id", str(subscription))
     check("unsubscribe: UNSUBSCRIBED", code == 0 and "UNSUBSCRIBED" in out, out + err)
 

@@ -33,6 +33,16 @@ struct SubscriptionOptions: ParsableArguments {
         }
     }
 
+    /// Checks that `action`, which acts on one subscription, has its `--subscription-id`, and
+    /// that TAXII 1.0 (which has only subscribe, unsubscribe and status) is not asked for it.
+    func validate(_ action: TAXII.SubscriptionAction, version: TAXII.Version) throws {
+        let command = action.rawValue.lowercased()
+        if subscriptionID == nil { throw ValidationError("\(command) needs --subscription-id") }
+        if version == .v10, !TAXII.SubscriptionAction.types10.contains(action) {
+            throw ValidationError("\(command) needs TAXII 1.1: TAXII 1.0 subscriptions cannot be paused or resumed")
+        }
+    }
+
     /// Sends the request for `action` and prints the reply.
     func run(_ action: TAXII.SubscriptionAction, connection: TAXIIClientOptions, push: PushOptions? = nil) async throws {
         try await connection.send(try request(action, version: connection.version, push: push))
@@ -72,11 +82,32 @@ struct TAXIIUnsubscribeCommand: AsyncParsableCommand {
     @OptionGroup var connection: TAXIIClientOptions
     @OptionGroup var subscription: SubscriptionOptions
 
-    func validate() throws {
-        if subscription.subscriptionID == nil { throw ValidationError("unsubscribe needs --subscription-id") }
-    }
+    func validate() throws { try subscription.validate(.unsubscribe, version: connection.version) }
 
     func run() async throws { try await subscription.run(.unsubscribe, connection: connection) }
+}
+
+/// `bastion taxii pause`
+struct TAXIIPauseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause", abstract: "Pause a subscription: no content is pushed or kept for it until it is resumed (TAXII 1.1).")
+    @OptionGroup var connection: TAXIIClientOptions
+    @OptionGroup var subscription: SubscriptionOptions
+
+    func validate() throws { try subscription.validate(.pause, version: connection.version) }
+
+    func run() async throws { try await subscription.run(.pause, connection: connection) }
+}
+
+/// `bastion taxii resume`
+struct TAXIIResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a paused subscription (TAXII 1.1).")
+    @OptionGroup var connection: TAXIIClientOptions
+    @OptionGroup var subscription: SubscriptionOptions
+
+    func validate() throws { try subscription.validate(.resume, version: connection.version) }
+
+    func run() async throws { try await subscription.run(.resume, connection: connection) }
 }
 
 /// `bastion taxii subscription-status`
