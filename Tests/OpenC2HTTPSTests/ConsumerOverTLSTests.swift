@@ -47,10 +47,13 @@ struct TestPKI: Sendable {
     }
 }
 
-/// A handler that sleeps before answering, to have Commands in flight.
+/// A handler that sleeps before answering, to have Commands in flight; `started` is told of
+/// each Command as it arrives.
 struct SlowHandler: CommandHandler {
     let delay: Duration
+    var started: @Sendable () -> Void = {}
     func handle(_ command: Command, context: RequestContext) async throws -> Response {
+        started()
         try await Task.sleep(for: delay)
         return Response(.ok, statusText: "slept; peer \(context.peer ?? "none")")
     }
@@ -257,11 +260,13 @@ struct ConsumerOverTLSTests {
     @Test("graceful shutdown: a Command in flight finishes with its Response")
     func gracefulShutdown() async throws {
         let configuration = ConsumerConfiguration(transport: .https(try pki.serverTLS()))
-        try await runConsumer(configuration, handler: SlowHandler(delay: .milliseconds(500))) { port, group in
+        let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
+        try await runConsumer(configuration, handler: SlowHandler(delay: .milliseconds(500)) { arrived.yield() }) { port, group in
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             let producer = Producer(endpoint: "https://127.0.0.1:\(port)/.well-known/openc2", tls: try pki.clientTLS(), httpClient: client)
             let inFlight = Task { try await producer.send(Command(.query, .features([]))) }
-            try await Task.sleep(for: .milliseconds(150))
+            var iterator = arrivals.makeAsyncIterator()
+            await iterator.next()  // the Command is in the handler
             await group.triggerGracefulShutdown()
             let reply = try await inFlight.value
             try await client.shutdown()
