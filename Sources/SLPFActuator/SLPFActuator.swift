@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Logging
 import OpenC2
 import OpenC2SLPF
 
@@ -48,6 +49,10 @@ public actor SLPFActuator: CommandHandler {
     private var knownGeneration: Int64 = -1
     /// Wakes ``run()`` when the schedule changes.
     private var wake: AsyncStream<Void>.Continuation?
+    /// Where the schedule says what it did: rules started and ended, failures and recovery.
+    private let logger: Logger
+    /// Scheduled changes that failed in a row (each retried a second later).
+    private var failedAttempts = 0
 
     /// The capabilities of an actuator; `update file` only with a rules directory.
     public static func capabilities(updateFile: Bool) -> SLPFCapabilities {
@@ -58,13 +63,15 @@ public actor SLPFActuator: CommandHandler {
     /// keep ``run()`` running for temporal rules. `clock` tells the time (tests set it).
     public init(
         store: RuleStore, backend: any FirewallBackend, rulesDirectory: String? = nil,
-        capabilities: SLPFCapabilities? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+        capabilities: SLPFCapabilities? = nil, clock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "bastion.slpf")
     ) {
         self.store = store
         self.backend = backend
         self.rulesDirectory = rulesDirectory
         self.capabilities = capabilities ?? Self.capabilities(updateFile: rulesDirectory != nil)
         self.clock = clock
+        self.logger = logger
     }
 
     /// Reconciles the firewall with the store: non-persistent rules (from before a restart)
@@ -273,6 +280,7 @@ public actor SLPFActuator: CommandHandler {
                 if rule.state == .active { try await backend.apply(.remove(rule)) }
                 try store.remove(rule.ruleNumber)
                 acceptOwnWrite()
+                logger.info("rule ended", metadata: ["rule_number": "\(rule.ruleNumber)", "was": "\(rule.state.rawValue)"])
             }
             for rule in try store.due(at: now) {
                 try store.setState(.active, of: rule.ruleNumber)
@@ -280,11 +288,23 @@ public actor SLPFActuator: CommandHandler {
                 var active = rule
                 active.state = .active
                 try await backend.apply(.add(active))
+                logger.info("scheduled rule started", metadata: ["rule_number": "\(rule.ruleNumber)"])
+            }
+            if failedAttempts > 0 {
+                logger.notice("schedule applied again", metadata: ["failed_attempts": "\(failedAttempts)"])
+                failedAttempts = 0
             }
             return false
         } catch {
             // The store stays the truth: a later reconcile puts the firewall in line.
             knownGeneration = -1
+            failedAttempts += 1
+            // Retried every second: said at the first failure, then once a minute.
+            if failedAttempts % 60 == 1 {
+                logger.error("scheduled change failed; retrying every second", metadata: [
+                    "error": "\(error)", "failed_attempts": "\(failedAttempts)",
+                ])
+            }
             return true
         }
     }

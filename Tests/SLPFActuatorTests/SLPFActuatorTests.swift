@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import OpenC2
 import OpenC2SLPF
@@ -13,6 +14,51 @@ struct FailingBackend: FirewallBackend {
         throw .commandFailed(command: ["nft", "-f", "-"], status: 1, stderr: "Error: Operation not permitted\n")
     }
     func installed() throws(FirewallError) -> InstalledRuleset { InstalledRuleset() }
+}
+
+/// A dry-run backend that can be made to fail every change, as nft would without privileges.
+actor BreakableBackend: FirewallBackend {
+    private let working = DryRunBackend()
+    private var broken = false
+    func setBroken(_ broken: Bool) { self.broken = broken }
+
+    private func check() throws(FirewallError) {
+        if broken { throw .commandFailed(command: ["nft", "-f", "-"], status: 1, stderr: "Error: Operation not permitted\n") }
+    }
+    func applyAll(_ rules: [SLPFRule]) async throws(FirewallError) {
+        try check()
+        try await working.applyAll(rules)
+    }
+    func apply(_ change: FirewallChange) async throws(FirewallError) {
+        try check()
+        try await working.apply(change)
+    }
+    func installed() async throws(FirewallError) -> InstalledRuleset { try await working.installed() }
+}
+
+/// Keeps what a logger was told, one "level message key=value…" line each (metadata sorted).
+final class LogRecorder: Sendable {
+    private let recorded = Mutex<[String]>([])
+    var lines: [String] { recorded.withLock { $0 } }
+
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(recorder: self) }
+    }
+
+    struct Handler: LogHandler {
+        let recorder: LogRecorder
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let fields = (event.metadata ?? [:]).merging(metadata) { explicit, _ in explicit }
+            let line = (["\(event.level) \(event.message)"] + fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }).joined(separator: " ")
+            recorder.recorded.withLock { $0.append(line) }
+        }
+    }
 }
 
 func deny(_ target: Target, slpf: SLPFArgs? = nil, args: Args = Args(responseRequested: .complete)) -> Command {
@@ -37,13 +83,14 @@ struct SLPFActuatorTests {
 
     func withActuator(
         backend: any FirewallBackend = DryRunBackend(), rulesDirectory: Bool = false, clock: TestClock = TestClock(start),
+        logger: Logger = Logger(label: "test.slpf"),
         _ body: (SLPFActuator, RuleStore, TemporaryDirectory) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let store = try RuleStore(path: directory.path("rules.sqlite"))
         let actuator = SLPFActuator(
-            store: store, backend: backend, rulesDirectory: rulesDirectory ? directory.url.path : nil, clock: clock.function)
+            store: store, backend: backend, rulesDirectory: rulesDirectory ? directory.url.path : nil, clock: clock.function, logger: logger)
         try await actuator.start()
         try await body(actuator, store, directory)
     }
@@ -273,6 +320,34 @@ struct TemporalTests {
             await actuator.applyDueEvents()
             #expect(try store.list().isEmpty)
             #expect(try await backend.installed().nonEmptySets.isEmpty)
+        }
+    }
+
+    @Test("the schedule logs each rule it starts and ends, a failing change once, and the recovery")
+    func scheduleLogs() async throws {
+        let clock = TestClock(SLPFActuatorTests.start)
+        let backend = BreakableBackend()
+        let log = LogRecorder()
+        try await SLPFActuatorTests().withActuator(backend: backend, clock: clock, logger: log.logger) { actuator, store, _ in
+            _ = try await actuator.handle(deny(.ipv4Net(ipv4("198.51.100.1")), args: args(start: t0 + 10_000, duration: 5_000)), context: context)
+            clock.advance(seconds: 10)
+            await actuator.applyDueEvents()
+            clock.advance(seconds: 6)
+            await actuator.applyDueEvents()
+            #expect(log.lines == ["info scheduled rule started rule_number=1", "info rule ended rule_number=1 was=active"])
+
+            _ = try await actuator.handle(deny(.ipv4Net(ipv4("198.51.100.2")), args: args(start: t0 + 30_000)), context: context)
+            await backend.setBroken(true)
+            clock.advance(seconds: 15)
+            for _ in 0..<3 { #expect(await actuator.applyDueEvents(), "a failed change is to be retried") }
+            #expect(log.lines.dropFirst(2).map { $0.prefix(45) } == ["error scheduled change failed; retrying every"])
+            #expect(log.lines.last?.contains("failed_attempts=1") == true)
+
+            await backend.setBroken(false)
+            #expect(await actuator.applyDueEvents() == false)
+            #expect(log.lines.last == "notice schedule applied again failed_attempts=3")
+            #expect(try store.get(2)?.state == .active)
+            #expect(try await backend.installed().nonEmptySets == ["drop4_both_32": ["198.51.100.2"]])
         }
     }
 

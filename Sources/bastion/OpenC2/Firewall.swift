@@ -57,7 +57,7 @@ struct Firewall {
         }
         let store: RuleStore
         do { store = try RuleStore(path: statePath) } catch { throw CLIError("cannot open the rule store \(statePath): \(error)") }
-        let actuator = SLPFActuator(store: store, backend: backend, rulesDirectory: rulesDirectory)
+        let actuator = SLPFActuator(store: store, backend: backend, rulesDirectory: rulesDirectory, logger: logger)
         do { try await actuator.start() } catch { throw CLIError("cannot start the SLPF actuator: \(error)") }
         let active = (try? await actuator.installedRules.count) ?? 0
         logger.info("SLPF actuator started", metadata: [
