@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(name: "BastionPKITests", dependencies: ["BastionPKI"]),
         .testTarget(
             name: "BastionCLITests",
-            dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI", "SLPFActuator", "NetworkNamespaceSupport"]
+            dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI", "SLPFActuator", "NetworkNamespaceSupport", "TAXII"]
         ),
         .testTarget(name: "BastionXMLTests", dependencies: ["BastionXML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TAXIITests", dependencies: ["TAXII", "BastionXML"], resources: [.copy("Fixtures")]),

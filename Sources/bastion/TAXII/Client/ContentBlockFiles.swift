@@ -20,8 +20,9 @@ enum WriteMode: String, ExpressibleByArgument, CaseIterable {
 /// timestamp label (`t…`) or the current local time (`s…`), every character but ASCII letters and
 /// digits replaced by `_`.
 ///
-/// Unlike libtaxii, a collection name cannot leave the directory (`/` and `\` become `_`), and a
-/// name already written in this run gets a `-2`, `-3`, … suffix instead of overwriting the block before.
+/// Unlike libtaxii, a collection name cannot leave the directory (`/` and `\` become `_`), a
+/// name already written in this run gets a `-2`, `-3`, … suffix instead of overwriting the block
+/// before, and a directory that does not exist is made.
 struct ContentBlockFiles {
     /// One block to write.
     struct Block {
@@ -100,6 +101,8 @@ struct ContentBlockFiles {
                 continue
             }
             do {
+                // Unlike libtaxii, a --dest-dir that does not exist yet is made.
+                if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
                 try Data(block.content.utf8).write(to: URL(fileURLWithPath: path))
             } catch {
                 throw TAXIIOutput.failure("cannot write \(path): \(error.localizedDescription)")
