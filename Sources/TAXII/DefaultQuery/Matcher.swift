@@ -37,13 +37,16 @@ extension TAXII.DefaultQuery {
     /// - `begins_with`, `ends_with`, `contains` honour `case_sensitive`.
     /// - regex `matches` succeeds when the expression matches somewhere in
     ///   the value (search, not whole-value match); `case_sensitive: false`
-    ///   ignores case. The syntax is Swift `Regex`'s (PCRE-like).
+    ///   ignores case. The syntax is the common core of PCRE, Python `re` and
+    ///   XML Schema (see `LinearRegex`); back-references and look-around are
+    ///   refused.
     /// - The timestamp module compares instants; a node that is not an
     ///   `xs:dateTime` fails (one without timezone is read as UTC).
     ///
-    /// Regular expressions come from the requester: a backtracking pattern can
-    /// be slow on long values. Patterns are limited to
-    /// ``Test/maximumPatternLength`` characters.
+    /// Regular expressions come from the requester, so they are matched
+    /// without backtracking, in time linear in the value whatever the pattern
+    /// (`(a+)+$` included); patterns are limited to
+    /// ``Test/maximumPatternLength`` characters and 2,000 compiled steps.
     public struct Matcher: Sendable {
         /// The targeting expression ids a matcher evaluates: the STIX XML
         /// vocabularies 1.0 to 1.2.
@@ -325,24 +328,22 @@ extension TAXII.DefaultQuery.Matcher {
 
 extension TAXII.DefaultQuery {
     /// A compiled regular expression (regex module `value`).
-    struct CompiledPattern: @unchecked Sendable {
-        // Regex values are immutable once made; matching does not mutate them.
-        let regex: Regex<AnyRegexOutput>
+    struct CompiledPattern: Sendable {
+        let regex: LinearRegex
 
         init(_ pattern: String, caseSensitive: Bool, path: String) throws(TAXIIError) {
             guard pattern.count <= Test.maximumPatternLength else {
                 throw TAXIIError(.invalidValue, path: path, "regular expression longer than \(Test.maximumPatternLength) characters")
             }
             do {
-                let regex = try Regex(pattern)
-                self.regex = caseSensitive ? regex : regex.ignoresCase()
+                regex = try LinearRegex(pattern, caseSensitive: caseSensitive)
             } catch {
-                throw TAXIIError(.invalidValue, path: path, "\"\(pattern.prefix(100))\" is not a regular expression: \(error)")
+                throw TAXIIError(.invalidValue, path: path, "\"\(pattern.prefix(100))\" is not a supported regular expression: \(error)")
             }
         }
 
         func matches(_ text: String) -> Bool {
-            (try? regex.firstMatch(in: text)) != nil
+            regex.matches(anywhereIn: text)
         }
     }
 }

@@ -98,7 +98,7 @@ struct DefaultQueryModelTests {
               parameters: ["value": "ten", "match_type": "number"], kind: .invalidValue, path: "Test/Parameter[name=value]", says: "not a number"),
         .init(name: "regular expression that does not compile", module: DQSupport.regex, relationship: .matches,
               parameters: ["value": "([a-z]", "case_sensitive": true], kind: .invalidValue, path: "Test/Parameter[name=value]",
-              says: "not a regular expression"),
+              says: "is not a supported regular expression: missing ')'"),
         .init(name: "regular expression too long", module: DQSupport.regex, relationship: .matches,
               parameters: ["value": .string(String(repeating: "a", count: 1025)), "case_sensitive": true], kind: .invalidValue,
               path: "Test/Parameter[name=value]", says: "longer than 1024"),
