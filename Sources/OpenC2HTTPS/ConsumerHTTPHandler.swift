@@ -96,11 +96,12 @@ final class ConsumerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         reply.completeWithTask { await exchange.respond(to: request) }
         let keepAlive = head.isKeepAlive && !overLimit
         reply.futureResult.assumeIsolated().whenSuccess { reply in
-            self.write(reply, version: head.version, keepAlive: keepAlive, context: context)
+            self.write(reply, to: head, keepAlive: keepAlive, context: context)
         }
     }
 
-    private func write(_ reply: ConsumerReply, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func write(_ reply: ConsumerReply, to request: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
+        let version = request.version
         var headers = HTTPHeaders(reply.headers.map { ($0.name, $0.value) })
         headers.replaceOrAdd(name: "Content-Length", value: String(reply.body.count))
         if !keepAlive {

@@ -460,7 +460,7 @@ struct SlowClientTests {
         "POST /.well-known/openc2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/openc2-cmd+json;version=1.0\r\n\(headers)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
     }
 
-    @Test("pipelined requests are answered in order; Connection: close and HTTP/1.0 close after the reply")
+    @Test("pipelined requests are answered in order; Connection: close and HTTP/1.0 close after the reply; HEAD gets no body")
     func pipeliningAndClose() async throws {
         try await withPlainConsumer(requestTimeout: .seconds(10)) { port in
             let pipelined = try RawSocket(port: port)
@@ -474,6 +474,13 @@ struct SlowClientTests {
             let requestIDs = replies.split(separator: "\r\n").filter { $0.lowercased().hasPrefix("x-request-id:") }
             #expect(requestIDs == ["X-Request-ID: first", "X-Request-ID: second", "X-Request-ID: third"])
             #expect(replies.contains("Connection: close"))
+
+            let headRequest = try RawSocket(port: port)
+            defer { headRequest.close() }
+            headRequest.send("HEAD /.well-known/openc2 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            let headReply = await headRequest.readUntilClose()
+            #expect(headReply.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(headReply)")
+            #expect(headReply.hasSuffix("\r\n\r\n"), "a reply to HEAD carries no body: \(headReply)")
 
             let old = try RawSocket(port: port)
             defer { old.close() }
