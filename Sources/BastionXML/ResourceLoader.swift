@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -30,12 +25,12 @@ internal import CLibXML2
 /// On every other thread it hands the request to the loader that was
 /// installed before, so other users of libxml2 in the process are unaffected.
 final class ResourceLoader {
-    /// URL (as written in the schema) → local file.
-    let localResources: [String: URL]
+    /// URL (as written in the schema) → local file path.
+    let localResources: [String: String]
     /// The first refusal or failure, reported instead of libxml2's generic message.
     var failure: XMLError?
 
-    init(localResources: [String: URL]) {
+    init(localResources: [String: String]) {
         self.localResources = localResources
     }
 
@@ -57,7 +52,7 @@ final class ResourceLoader {
     func load(_ url: String, context: xmlParserCtxtPtr?) -> xmlParserInputPtr? {
         let path: String
         if let mapped = localResources[url] {
-            path = mapped.path
+            path = LocalFile.absolute(mapped)
         } else if let filePath = ResourceLoader.localPath(url) {
             path = filePath
         } else {
@@ -68,12 +63,11 @@ final class ResourceLoader {
             return nil
         }
         // libxml2 escapes some characters (spaces, …) when it resolves a relative schemaLocation.
-        guard let data = FileManager.default.contents(atPath: path)
-            ?? ResourceLoader.percentDecoded(path).flatMap({ FileManager.default.contents(atPath: $0) }) else {
+        guard let bytes = LocalFile.contents(atPath: path)
+            ?? ResourceLoader.percentDecoded(path).flatMap(LocalFile.contents(atPath:)) else {
             fail(XMLError(kind: .io, message: "cannot read \(ParseSession.quoted(path))"))
             return nil
         }
-        let bytes = [UInt8](data)
         do throws(XMLError) {
             try XMLReader().check(bytes: bytes)
         } catch {
@@ -127,8 +121,17 @@ final class ResourceLoader {
         guard scheme.count > 1, scheme.allSatisfy({ $0.isLetter || $0 == "+" || $0 == "-" || $0 == "." }) else {
             return url
         }
-        guard scheme.lowercased() == "file", let parsed = URL(string: url), parsed.isFileURL else { return nil }
-        return parsed.path
+        guard scheme.lowercased() == "file" else { return nil }
+        // file:/path, file:///path or file://localhost/path; percent escapes are decoded by the caller.
+        var rest = url[url.index(after: colon)...]
+        if rest.hasPrefix("//") {
+            rest = rest.dropFirst(2)
+            let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+            guard rest[..<slash].isEmpty || rest[..<slash].lowercased() == "localhost" else { return nil }
+            rest = rest[slash...]
+        }
+        guard rest.hasPrefix("/") else { return nil }
+        return String(rest.prefix { $0 != "?" && $0 != "#" })
     }
 
     // MARK: Process-wide installation

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 internal import CLibXML2
 
 /// Reads XML safely into an ``XMLElement`` tree, with libxml2.
@@ -119,16 +114,6 @@ public struct XMLReader: Sendable {
     /// declaration; UTF-8 by default); bytes invalid in it are `.malformed`.
     public func parse(bytes: [UInt8]) throws(XMLError) -> XMLElement {
         let result: Result<XMLElement, XMLError> = bytes.withUnsafeBytes { buffer in
-            Result { () throws(XMLError) in
-                try parse(buffer, isUTF8: false)
-            }
-        }
-        return try result.get()
-    }
-
-    /// Parses a document from `Data`; see ``parse(bytes:)``.
-    public func parse(data: Data) throws(XMLError) -> XMLElement {
-        let result: Result<XMLElement, XMLError> = data.withUnsafeBytes { buffer in
             Result { () throws(XMLError) in
                 try parse(buffer, isUTF8: false)
             }

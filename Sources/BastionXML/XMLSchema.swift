@@ -1,17 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 internal import CLibXML2
 
 /// An XML Schema (XSD 1.0), compiled by libxml2, to validate documents against.
 ///
 /// ```swift
-/// let schema = try XMLSchema(contentsOf: URL(fileURLWithPath: "taxii11.xsd"),
+/// let schema = try XMLSchema(contentsOfFile: "taxii11.xsd",
 ///                            localResources: [
-///                                "http://www.w3.org/TR/xmldsig-core/xmldsig-core-schema.xsd":
-///                                    URL(fileURLWithPath: "xmldsig-core-schema.xsd"),
+///                                "http://www.w3.org/TR/xmldsig-core/xmldsig-core-schema.xsd": "xmldsig-core-schema.xsd",
 ///                            ])
 /// let findings = try schema.validate(xmlString)   // [] when valid
 /// ```
@@ -46,31 +40,27 @@ public struct XMLSchema: Sendable {
     }
 
     private let compiled: Compiled
-    private let localResources: [String: URL]
+    private let localResources: [String: String]
 
-    /// Loads and compiles the schema at a local file `url`.
+    /// Loads and compiles the schema in the local file at `path`.
     ///
     /// - Parameters:
-    ///   - url: a `file:` URL of the main schema document.
+    ///   - path: the main schema document's path (relative to the current directory, or absolute).
     ///   - localResources: local copies of documents the schema imports or
     ///     includes by URL: the URL exactly as written in `schemaLocation`
-    ///     (resolved against the importing document) → a local file URL.
+    ///     (resolved against the importing document) → a local file path.
     /// - Throws: `.networkAccessRefused` for an unmapped remote import, `.io`
     ///   for an unreadable file, the reader's errors for a refused or
     ///   malformed schema document, `.schema` when libxml2 cannot compile it.
-    public init(contentsOf url: URL, localResources: [String: URL] = [:]) throws(XMLError) {
-        guard url.isFileURL else {
-            throw XMLError(
-                kind: .networkAccessRefused,
-                message: "schemas are loaded from local files only, not \(ParseSession.quoted(url.absoluteString))"
-            )
-        }
+    public init(contentsOfFile path: String, localResources: [String: String] = [:]) throws(XMLError) {
+        // Absolute, so that the imports libxml2 resolves against it are absolute too.
+        let path = LocalFile.absolute(path)
         LibXML.ensureInitialized()
         let loader = ResourceLoader(localResources: localResources)
         let errors = ErrorCollector(kind: .schema)
         let schema: xmlSchemaPtr? = loader.activate {
             LibXML.withThreadErrors(errors) {
-                guard let parser = xmlSchemaNewParserCtxt(url.path) else { return nil }
+                guard let parser = xmlSchemaNewParserCtxt(path) else { return nil }
                 defer { xmlSchemaFreeParserCtxt(parser) }
                 let unmanaged = Unmanaged.passRetained(errors)
                 defer { unmanaged.release() }
@@ -84,7 +74,7 @@ public struct XMLSchema: Sendable {
         }
         guard let schema else {
             throw errors.errors.first
-                ?? XMLError(kind: .schema, message: "libxml2 could not compile the schema \(ParseSession.quoted(url.path))")
+                ?? XMLError(kind: .schema, message: "libxml2 could not compile the schema \(ParseSession.quoted(path))")
         }
         compiled = Compiled(schema)
         self.localResources = localResources

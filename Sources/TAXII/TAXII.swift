@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import BastionXML
 
 /// The TAXII namespace: constants shared by TAXII 1.0 and 1.1, message detection

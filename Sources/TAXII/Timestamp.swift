@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 extension TAXII {
     /// A TAXII timestamp label: an `xs:dateTime` with a timezone (`Z` or
     /// `±hh:mm`) and at most six fractional-second digits, as the binding's
@@ -13,7 +7,7 @@ extension TAXII {
     /// unchanged; equality compares the instant (as libtaxii compares aware
     /// `datetime`s): `2015-01-01T00:00:00Z` equals `2015-01-01T01:00:00+01:00`.
     public struct Timestamp: Sendable, Hashable, CustomStringConvertible {
-        /// The text as received (or as made by ``init(date:)``).
+        /// The text as received (or as made by ``init(secondsSince1970:)``).
         public let lexicalForm: String
         /// Seconds since 1970-01-01T00:00:00Z.
         public let secondsSinceEpoch: Int64
@@ -88,10 +82,11 @@ extension TAXII {
             self.timezoneOffsetMinutes = offset
         }
 
-        /// Makes a timestamp for `date` in UTC, written as libtaxii writes
-        /// timestamps (`2015-01-01T00:00:00+00:00`, microseconds when not zero).
-        public init(date: Date) {
-            let interval = date.timeIntervalSince1970
+        /// Makes a timestamp for the instant `interval` seconds after
+        /// 1970-01-01T00:00:00Z, in UTC, written as libtaxii writes timestamps
+        /// (`2015-01-01T00:00:00+00:00`, microseconds when not zero).
+        /// `TAXIIClient` adds `init(date:)` and `date` for Foundation's `Date`.
+        public init(secondsSince1970 interval: Double) {
             var seconds = Int64(interval.rounded(.down))
             var micros = Int(((interval - Double(seconds)) * 1_000_000).rounded())
             if micros >= 1_000_000 {
@@ -104,9 +99,9 @@ extension TAXII {
             self.timezoneOffsetMinutes = 0
         }
 
-        /// The instant as a `Date`.
-        public var date: Date {
-            Date(timeIntervalSince1970: Double(secondsSinceEpoch) + Double(microseconds) / 1_000_000)
+        /// The instant, in seconds since 1970-01-01T00:00:00Z.
+        public var secondsSince1970: Double {
+            Double(secondsSinceEpoch) + Double(microseconds) / 1_000_000
         }
 
         /// The lexical form.

@@ -32,7 +32,7 @@ import Darwin
         // The same through the bytes path and through schema validation's reader.
         let fromBytes = #expect(throws: XMLError.self) { try XMLReader().parse(bytes: Array(xml.utf8)) }
         #expect(fromBytes?.kind == .entityDeclaration)
-        let schema = try XMLSchema(contentsOf: Support.fixture("schema/order.xsd"))
+        let schema = try XMLSchema(contentsOfFile: Support.fixture("schema/order.xsd").path)
         let viaSchema = #expect(throws: XMLError.self) { try schema.validate(xml) }
         #expect(viaSchema?.kind == .entityDeclaration)
     }

@@ -128,8 +128,6 @@ import Testing
         // From bytes too, as UTF-8.
         let fromBytes = try XMLReader().parse(bytes: Array(xml.utf8))
         #expect(fromBytes == root)
-        let fromData = try XMLReader().parse(data: Data(xml.utf8))
-        #expect(fromData == root)
     }
 
     @Test func declaredEncodingIsHonouredForBytes() throws {

@@ -4,6 +4,15 @@ import Testing
 
 /// XSD validation with libxml2's schemas, from local files only.
 @Suite struct SchemaTests {
+    @Test("file: URLs name local paths; other schemes and hosts do not", arguments: [
+        ("file:///srv/xsd/a.xsd", "/srv/xsd/a.xsd"), ("file://localhost/srv/a.xsd", "/srv/a.xsd"), ("file:/srv/a.xsd", "/srv/a.xsd"),
+        ("FILE:///srv/a.xsd#frag", "/srv/a.xsd"), ("schemas/a.xsd", "schemas/a.xsd"), ("/srv/a.xsd", "/srv/a.xsd"), (#"C:\x.xsd"#, #"C:\x.xsd"#),
+        ("file://files.example.com/a.xsd", nil), ("http://127.0.0.1/a.xsd", nil), ("ftp://x/a.xsd", nil), ("file:relative.xsd", nil),
+    ] as [(String, String?)])
+    func localPaths(_ url: String, _ expected: String?) {
+        #expect(ResourceLoader.localPath(url) == expected)
+    }
+
     static let valid = """
         <?xml version="1.0" encoding="UTF-8"?>
         <Order xmlns="urn:bastion:test:order" id="o1">
@@ -29,14 +38,14 @@ import Testing
         """
 
     @Test func validDocumentHasNoFindings() throws {
-        let schema = try XMLSchema(contentsOf: Support.fixture("schema/order.xsd"))
+        let schema = try XMLSchema(contentsOfFile: Support.fixture("schema/order.xsd").path)
         #expect(try schema.validate(Self.valid).isEmpty)
         #expect(try schema.validate(bytes: Array(Self.valid.utf8)).isEmpty)
         #expect(try schema.validate(XMLReader().parse(Self.valid)).isEmpty)
     }
 
     @Test func invalidDocumentListsFindingsWithLines() throws {
-        let schema = try XMLSchema(contentsOf: Support.fixture("schema/order.xsd"))
+        let schema = try XMLSchema(contentsOfFile: Support.fixture("schema/order.xsd").path)
         let findings = try schema.validate(Self.invalid)
         #expect(findings.count == 2)
         #expect(findings.allSatisfy { $0.kind == .invalid })
@@ -51,15 +60,15 @@ import Testing
     }
 
     @Test func malformedDocumentThrowsInsteadOfValidating() throws {
-        let schema = try XMLSchema(contentsOf: Support.fixture("schema/order.xsd"))
+        let schema = try XMLSchema(contentsOfFile: Support.fixture("schema/order.xsd").path)
         let error = #expect(throws: XMLError.self) { try schema.validate("<Order><Item></Order>") }
         #expect(error?.kind == .malformed)
     }
 
     @Test func importByURLIsResolvedLocally() throws {
         let schema = try XMLSchema(
-            contentsOf: Support.fixture("schema/envelope.xsd"),
-            localResources: ["http://schemas.example.com/parts.xsd": Support.fixture("schema/parts.xsd")]
+            contentsOfFile: Support.fixture("schema/envelope.xsd").path,
+            localResources: ["http://schemas.example.com/parts.xsd": Support.fixture("schema/parts.xsd").path]
         )
         let valid = """
             <e:Envelope xmlns:e="urn:bastion:test:envelope" xmlns:p="urn:bastion:test:parts"><p:Part>x</p:Part></e:Envelope>
@@ -76,7 +85,7 @@ import Testing
     @Test func importByURLIsNeverFetched() throws {
         // Unmapped: refused, not fetched.
         let unmapped = #expect(throws: XMLError.self) {
-            try XMLSchema(contentsOf: Support.fixture("schema/envelope.xsd"))
+            try XMLSchema(contentsOfFile: Support.fixture("schema/envelope.xsd").path)
         }
         #expect(unmapped?.kind == .networkAccessRefused)
         #expect(unmapped?.message.contains("http://schemas.example.com/parts.xsd") == true)
@@ -92,7 +101,7 @@ import Testing
               <xs:include schemaLocation="http://127.0.0.1:\(trap.port)/i.xsd"/>
             </xs:schema>
             """.write(to: main, atomically: true, encoding: .utf8)
-        let refused = #expect(throws: XMLError.self) { try XMLSchema(contentsOf: main) }
+        let refused = #expect(throws: XMLError.self) { try XMLSchema(contentsOfFile: main.path) }
         #expect(refused?.kind == .networkAccessRefused)
         #expect(!trap.connectionAttempted)
     }
@@ -108,7 +117,7 @@ import Testing
               <xs:element name="a" fixed="&secret;"/>
             </xs:schema>
             """.write(to: main, atomically: true, encoding: .utf8)
-        let error = #expect(throws: XMLError.self) { try XMLSchema(contentsOf: main) }
+        let error = #expect(throws: XMLError.self) { try XMLSchema(contentsOfFile: main.path) }
         #expect(error?.kind == .entityDeclaration)
         #expect(error?.description.contains(secret) == false)
 
@@ -122,7 +131,7 @@ import Testing
         try """
             <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:include schemaLocation="included.xsd"/></xs:schema>
             """.write(to: including, atomically: true, encoding: .utf8)
-        let viaInclude = #expect(throws: XMLError.self) { try XMLSchema(contentsOf: including) }
+        let viaInclude = #expect(throws: XMLError.self) { try XMLSchema(contentsOfFile: including.path) }
         #expect(viaInclude?.kind == .entityDeclaration)
         #expect(viaInclude?.description.contains(secret) == false)
     }
@@ -136,7 +145,7 @@ import Testing
             .write(to: directory.appendingPathComponent("main.xsd"), atomically: true, encoding: .utf8)
         try #"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="n" type="xs:int"/></xs:schema>"#
             .write(to: directory.appendingPathComponent("part.xsd"), atomically: true, encoding: .utf8)
-        let schema = try XMLSchema(contentsOf: directory.appendingPathComponent("main.xsd"))
+        let schema = try XMLSchema(contentsOfFile: directory.appendingPathComponent("main.xsd").path)
         #expect(try schema.validate("<n>1</n>").isEmpty)
         #expect(try schema.validate("<n>one</n>").count == 1)
     }
@@ -150,18 +159,18 @@ import Testing
               <xs:element name="a" type="xs:noSuchType"/>
             </xs:schema>
             """.write(to: broken, atomically: true, encoding: .utf8)
-        let error = #expect(throws: XMLError.self) { try XMLSchema(contentsOf: broken) }
+        let error = #expect(throws: XMLError.self) { try XMLSchema(contentsOfFile: broken.path) }
         #expect(error?.kind == .schema)
         #expect(error?.line == 2)
 
         let missing = #expect(throws: XMLError.self) {
-            try XMLSchema(contentsOf: directory.appendingPathComponent("missing.xsd"))
+            try XMLSchema(contentsOfFile: directory.appendingPathComponent("missing.xsd").path)
         }
         #expect(missing?.kind == .io)
     }
 
     @Test func schemaIsUsableFromManyTasks() async throws {
-        let schema = try XMLSchema(contentsOf: Support.fixture("schema/order.xsd"))
+        let schema = try XMLSchema(contentsOfFile: Support.fixture("schema/order.xsd").path)
         let counts = await withTaskGroup(of: Int.self) { group in
             for index in 0..<16 {
                 group.addTask {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TAXII
 @testable import TAXIIClient
@@ -125,5 +126,16 @@ struct ProxySettingTests {
     @Test("malformed proxies are configuration errors", arguments: ["ftp://proxy:21", "http://proxy:99999", "http://:80", "http://proxy:80/path"])
     func malformed(_ address: String) {
         #expect(throws: TAXIIClientError.self) { try ResolvedProxy.resolve(.url(address), environment: [:]) }
+    }
+}
+
+@Suite("Timestamps and Foundation dates")
+struct TimestampDateTests {
+    @Test("a Date becomes a timestamp in libtaxii's form, and back")
+    func dates() throws {
+        let timestamp = TAXII.Timestamp(date: Date(timeIntervalSince1970: 1_420_070_400.25))
+        #expect(timestamp.lexicalForm == "2015-01-01T00:00:00.250000+00:00")
+        let parsed = try #require(TAXII.Timestamp("2015-01-01T05:30:00.5+05:30"))
+        #expect(parsed.date == Date(timeIntervalSince1970: 1_420_070_400.5))
     }
 }

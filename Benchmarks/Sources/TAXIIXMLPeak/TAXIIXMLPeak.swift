@@ -13,11 +13,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-#if canImport(FoundationEssentials)
-import FoundationEssentials  // not Foundation: its ICU data would count in the peak memory
-#else
-import Foundation
-#endif
 import TAXII
 
 @main
@@ -28,13 +23,14 @@ struct TAXIIXMLPeak {
         if let index = arguments.firstIndex(of: "--seconds"), index + 1 < arguments.count, let value = Double(arguments[index + 1]) {
             seconds = value
         }
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Benchmarks/TAXIIXML/poll_response_10x2KB.xml")
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            print("cannot read \(url.path)")
+        // Sources/TAXIIXMLPeak/TAXIIXMLPeak.swift → Benchmarks/TAXIIXML/… in this package; no Foundation, as
+        // TAXII itself does without it, so that its pages do not count in the peak.
+        let packageDirectory = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
+        let path = packageDirectory + "/Benchmarks/TAXIIXML/poll_response_10x2KB.xml"
+        guard let input = readFile(path) else {
+            print("cannot read \(path)")
             exit(2)
         }
-        let input = [UInt8](data)
         let startupPeak = peakResidentMegabytes()
         let check = try TAXII11.PollResponse(xml: input)
         precondition(check.contentBlocks.count == 10)
@@ -74,7 +70,7 @@ struct TAXIIXMLPeak {
 
     /// A field of /proc/self/status in KiB (Linux), or nil.
     static func statusKiB(_ field: String) -> Int? {
-        guard let data = FileManager.default.contents(atPath: "/proc/self/status") else { return nil }
+        guard let data = readFile("/proc/self/status") else { return nil }
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(field + ":") {
             return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
         }
@@ -95,5 +91,18 @@ struct TAXIIXMLPeak {
     static func oneDecimal(_ value: Double) -> String {
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+/// The bytes of the file at `path`, or nil.
+func readFile(_ path: String) -> [UInt8]? {
+    guard let file = fopen(path, "rb") else { return nil }
+    defer { fclose(file) }
+    var contents: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, file)
+        contents += buffer[0..<count]
+        if count < buffer.count { return ferror(file) == 0 ? contents : nil }
     }
 }

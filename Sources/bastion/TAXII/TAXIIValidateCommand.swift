@@ -133,15 +133,15 @@ struct TAXIIValidateCommand: ParsableCommand {
         try Data(xmlDSigStandIn.utf8).write(to: standIn)
         defer { try? FileManager.default.removeItem(at: standIn) }
         let sibling = url.deletingLastPathComponent().appendingPathComponent("xmldsig-core-schema.xsd")
-        var resources: [String: URL] = [xmlDSigLocation: standIn, sibling.path: standIn, sibling.absoluteString: standIn]
+        var resources = [xmlDSigLocation: standIn.path, sibling.path: standIn.path, sibling.absoluteString: standIn.path]
         for mapping in imports {
             guard let separator = mapping.lastIndex(of: "=") else {
                 throw ValidationError("--xsd-import takes LOCATION=FILE, found \"\(mapping)\"")
             }
-            resources[String(mapping[..<separator])] = URL(fileURLWithPath: String(mapping[mapping.index(after: separator)...]))
+            resources[String(mapping[..<separator])] = String(mapping[mapping.index(after: separator)...])
         }
         do {
-            return try XMLSchema(contentsOf: url, localResources: resources)
+            return try XMLSchema(contentsOfFile: url.path, localResources: resources)
         } catch {
             throw CLIError("cannot use the schema \(path): \(error)")
         }
