@@ -101,7 +101,6 @@ public struct OpenC2Error: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidIRI = "invalid-iri"
         case invalidMediaType = "invalid-media-type"
         case invalidCommandID = "invalid-command-id"
-        case invalidVersion = "invalid-version"
         /// `start_time`, `stop_time` and `duration` all given (Language §3.3.1.4).
         case temporalOverdetermined = "temporal-overdetermined"
         /// `stop_time` earlier than `start_time`.

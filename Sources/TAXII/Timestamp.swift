@@ -1,7 +1,10 @@
 extension TAXII {
     /// A TAXII timestamp label: an `xs:dateTime` with a timezone (`Z` or
-    /// `±hh:mm`) and at most six fractional-second digits, as the binding's
-    /// `TimestampLabelType` pattern requires.
+    /// `±hh:mm`) and a fraction of the second of any length.
+    ///
+    /// `xs:dateTime` puts no limit on the fractional digits, and Java and Go
+    /// producers write nine; like libtaxii, Bastion keeps microseconds: digits
+    /// past the sixth are read (they must be digits) and dropped, not rounded.
     ///
     /// The lexical form is kept as written (``lexicalForm``) and written back
     /// unchanged; equality compares the instant (as libtaxii compares aware
@@ -19,7 +22,7 @@ extension TAXII {
         /// Parses a timestamp label.
         ///
         /// - Returns: `nil` unless `text` matches
-        ///   `-?YYYY-MM-DDThh:mm:ss(.f{1,6})?(Z|±hh:mm)` with valid field ranges.
+        ///   `-?YYYY-MM-DDThh:mm:ss(.f+)?(Z|±hh:mm)` with valid field ranges.
         public init?(_ text: String) {
             let bytes = Array(text.utf8)
             var i = 0
@@ -52,12 +55,14 @@ extension TAXII {
             if expect(UInt8(ascii: ".")) {
                 var count = 0
                 while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
-                    micros = micros * 10 + Int(bytes[i] - 0x30)
+                    // Only the first six digits count; the rest are truncated, so
+                    // `micros` never exceeds 999 999 however long the fraction is.
+                    if count < 6 { micros = micros * 10 + Int(bytes[i] - 0x30) }
                     count += 1
                     i += 1
                 }
-                guard (1...6).contains(count) else { return nil }
-                for _ in count..<6 { micros *= 10 }
+                guard count >= 1 else { return nil }
+                for _ in min(count, 6)..<6 { micros *= 10 }
             }
             var offset = 0
             if expect(UInt8(ascii: "Z")) {

@@ -46,7 +46,11 @@ struct JSONParserTests {
     func safeIntegers() throws {
         #expect(try parser.parse("9007199254740991") == .integer(9_007_199_254_740_991))
         #expect(try parser.parse("-9007199254740991") == .integer(-9_007_199_254_740_991))
-        for text in ["9007199254740992", "-9007199254740993", "123456789012345678901234567890", "1e400"] {
+        for text in [
+            "9007199254740992", "-9007199254740993", "123456789012345678901234567890", "1e400",
+            // Int64's own limits: the smallest has no positive counterpart (its magnitude once trapped).
+            "-9223372036854775808", "9223372036854775807", "-9223372036854775809",
+        ] {
             do {
                 _ = try parser.parse(text)
                 Issue.record("accepted \(text)")
@@ -54,6 +58,20 @@ struct JSONParserTests {
                 #expect(error.code == .unsafeNumber)
             }
         }
+    }
+
+    @Test("numbers compare numerically: 2, 2.0 and 2e0 are one value, and so are 0 and -0.0")
+    func numericEquality() throws {
+        #expect(try parser.parse("2") == parser.parse("2.0"))
+        #expect(try parser.parse("2e0") == parser.parse("2"))
+        #expect(try parser.parse("-0.0") == parser.parse("0"))
+        #expect(try parser.parse("2") != parser.parse("2.5"))
+        #expect(try parser.parse("[1.0, {\"a\": 0.0}]") == parser.parse("[1, {\"a\": -0}]"))
+        #expect(JSONValue.integer(9_007_199_254_740_991) != .number(9_007_199_254_740_992))
+        #expect(Set([JSONValue.integer(2), .number(2), .number(-0.0), .integer(0)]).count == 2)
+        // What the writer makes of an integral fraction reads back equal.
+        let value = try parser.parse("{\"v\": -0.0, \"w\": 2.0}")
+        #expect(try parser.parse(JSONWriter().string(value)) == value)
     }
 
     @Test("nesting is limited")

@@ -15,11 +15,24 @@ struct TimestampTests {
 
     @Test("invalid forms are refused", arguments: [
         "2015-01-01T00:00:00", "2015-01-01 00:00:00Z", "2015-13-01T00:00:00Z", "2015-02-29T00:00:00Z",
-        "2015-01-01T24:00:00Z", "2015-01-01T00:00:00.1234567Z", "2015-01-01T00:00:00+1:00", "15-01-01T00:00:00Z", "",
+        "2015-01-01T24:00:00Z", "2015-01-01T00:00:00.Z", "2015-01-01T00:00:00.12x4567Z", "2015-01-01T00:00:00+1:00", "15-01-01T00:00:00Z", "",
         "2015-01-01T00:00:00Zjunk",
     ])
     func invalid(text: String) {
         #expect(TAXII.Timestamp(text) == nil)
+    }
+
+    @Test("any number of fractional digits: microseconds kept, the rest truncated as libtaxii does", arguments: [
+        ("2015-01-01T00:00:00.123456789Z", 123_456), ("2015-01-01T00:00:00.1234567Z", 123_456),
+        ("2015-01-01T00:00:00.999999999+01:00", 999_999), ("2015-01-01T00:00:00.5Z", 500_000),
+        ("2015-01-01T00:00:00." + String(repeating: "9", count: 130) + "Z", 999_999),
+        ("2015-01-01T00:00:00." + String(repeating: "0", count: 10_000) + "1Z", 0),
+    ])
+    func longFractions(text: String, microseconds: Int) throws {
+        let timestamp = try #require(TAXII.Timestamp(text))
+        #expect(timestamp.microseconds == microseconds)
+        #expect(timestamp.lexicalForm == text)
+        #expect(timestamp.secondsSinceEpoch == (text.hasSuffix("+01:00") ? 1_420_066_800 : 1_420_070_400))
     }
 
     @Test("equality is by instant")

@@ -300,7 +300,7 @@ private struct Reader {
         }
         let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
         if isInteger {
-            guard let value = Int64(literal), abs(value) <= JSONValue.maximumSafeInteger else {
+            guard let value = Int64(literal), value.magnitude <= JSONValue.maximumSafeInteger.magnitude else {
                 throw OpenC2Error(.unsafeNumber, "integer \(literal) is beyond ±(2^53 − 1), the range JSON carries exactly")
             }
             return .integer(value)

@@ -3,6 +3,10 @@
 /// Integers without a fraction or exponent are kept exactly as ``integer(_:)``; every other
 /// number is a ``number(_:)``. Objects keep their members in order and never hold two
 /// members with the same name (``JSONParser`` refuses duplicate keys).
+///
+/// Equality of numbers is numeric, as I-JSON numbers are IEEE 754 doubles: `2`, `2.0` and
+/// `2e0` are the same value, and so are `0` and `-0.0`. ``JSONWriter`` writes an integral
+/// ``number(_:)`` without its fraction, so a value read, written and read again stays equal.
 public enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
@@ -16,6 +20,34 @@ public enum JSONValue: Hashable, Sendable {
 
     /// The largest integer magnitude a JSON number carries exactly (2⁵³ − 1).
     public static let maximumSafeInteger: Int64 = (1 << 53) - 1
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.integer(let a), .integer(let b)): a == b
+        case (.number(let a), .number(let b)): a == b
+        case (.integer(let a), .number(let b)), (.number(let b), .integer(let a)): Double(exactly: a) == b
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a == b
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let value): hasher.combine(1); hasher.combine(value)
+        // Integers and numbers that are equal hash alike: both as the Double they denote
+        // (Double's hash makes 0.0 and -0.0 alike).
+        case .integer(let value): hasher.combine(2); hasher.combine(Double(value))
+        case .number(let value): hasher.combine(2); hasher.combine(value)
+        case .string(let value): hasher.combine(3); hasher.combine(value)
+        case .array(let values): hasher.combine(4); hasher.combine(values)
+        case .object(let object): hasher.combine(5); hasher.combine(object)
+        }
+    }
 
     /// The JSON type name of this value, used in error messages ("object", "string", …).
     public var typeName: String {

@@ -98,20 +98,25 @@ public struct CommandID: ValidatedString {
     }
 }
 
-/// A Language version, `major.minor` (Language §3.4.2.17).
+/// A Language version (Language §3.4.2.17): a String. The Language describes it as a
+/// "Major.Minor version number" but sets no pattern, and Consumers in the field report versions
+/// such as `1.0-draft-2019-02`, so any text is accepted; ``isMajorMinor`` tells whether it has
+/// the `major.minor` form, for a Consumer that wants to check its own.
 public struct Version: ValidatedString {
     public let rawValue: String
-    public init(_ rawValue: String) throws(OpenC2Error) {
-        let parts = rawValue.split(separator: ".", omittingEmptySubsequences: false)
-        let valid = parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }
-        try check(valid, rawValue, .invalidVersion, "a valid version (major.minor)")
+    /// Any text is a version; this initializer never throws.
+    public init(_ rawValue: String) {
         self.rawValue = rawValue
     }
 
-    /// Language version 1.0, the one Bastion implements.
-    public static let v1_0 = Version(unchecked: "1.0")
+    /// Whether the text is two runs of decimal digits joined by a dot (`1.0`, `2.13`).
+    public var isMajorMinor: Bool {
+        let parts = rawValue.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }
+    }
 
-    private init(unchecked rawValue: String) { self.rawValue = rawValue }
+    /// Language version 1.0, the one Bastion implements.
+    public static let v1_0 = Version("1.0")
 }
 
 /// The syntax checks behind the validated strings.

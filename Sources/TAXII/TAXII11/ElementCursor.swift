@@ -306,7 +306,7 @@ struct ElementCursor {
         guard let value = TAXII.Timestamp(raw.trimmedXMLWhitespace) else {
             throw TAXIIError(
                 .invalidTimestamp, path: path,
-                "\"\(raw)\" is not an xs:dateTime with timezone (YYYY-MM-DDThh:mm:ss[.ffffff](Z|±hh:mm))"
+                "\"\(raw)\" is not an xs:dateTime with timezone (YYYY-MM-DDThh:mm:ss[.fff…](Z|±hh:mm))"
             )
         }
         return value
