@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "TAXII", targets: ["TAXII"]),
         .library(name: "TAXIIClient", targets: ["TAXIIClient"]),
         .library(name: "BastionTLS", targets: ["BastionTLS"]),
+        .library(name: "BastionConfig", targets: ["BastionConfig"]),
+        .library(name: "BastionConsumer", targets: ["BastionConsumer"]),
         .executable(name: "bastion", targets: ["bastion"]),
     ],
     dependencies: [
@@ -56,6 +58,16 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: Settings
+        .target(name: "BastionConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "BastionConsumer",
+            dependencies: [
+                "BastionConfig", "BastionTLS", "OpenC2HTTPS", "OpenC2SLPF",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -104,13 +116,14 @@ let package = Package(
                 "BastionXML",
                 "TAXII",
                 "TAXIIClient",
+                "BastionConfig",
+                "BastionConsumer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
 
@@ -147,6 +160,7 @@ let package = Package(
             name: "BastionCLITests",
             dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI", "SLPFActuator", "NetworkNamespaceSupport", "TAXII"]
         ),
+        .testTarget(name: "BastionConsumerTests", dependencies: ["BastionConsumer", "BastionConfig", "OpenC2HTTPS"]),
         .testTarget(name: "BastionXMLTests", dependencies: ["BastionXML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TAXIITests", dependencies: ["TAXII", "BastionXML"], resources: [.copy("Fixtures")]),
         .testTarget(

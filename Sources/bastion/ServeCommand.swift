@@ -1,4 +1,5 @@
 import ArgumentParser
+import BastionConsumer
 import BastionPKI
 import Foundation
 import Logging

@@ -11,24 +11,28 @@
 /// punctuation. Back-references, look-around, possessive quantifiers and inline flags need
 /// backtracking and are refused with an error that names them. `\d`, `\w` and `\s` are ASCII,
 /// as in PCRE without UCP.
-struct LinearRegex: Sendable {
+///
+/// The Default Query regex capability module matches with it; it is public so that other
+/// code taking patterns from outside can do the same.
+public struct LinearRegex: Sendable {
     /// Why a pattern was refused.
-    struct SyntaxError: Error, Equatable, CustomStringConvertible {
-        let message: String
+    public struct SyntaxError: Error, Equatable, CustomStringConvertible {
+        /// What is wrong with the pattern.
+        public let message: String
         /// Where, counted in Unicode scalars from 0.
-        let offset: Int
-        var description: String { "\(message) at offset \(offset)" }
+        public let offset: Int
+        public var description: String { "\(message) at offset \(offset)" }
     }
 
     /// The most instructions a pattern may compile to (counted repetitions are expanded): it
     /// bounds the work per character of text.
-    static let maximumProgramSize = 2_000
+    public static let maximumProgramSize = 2_000
 
     private let program: [Instruction]
     private let caseSensitive: Bool
 
     /// Compiles `pattern`; `caseSensitive: false` lets letters match in either case.
-    init(_ pattern: String, caseSensitive: Bool = true) throws(SyntaxError) {
+    public init(_ pattern: String, caseSensitive: Bool = true) throws(SyntaxError) {
         var parser = Parser(Array(pattern.unicodeScalars))
         let tree = try parser.parse()
         var compiler = Compiler(caseSensitive: caseSensitive)
@@ -39,7 +43,7 @@ struct LinearRegex: Sendable {
     }
 
     /// Whether the expression matches somewhere in `text` (a search, not a whole-text match).
-    func matches(anywhereIn text: String) -> Bool {
+    public func matches(anywhereIn text: String) -> Bool {
         let scalars = Array(text.unicodeScalars)
         var current = ThreadList(size: program.count)
         var next = ThreadList(size: program.count)

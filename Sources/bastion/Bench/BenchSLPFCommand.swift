@@ -1,4 +1,5 @@
 import ArgumentParser
+import BastionConsumer
 import Foundation
 import OpenC2
 import OpenC2SLPF

@@ -1,103 +1,11 @@
 import ArgumentParser
+import BastionConsumer
 import Foundation
 import Logging
 import OpenC2
 import OpenC2HTTPS
 import OpenC2SLPF
 import ServiceLifecycle
-
-/// A Consumer's settings: from a YAML file (`--config`), overridden by command-line options.
-/// Keys in the file are the option names in snake_case.
-struct ConsumerSettings: Decodable, Equatable {
-    var host: String?
-    var port: Int?
-    var cert: String?
-    var key: String?
-    var clientCA: String?
-    var noClientAuth: Bool?
-    var allowPeers: [String]?
-    var testingHTTP: Bool?
-    var maxBody: Int?
-    var idleTimeout: Int?
-    var requestTimeout: Int?
-    var maxConnections: Int?
-    var identity: String?
-    var firewall: FirewallChoice?
-    var state: String?
-    var rulesDir: String?
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, cert, key, identity, firewall, state
-        case rulesDir = "rules_dir"
-        case clientCA = "client_ca"
-        case noClientAuth = "no_client_auth"
-        case allowPeers = "allow_peers"
-        case testingHTTP = "testing_http"
-        case maxBody = "max_body"
-        case idleTimeout = "idle_timeout"
-        case requestTimeout = "request_timeout"
-        case maxConnections = "max_connections"
-    }
-
-    /// Values of `override` where it has one, else ours.
-    func overridden(by override: ConsumerSettings) -> ConsumerSettings {
-        ConsumerSettings(
-            host: override.host ?? host, port: override.port ?? port, cert: override.cert ?? cert, key: override.key ?? key,
-            clientCA: override.clientCA ?? clientCA, noClientAuth: override.noClientAuth ?? noClientAuth,
-            allowPeers: override.allowPeers ?? allowPeers, testingHTTP: override.testingHTTP ?? testingHTTP,
-            maxBody: override.maxBody ?? maxBody, idleTimeout: override.idleTimeout ?? idleTimeout,
-            requestTimeout: override.requestTimeout ?? requestTimeout, maxConnections: override.maxConnections ?? maxConnections,
-            identity: override.identity ?? identity, firewall: override.firewall ?? firewall,
-            state: override.state ?? state, rulesDir: override.rulesDir ?? rulesDir
-        )
-    }
-
-    /// Checks the combination and builds the Consumer's configuration.
-    func configuration(logger: Logger) throws -> ConsumerConfiguration {
-        let port = self.port ?? 443
-        let (maxBody, idle, request, connections) = (maxBody ?? 64 * 1024, idleTimeout ?? 60, requestTimeout ?? 10, maxConnections ?? 1024)
-        guard (0...65535).contains(port) else { throw CLIError("port must be 0…65535, got \(port)") }
-        guard maxBody > 0, idle > 0, request > 0, connections > 0 else {
-            throw CLIError("max_body, idle_timeout, request_timeout and max_connections must be positive")
-        }
-        let transport: ConsumerTransport
-        if testingHTTP == true {
-            guard cert == nil, key == nil, clientCA == nil else {
-                throw CLIError("testing HTTP serves plain HTTP; it cannot be combined with a certificate, key or client CA")
-            }
-            logger.warning("plain HTTP testing mode: no TLS, no authentication")
-            transport = .plainHTTPForTesting
-        } else {
-            guard let cert, let key else { throw CLIError("HTTPS needs --cert and --key (or --testing-http for plain HTTP testing)") }
-            let requireClients = noClientAuth != true
-            guard clientCA != nil || !requireClients else {
-                throw CLIError("Mutual TLS needs --client-ca; pass --no-client-auth to accept Producers without a certificate")
-            }
-            if !requireClients { logger.warning("client certificates are not required: any client that can connect may send commands") }
-            transport = .https(try TLSPolicy.server(certificatePath: cert, keyPath: key, clientCAPath: requireClients ? clientCA : nil))
-        }
-        var exchange = ConsumerExchange.Configuration()
-        exchange.maximumBodySize = maxBody
-        exchange.allowedPeers = (allowPeers ?? []).isEmpty ? nil : Set(allowPeers ?? [])
-        exchange.identity = identity
-        exchange.profiles = [SLPFProfile()]
-        return ConsumerConfiguration(
-            host: host ?? "127.0.0.1", port: port, transport: transport, exchange: exchange,
-            idleTimeout: .seconds(idle), requestTimeout: .seconds(request), maximumConnections: connections
-        )
-    }
-
-    /// Reads a YAML settings file, refusing unknown keys and wrong types with the file's name.
-    static func load(yamlFile path: String) throws -> ConsumerSettings {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw CLIError("cannot read \(path): \(error.localizedDescription)")
-        }
-        return try YAMLSettings.decode(ConsumerSettings.self, from: text, file: path, knownKeys: CodingKeys.allCases.map(\.rawValue))
-    }
-}
 
 /// Options of `bastion openc2 consumer`.
 struct ConsumerOptions: ParsableArguments {
@@ -186,7 +94,7 @@ struct ConsumerCommand: AsyncParsableCommand {
         let configuration = try settings.configuration(logger: logger)
         let choice = settings.firewall ?? .none
         let firewall = choice == .none ? nil : try await Firewall.start(
-            choice, statePath: settings.state ?? ".bastion/slpf.sqlite", rulesDirectory: settings.rulesDir, logger: logger)
+            choice, statePath: settings.state ?? ConsumerSettings.Defaults.state, rulesDirectory: settings.rulesDir, logger: logger)
         let handler: any CommandHandler = firewall?.actuator ?? QueryFeaturesHandler()
         let consumer = Consumer(configuration: configuration, handler: handler, logger: logger)
         try await runConsumer(consumer, firewall: firewall, logger: logger)

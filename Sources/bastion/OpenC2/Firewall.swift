@@ -1,4 +1,5 @@
 import ArgumentParser
+import BastionConsumer
 import Foundation
 import Logging
 import OpenC2
@@ -7,19 +8,7 @@ import OpenC2SLPF
 import ServiceLifecycle
 import SLPFActuator
 
-/// Where a Consumer enforces SLPF Commands.
-enum FirewallChoice: String, CaseIterable, ExpressibleByArgument, Decodable {
-    /// Answer `query features` only; 501 for the rest.
-    case none
-    /// nftables (`table inet bastion`).
-    case nftables
-    /// Record the nft transactions, change nothing.
-    case dryRun = "dry-run"
-    /// nftables when this process may change the ruleset, otherwise dry-run.
-    case auto
-
-    static let help = "none (query features only), nftables, dry-run (record what nft would do), or auto (nftables when allowed to change the ruleset, else dry-run)"
-}
+extension FirewallChoice: ExpressibleByArgument {}
 
 /// The SLPF actuator behind a Consumer, made from the firewall settings.
 struct Firewall {
