@@ -61,11 +61,12 @@ enum YAMLShapeCheck {
 
     /// Whether a plain scalar that YAML 1.1 may read as a base-60 integer (`[-+]d:d…`, `_`
     /// ignored, parts that are not decimal numbers skipped as the decoder skips them) has a
-    /// value, and every intermediate power of 60, within `Int`.
+    /// value, every intermediate power of 60 and the signed result within `Int`.
     static func base60FitsAnInteger(_ text: String) -> Bool {
         guard text.contains(":") else { return true }
         var digits = Substring(text.replacingOccurrences(of: "_", with: ""))
-        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+        let negative = digits.first == "-"
+        if negative || digits.first == "+" { digits = digits.dropFirst() }
         var base = 1
         var value = 0
         for part in digits.split(separator: ":", omittingEmptySubsequences: false).compactMap({ Int($0, radix: 10) }).reversed() {
@@ -75,6 +76,7 @@ enum YAMLShapeCheck {
             guard !termOverflow, !sumOverflow, !baseOverflow else { return false }
             (value, base) = (sum, nextBase)
         }
-        return true
+        // The sign is applied last, by multiplication: -1 × Int.min overflows too.
+        return !value.multipliedReportingOverflow(by: negative ? -1 : 1).overflow
     }
 }

@@ -166,10 +166,3 @@ public struct ConsumerError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
 }
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

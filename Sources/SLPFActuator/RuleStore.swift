@@ -248,14 +248,20 @@ public final class RuleStore: Sendable {
 
     private static func dateTime(_ value: Int64) -> DateTime { DateTime(millisecondsSince1970: UInt64(max(0, value))) }
 
+    /// The rule a row holds. A row whose values are not of their column's type (the file was
+    /// edited or damaged: SQLite stores any type in any column) is `.corruptRule`, never a trap.
     private static func rule(from row: Row) throws -> SLPFRule {
-        let number: Int64 = row["rule_number"]
+        // rule_number is the INTEGER PRIMARY KEY (the rowid): SQLite keeps it an integer.
+        let number: Int64 = (try? row.decode(Int64.self, forColumn: "rule_number")) ?? -1
         func corrupt(_ reason: String) -> RuleStoreError { .corruptRule(number, reason: reason) }
-        guard let action = FilterAction(rawValue: row["action"]) else { throw corrupt("unknown action") }
-        guard let direction = Direction(rawValue: row["direction"]) else { throw corrupt("unknown direction") }
-        guard let dropProcess = DropProcess(rawValue: row["drop_process"]) else { throw corrupt("unknown drop_process") }
-        guard let state = SLPFRule.State(rawValue: row["state"]) else { throw corrupt("unknown state") }
-        let targetJSON: String = row["target_json"]
+        func value<Value: DatabaseValueConvertible>(_ column: String, as type: Value.Type = Value.self) throws(RuleStoreError) -> Value {
+            do { return try row.decode(Value.self, forColumn: column) } catch { throw corrupt("\(column) is not a \(Value.self)") }
+        }
+        guard let action = FilterAction(rawValue: try value("action")) else { throw corrupt("unknown action") }
+        guard let direction = Direction(rawValue: try value("direction")) else { throw corrupt("unknown direction") }
+        guard let dropProcess = DropProcess(rawValue: try value("drop_process")) else { throw corrupt("unknown drop_process") }
+        guard let state = SLPFRule.State(rawValue: try value("state")) else { throw corrupt("unknown state") }
+        let targetJSON: String = try value("target_json")
         let target: Target
         do {
             target = try OpenC2Decoder().decode(Target.self, from: targetJSON)
@@ -270,11 +276,11 @@ public final class RuleStore: Sendable {
         case .ipv6Connection(let connection): match = .ipv6Connection(connection)
         default: throw corrupt("target \(target.name) is not an SLPF rule target")
         }
-        let stop: Int64? = row["stop_time"]
+        let stop: Int64? = try value("stop_time")
         return SLPFRule(
             ruleNumber: number, action: action, match: match, direction: direction, dropProcess: dropProcess,
-            persistent: row["persistent"], startTime: dateTime(row["start_time"]), stopTime: stop.map(dateTime),
-            createdAt: dateTime(row["created_at"]), state: state, source: row["source"])
+            persistent: try value("persistent"), startTime: dateTime(try value("start_time")), stopTime: stop.map(dateTime),
+            createdAt: dateTime(try value("created_at")), state: state, source: try value("source"))
     }
 
     // MARK: Access

@@ -91,7 +91,12 @@ extension TAXII {
         /// 1970-01-01T00:00:00Z, in UTC, written as libtaxii writes timestamps
         /// (`2015-01-01T00:00:00+00:00`, microseconds when not zero).
         /// `TAXIIClient` adds `init(date:)` and `date` for Foundation's `Date`.
+        ///
+        /// An interval outside years 0001…9999 (the four-digit years a timestamp label has),
+        /// infinite ones included, saturates at the nearer end; NaN reads as 0.
         public init(secondsSince1970 interval: Double) {
+            let (earliest, latest) = (-62_135_596_800.0, 253_402_300_799.0)
+            let interval = interval.isNaN ? 0 : min(max(interval, earliest), latest)
             var seconds = Int64(interval.rounded(.down))
             var micros = Int(((interval - Double(seconds)) * 1_000_000).rounded())
             if micros >= 1_000_000 {

@@ -6,16 +6,21 @@ import Testing
 import Glibc
 #endif
 
-/// A TAXII 1.1 Poll Service on 127.0.0.1 for one request, on a thread of its own: it reads the
-/// Poll Request, evaluates its Default Query with TAXII's matcher over `blocks`, and answers a
+/// A TAXII 1.1 service on 127.0.0.1 for one request, on a thread of its own: it reads the
+/// request and answers what `answer` makes of its body. ``init(blocks:)`` makes a Poll Service
+/// that evaluates the request's Default Query with TAXII's matcher over `blocks` and answers a
 /// Poll Response with the blocks that match.
-final class OneRequestQueryService: Sendable {
+final class OneRequestTAXIIService: Sendable {
     let url: String
     private let listener: Int32
     private let request = Mutex<String?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
-    init(blocks: [String]) throws {
+    convenience init(blocks: [String]) throws {
+        try self.init { body in try Self.answer(body, blocks: blocks) }
+    }
+
+    init(answer: @escaping @Sendable (String) throws -> String) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -35,7 +40,7 @@ final class OneRequestQueryService: Sendable {
             setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             let body = Self.readRequestBody(connection)
             request.withLock { $0 = body }
-            let reply = (try? Self.answer(body, blocks: blocks)) ?? "not a Poll Request with a Default Query"
+            let reply = (try? answer(body)) ?? "not a request this service answers"
             let head = "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nX-TAXII-Content-Type: \(TAXII.VersionID.xml11)\r\n"
                 + "X-TAXII-Protocol: \(TAXII.VersionID.http10)\r\nX-TAXII-Services: \(TAXII.VersionID.services11)\r\n"
                 + "Content-Length: \(reply.utf8.count)\r\nConnection: close\r\n\r\n"
@@ -99,7 +104,7 @@ struct TAXIIQueryCLITests {
     /// Runs `bastion taxii query` with `options` against a service holding two indicators, and
     /// returns the request the service received and the contents of the files the CLI wrote.
     func query(_ options: [String]) throws -> (request: String, files: [String]) {
-        let service = try OneRequestQueryService(blocks: [
+        let service = try OneRequestTAXIIService(blocks: [
             Self.indicator(id: "a", address: "198.51.100.7"), Self.indicator(id: "b", address: "203.0.113.9"),
         ])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-query-\(UUID().uuidString)")
@@ -129,5 +134,27 @@ struct TAXIIQueryCLITests {
         #expect(request.contains("urn:taxii.mitre.org:query:capability:regex-1"))
         #expect(files.count == 1)
         #expect(files.first?.contains("203.0.113.9") == true)
+    }
+}
+
+@Suite("bastion taxii poll against a hostile Poll Service")
+struct TAXIIHostilePollCLITests {
+    /// A result part number of Int.max with more="true": asking for the next part once trapped.
+    @Test("a result part number with no next part is an error, not a crash")
+    func lastPartNumber() throws {
+        let service = try OneRequestTAXIIService { body in
+            guard case .taxii11(.pollRequest(let poll)) = try TAXII.message(fromXML: body) else { return "" }
+            return """
+                <taxii_11:Poll_Response xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" \
+                message_id="1" in_response_to="\(poll.messageID)" collection_name="\(poll.collectionName)" more="true" \
+                result_id="r" result_part_number="9223372036854775807"/>
+                """
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-poll-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try CLI.run(["taxii", "poll", "--url", service.url, "--collection", "c", "--all-parts", "--dest-dir", directory.path])
+        #expect(service.receivedRequest() != nil)
+        #expect(result.status == 3, "\(result.output)\n\(result.error)")
+        #expect(result.error.contains("result part number 9223372036854775807 has no next part"), "\(result.error)")
     }
 }

@@ -50,6 +50,7 @@ struct ConsumerSettingsTests {
         // Base 60: YAML 1.1 reads 1:30 as 90; these overflow a 64-bit integer (the decoder traps).
         ("port: 1:1:1:1:1:1:1:1:1:1:1:1", "base-60 number too large"),
         ("port: 153722867280912931:0", "base-60 number too large"),
+        ("port: -x:-9223372036854775808", "base-60 number too large"),
         ("identity: 1:2:3:4:5:6:7:8:9:10:11:12:13", "quote it if it is text"),
         ("a: &x [1]\nb: *x", "anchors and aliases"),
         ("allow_peers: " + String(repeating: "[", count: 100_000), "nested deeper than 32 levels"),

@@ -159,4 +159,32 @@ struct RuleStoreTests {
             return true
         }
     }
+
+    /// SQLite stores any type in any column: a damaged or hand-edited file can hold text or a
+    /// huge real where an integer belongs. Reading such a row once trapped in the row decoder.
+    @Test("a row with a value of the wrong type is a corrupt rule, not a trap", arguments: [
+        "UPDATE rule SET start_time = 'soon'", "UPDATE rule SET created_at = 1e30",
+        "UPDATE rule SET persistent = 'yes'", "UPDATE rule SET stop_time = x'00ff'", "UPDATE rule SET action = 7",
+    ])
+    func wrongTypes(sql: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let path = directory.path("rules.sqlite")
+        let added = try RuleStore(path: path).add(
+            FilterRuleRequest(action: .deny, match: .ipv4Net(ipv4("198.51.100.0/24"))), receivedAt: at(1_000))
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.write { db in
+                try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+                try db.execute(sql: sql)
+            }
+        }
+        let store = try RuleStore(path: path)
+        #expect {
+            _ = try store.list()
+        } throws: { error in
+            guard case .corruptRule(let number, _)? = error as? RuleStoreError else { return false }
+            return number == added.ruleNumber
+        }
+    }
 }

@@ -53,6 +53,10 @@ struct TimestampTests {
         #expect(timestamp.lexicalForm == "2015-01-01T00:00:00.250000+00:00")
         #expect(TAXII.Timestamp(timestamp.lexicalForm) == timestamp)
         #expect(TAXII.Timestamp(secondsSince1970: 0).lexicalForm == "1970-01-01T00:00:00+00:00")
+        // Out of range, infinite or NaN: saturates within four-digit years instead of trapping.
+        #expect(TAXII.Timestamp(secondsSince1970: .infinity).lexicalForm == "9999-12-31T23:59:59+00:00")
+        #expect(TAXII.Timestamp(secondsSince1970: -1e300).lexicalForm == "0001-01-01T00:00:00+00:00")
+        #expect(TAXII.Timestamp(secondsSince1970: .nan).secondsSinceEpoch == 0)
     }
 }
 

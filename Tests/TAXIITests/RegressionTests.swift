@@ -32,3 +32,19 @@ struct RegressionTests {
         #expect(TAXII.validate(xml: try message.xml()).isEmpty)
     }
 }
+
+@Suite("Dictionary-form findings of the taxii-json fuzz target")
+struct DictionaryRegressionTests {
+    @Test("a subscribe without subscription_parameters reads as the defaults it is written with")
+    func subscribeWithoutParameters() throws {
+        let json = #"{"action":"SUBSCRIBE","collection_name":"default","extended_headers":{},"message_id":"5","message_type":"Subscription_Management_Request"}"#
+        let message = try TAXII.message(fromJSON: json, version: .v11)
+        guard case .taxii11(.manageCollectionSubscriptionRequest(let request)) = message else {
+            Issue.record("not a subscription management request: \(message)")
+            return
+        }
+        #expect(request.subscriptionParameters == TAXII11.SubscriptionParameters())
+        #expect(try TAXII.message(fromJSON: message.json(), version: .v11) == message)
+        #expect(try TAXII.message(fromXML: message.xml()) == message)
+    }
+}

@@ -518,7 +518,16 @@ extension LinearRegex {
                 }
                 for jump in jumps { program[jump] = .jump(program.count) }
             case .repetition(let inner, let minimum, let maximum):
-                for _ in 0..<minimum { try emit(inner) }
+                if minimum > 0 {
+                    let start = program.count
+                    try emit(inner)
+                    // A part that compiles to nothing (an empty group) matches only the empty
+                    // text, however often it is repeated: one copy stands for all of them. The
+                    // size limit never sees such copies, so `((){99999}){99999}` would otherwise
+                    // spin through 10^10 of them.
+                    if program.count == start { return }
+                    for _ in 1..<minimum { try emit(inner) }
+                }
                 if let maximum {
                     // Each optional copy may be skipped to the end.
                     var skips: [Int] = []

@@ -309,9 +309,11 @@ extension TAXII11.ManageCollectionSubscriptionRequest {
         self.init(
             messageID: messageID, collectionName: try reader.string("collection_name"), action: action,
             subscriptionID: try reader.optionalString("subscription_id"),
+            // A subscribe always has subscription parameters in the dictionary form (libtaxii
+            // makes default ones); absent, they are the defaults, as they are written back.
             subscriptionParameters: try reader.optionalObject("subscription_parameters") { (inner) throws(TAXIIError) in
                 try TAXII11.SubscriptionParameters(dictionary: inner)
-            },
+            } ?? (action == .subscribe ? TAXII11.SubscriptionParameters() : nil),
             pushParameters: try reader.optionalObject("push_parameters") { (inner) throws(TAXIIError) in try TAXII11.PushParameters(dictionary: inner) },
             extendedHeaders: headers
         )

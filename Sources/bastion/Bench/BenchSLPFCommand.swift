@@ -40,12 +40,14 @@ struct BenchSLPFCommand: AsyncParsableCommand {
 
     func run() async throws {
         let counts = try rules.split(separator: ",").map { text -> Int in
-            guard let count = Int(text.trimmingCharacters(in: .whitespaces)), count >= 0 else {
-                throw CLIError("--rules takes non-negative counts separated by commas, got \(rules)")
+            // The preloaded rules are distinct addresses of 10.0.0.0/8: at most 2^24 of them.
+            guard let count = Int(text.trimmingCharacters(in: .whitespaces)), (0...(1 << 24)).contains(count) else {
+                throw CLIError("--rules takes counts of 0…16777216 separated by commas, got \(rules)")
             }
             return count
         }
-        guard commands > 0 else { throw CLIError("--commands must be positive") }
+        // Each deny names a distinct address of 198.18.0.0/15: at most 2^17 of them.
+        guard (1...(1 << 17)).contains(commands) else { throw CLIError("--commands must be 1…131072") }
         guard firewall == .nftables || firewall == .dryRun else { throw CLIError("--firewall must be nftables or dry-run") }
         if firewall == .nftables && !host && Self.inInitialNetworkNamespace {
             throw CLIError("this would replace the host's table inet bastion: run it as `unshare -rn bastion bench slpf …`, or pass --host")

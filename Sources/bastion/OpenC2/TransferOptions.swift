@@ -42,7 +42,7 @@ struct ProducerOptions: ParsableArguments {
             throw ValidationError("--to must be an http:// or https:// URL, got '\(to)'")
         }
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard (1...86_400).contains(timeout) else { throw ValidationError("--timeout must be 1…86400 seconds") }
     }
 
     func makeProducer() throws -> Producer {

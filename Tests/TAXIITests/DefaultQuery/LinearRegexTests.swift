@@ -73,6 +73,17 @@ struct LinearRegexTests {
         #expect(try LinearRegex(pattern).matches(anywhereIn: text) == false)
     }
 
+    /// Repeated empty groups compile to nothing, so the size limit never saw them: nested
+    /// counted repetitions of one once spun through 10^20 empty copies while compiling.
+    @Test("repeated empty groups compile at once and match the empty text", arguments: [
+        "((((){99999}){99999}){99999}){99999}", "(?:(?:){100000}){100000}", "x((){99999}){99999}y",
+    ])
+    func repeatedEmptyGroups(_ pattern: String) throws {
+        let regex = try LinearRegex(pattern)
+        #expect(regex.matches(anywhereIn: pattern.hasPrefix("x") ? "axyb" : "anything"))
+        #expect(!pattern.hasPrefix("x") || !regex.matches(anywhereIn: "x-y"))
+    }
+
     @Test("what needs backtracking, or is malformed, is refused with its reason", arguments: [
         (#"(a)\1"#, "back-references"),
         ("(?=a)b", "look-around"),

@@ -30,6 +30,10 @@ struct PollResultOptions: ParsableArguments {
                 try files.write(response.contentBlocks.map { .init(bindingID: $0.contentBinding.bindingID, content: $0.content.string, timestampLabel: $0.timestampLabel) },
                                 collection: response.collectionName)
                 guard response.more, let resultID = response.resultID else { return }
+                // The part number comes from the server: the largest Int has no next part.
+                guard response.resultPartNumber < Int.max else {
+                    throw TAXIIOutput.failure("\(session.url): result part number \(response.resultPartNumber) has no next part")
+                }
                 let next = response.resultPartNumber + 1
                 guard allParts else {
                     TAXIIOutput.note("more parts: bastion taxii fulfillment --url \(session.url) --collection \(response.collectionName) --result-id \(resultID) --result-part-number \(next) (or poll with --all-parts)")

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora under Fuzz/Corpus/<target>/ from the test fixtures.
+
+    python3 Fuzz/make-corpus.py [--bastion PATH]
+
+Seeds are named by the SHA-1 of their content, as libFuzzer names inputs, so running it again
+adds nothing twice. --bastion (a built `bastion`) adds the JSON form of every TAXII fixture for
+taxii-json; without it that target keeps its seeds.
+"""
+import argparse, hashlib, pathlib, re, subprocess
+
+root = pathlib.Path(__file__).resolve().parent.parent
+corpus = root / "Fuzz" / "Corpus"
+openc2 = root / "Tests" / "OpenC2Tests" / "Fixtures"
+taxii = root / "Tests" / "TAXIITests" / "Fixtures"
+
+
+def seed(target, data):
+    if isinstance(data, str):
+        data = data.encode()
+    folder = corpus / target
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / hashlib.sha1(data).hexdigest()).write_bytes(data)
+
+
+def files(folder, pattern):
+    return sorted(p for p in folder.glob(pattern) if p.is_file())
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bastion")
+    args = parser.parse_args()
+
+    json_documents = files(openc2 / "valid", "*.json") + files(openc2 / "invalid", "*.json")
+    for path in json_documents:
+        if path.name != "expectations.json":
+            seed("openc2-json", path.read_bytes())
+
+    # Consumer requests: method, path, Content-Type, X-Request-ID, body, split at NUL bytes.
+    v10 = "application/openc2-cmd+json;version=1.0"
+    v11 = "application/openc2+json;version=1.0"
+    for path in files(openc2 / "valid", "*.command.json"):
+        seed("consumer-request", b"\0".join([b"POST", b"/.well-known/openc2", v10.encode(), b"req-1", path.read_bytes()]))
+    for path in files(openc2 / "valid", "*.message.json"):
+        seed("consumer-request", b"\0".join([b"POST", b"/.well-known/openc2", v11.encode(), b"", path.read_bytes()]))
+    seed("consumer-request", b"GET\0/.well-known/openc2\0\0\0")
+    seed("consumer-request", b"POST\0/elsewhere\0" + v10.encode() + b"\0\0{}")
+
+    xml_folders = ["valid", "valid10", "invalid", "invalid_default_query", "multiple", "regressions"]
+    taxii_xml = [p for folder in xml_folders for p in files(taxii / folder, "*.xml")]
+    for path in taxii_xml:
+        seed("taxii-xml", path.read_bytes())
+
+    if args.bastion:
+        for folder, version in [("valid", "1.1"), ("valid10", "1.0")]:
+            for path in files(taxii / folder, "*.xml"):
+                result = subprocess.run([args.bastion, "taxii", "convert", str(path), "--to", "json", "--compact"],
+                                        capture_output=True, check=True)
+                seed("taxii-json", (b"\0" if version == "1.1" else b"\1") + result.stdout)
+
+    # Default Query: the query elements of the fixtures' Poll Requests, and STIX content.
+    tdq = "http://taxii.mitre.org/query/taxii_default_query-1"
+    contents = [p.read_bytes() for p in files(taxii / "stix", "*.xml")]
+    for path in files(taxii / "valid", "*.xml") + files(taxii / "invalid_default_query", "*.xml"):
+        text = path.read_text()
+        for match in re.finditer(r"<(\w+):Default_Query\b.*?</\1:Default_Query>", text, re.S):
+            query = match.group(0)
+            prefix = match.group(1)
+            query = query.replace(f"<{prefix}:Default_Query", f'<{prefix}:Default_Query xmlns:{prefix}="{tdq}"', 1)
+            for content in contents or [b""]:
+                seed("default-query", query.encode() + b"\0" + content)
+
+    for pattern, text in [
+        (r"(a+)+$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaab"), (r"^\d{1,3}(\.\d{1,3}){3}$", "192.0.2.1"),
+        (r"[[:alpha:]]+-\w*?\b", "evil-host.example"), (r"(?<name>x|y){2,}", "xyxy"),
+        (r"\x41\u0042[^\s]\S+\Z", "AB c"), (r"(?:ab|a)*?c", "abababac"), (r"(evil)\1", "evilevil"),
+        (r"[\]\-a-f]+", "-]fe"), (r"a{1000}", "a"), (r"(?i)abc", "ABC"),
+    ]:
+        seed("linear-regex", f"{pattern}\0{text}")
+    seed("linear-regex", bytes([0, 8, 1, 9, 24, 2, 26, 10, 0, 1, 0, 1, 2]))
+
+    commands = [p.read_text() for p in files(openc2 / "valid", "*-allow-*.command.json") + files(openc2 / "valid", "*-deny-*.command.json")]
+    for command in commands:
+        seed("slpf-rules-file", '{"rules": [' + command + "]}")
+    seed("slpf-rules-file", '{"rules": [' + ", ".join(commands[:6]) + "]}")
+    seed("slpf-rules-file", '{"rules": []}')
+
+    for settings in [
+        "host: 127.0.0.1\nport: 8443\ntesting_http: true\nmax_body: 2000\nidentity: consumer.example\n",
+        "cert: server.pem\nkey: server-key.pem\nclient_ca: ca.pem\nallow_peers: [producer.example, other]\n",
+        "port: 1:30\nidle_timeout: 60\nrequest_timeout: 10\nmax_connections: 1024\nfirewall: dry-run\n",
+        "no_client_auth: yes\nstate: .bastion/slpf.sqlite\nrules_dir: /etc/bastion/rules\nallow_peers:\n  - a\n  - b\n",
+        "# empty\n",
+    ]:
+        seed("consumer-settings", settings)
+
+
+main()
