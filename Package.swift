@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "OpenC2SLPF", targets: ["OpenC2SLPF"]),
         .library(name: "SLPFActuator", targets: ["SLPFActuator"]),
         .library(name: "OpenC2HTTPS", targets: ["OpenC2HTTPS"]),
+        .library(name: "BastionHTTPServer", targets: ["BastionHTTPServer"]),
         .library(name: "BastionPKI", targets: ["BastionPKI"]),
         .library(name: "BastionXML", targets: ["BastionXML"]),
         .library(name: "TAXII", targets: ["TAXII"]),
@@ -45,9 +46,26 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BastionHTTPServer",
+            dependencies: [
+                "BastionPKI",
+                "BastionTLS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "OpenC2HTTPS",
             dependencies: [
                 "OpenC2",
+                "BastionHTTPServer",
                 "BastionPKI",
                 "BastionTLS",
                 .product(name: "Logging", package: "swift-log"),

@@ -1,8 +1,6 @@
+import BastionHTTPServer
 import Logging
-import NIOCore
-import NIOExtras
 import NIOHTTP1
-import NIOPosix
 import NIOSSL
 import OpenC2
 import ServiceLifecycle
@@ -30,11 +28,17 @@ public struct ConsumerConfiguration: Sendable {
     /// A new connection must have sent a complete request head (TLS handshake included)
     /// within this time, and a request its whole body within this time after the head.
     public var requestTimeout: Duration
+    /// A new connection must finish its TLS handshake within this time.
+    public var handshakeTimeout: Duration
     /// Connections accepted at once; further ones wait in the backlog.
     public var maximumConnections: Int
+    /// Connections accepted at once from one IP address; further ones are closed at once.
+    public var maximumConnectionsPerAddress: Int
+    /// Whether every request is logged at `info` (peer, method, path, status, duration).
+    public var accessLog: Bool
 
-    /// A configuration; by default HTTPS on 127.0.0.1:443, 10 s to send a request, 60 s idle
-    /// timeout and 1024 connections.
+    /// A configuration; by default HTTPS on 127.0.0.1:443, 5 s for the TLS handshake, 10 s to
+    /// send a request, 60 s idle timeout, 1024 connections and 64 from one address.
     public init(
         host: String = "127.0.0.1",
         port: Int = 443,
@@ -42,7 +46,10 @@ public struct ConsumerConfiguration: Sendable {
         exchange: ConsumerExchange.Configuration = ConsumerExchange.Configuration(),
         idleTimeout: Duration = .seconds(60),
         requestTimeout: Duration = .seconds(10),
-        maximumConnections: Int = 1024
+        handshakeTimeout: Duration = .seconds(5),
+        maximumConnections: Int = 1024,
+        maximumConnectionsPerAddress: Int = 64,
+        accessLog: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -50,12 +57,30 @@ public struct ConsumerConfiguration: Sendable {
         self.exchange = exchange
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
+        self.handshakeTimeout = handshakeTimeout
         self.maximumConnections = maximumConnections
+        self.maximumConnectionsPerAddress = maximumConnectionsPerAddress
+        self.accessLog = accessLog
+    }
+
+    /// The settings of the HTTP server under the Consumer.
+    var server: HTTPServerConfiguration {
+        let transport: HTTPServerConfiguration.Transport = switch self.transport {
+        case .https(let tls): .https(tls)
+        case .plainHTTPForTesting: .plainHTTP
+        }
+        return HTTPServerConfiguration(
+            name: "openc2-consumer", host: host, port: port, transport: transport,
+            maximumBodySize: exchange.maximumBodySize, handshakeTimeout: handshakeTimeout,
+            requestTimeout: requestTimeout, idleTimeout: idleTimeout, maximumConnections: maximumConnections,
+            maximumConnectionsPerAddress: maximumConnectionsPerAddress, accessLog: accessLog
+        )
     }
 }
 
 /// An OpenC2 Consumer: an HTTPS (or, for testing, HTTP) server that accepts Commands at
-/// `POST /.well-known/openc2` and answers them through a ``CommandHandler``.
+/// `POST /.well-known/openc2` and answers them through a ``CommandHandler``. The HTTP server is
+/// `BastionHTTPServer`'s; the Consumer is its responder (``ConsumerExchange``).
 ///
 /// It is a ServiceLifecycle `Service`: run it in a `ServiceGroup` for graceful shutdown on
 /// SIGINT/SIGTERM. On shutdown it stops accepting connections, answers 503 to new Commands,
@@ -90,73 +115,49 @@ public struct Consumer: Service {
         let exchange = ConsumerExchange(configuration: configuration.exchange, handler: handler, logger: logger) { work in
             jobQueue.yield(work)
         }
-        let group = MultiThreadedEventLoopGroup.singleton
-        let quiescing = ServerQuiescingHelper(group: group)
-        let listener = try await listen(exchange: exchange, quiescing: quiescing, group: group)
-        let port = listener.localAddress?.port ?? configuration.port
-        let secure = if case .https = configuration.transport { true } else { false }
-        logger.info("consumer listening", metadata: [
-            "url": "\(secure ? "https" : "http")://\(configuration.host):\(port)\(configuration.exchange.path)", "mutual_tls": "\(secure)",
-        ])
-        await onListening(port)
-
-        let allClosed = group.next().makePromise(of: Void.self)
-        try await withTaskCancellationOrGracefulShutdownHandler {
+        let configuration = self.configuration
+        let (logger, onListening) = (self.logger, self.onListening)
+        let server = HTTPServer(
+            configuration: configuration.server, responder: ConsumerResponder(exchange: exchange), logger: logger,
+            onListening: { port in
+                let secure = if case .https = configuration.transport { true } else { false }
+                logger.info("consumer listening", metadata: [
+                    "url": "\(secure ? "https" : "http")://\(configuration.host):\(port)\(configuration.exchange.path)", "mutual_tls": "\(secure)",
+                ])
+                await onListening(port)
+            },
+            // New Commands get 503 from now on; the server closes its connections, then the
+            // work of ack'ed Commands drains.
+            onShutdown: { exchange.stopAccepting() }
+        )
+        do {
             try await withThrowingDiscardingTaskGroup { tasks in
                 tasks.addTask {
                     defer { jobQueue.finish() }
-                    try await allClosed.futureResult.get()
+                    try await server.run()
                 }
                 for await job in jobs {
                     tasks.addTask { await job() }
                 }
             }
-        } onCancelOrGracefulShutdown: {
-            // New Commands get 503 from now on; the listener closes, idle connections close,
-            // busy ones once their response is written; then the work of ack'ed Commands drains.
-            exchange.stopAccepting()
-            quiescing.initiateShutdown(promise: allClosed)
+        } catch let error as HTTPServerError {
+            throw ConsumerError(message: error.message)
         }
         logger.info("consumer stopped")
     }
+}
 
-    /// Binds the listening socket, each accepted connection getting TLS (unless in testing
-    /// mode), HTTP/1.1, the request deadlines and the exchange.
-    private func listen(exchange: ConsumerExchange, quiescing: ServerQuiescingHelper, group: any EventLoopGroup) async throws -> any Channel {
-        let tls: NIOSSLContext? = switch configuration.transport {
-        case .https(let configuration): try NIOSSLContext(configuration: configuration)
-        case .plainHTTPForTesting: nil
-        }
-        let maximumConnections = configuration.maximumConnections
-        let (requestTimeout, idleTimeout) = (TimeAmount(configuration.requestTimeout), TimeAmount(configuration.idleTimeout))
-        let logger = self.logger
-        do {
-            return try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 256)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers(
-                            quiescing.makeServerChannelHandler(channel: channel), ConnectionLimiter(maximum: maximumConnections))
-                    }
-                }
-                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.maxMessagesPerRead, value: 16)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let pipeline = channel.pipeline.syncOperations
-                        if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                        try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                        try pipeline.addHandlers(
-                            RequestDeadlineHandler(headerTimeout: requestTimeout, bodyTimeout: requestTimeout, keepAliveTimeout: idleTimeout, logger: logger),
-                            ConsumerHTTPHandler(exchange: exchange))
-                    }
-                }
-                .bind(host: configuration.host, port: configuration.port)
-                .get()
-        } catch {
-            throw ConsumerError(message: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
-        }
+/// The Consumer as the HTTP server's responder: a request becomes a ``ConsumerRequest`` for the
+/// exchange, and its ``ConsumerReply`` the response.
+struct ConsumerResponder: HTTPResponder {
+    let exchange: ConsumerExchange
+
+    func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
+        let reply = await exchange.respond(to: ConsumerRequest(
+            method: request.method, path: request.path, contentType: request.headers.first(name: "content-type"),
+            requestIDHeader: request.headers.first(name: "x-request-id"), body: request.body, peer: request.peerIdentity
+        ))
+        return HTTPServerResponse(status: reply.status, headers: HTTPHeaders(reply.headers), body: reply.body)
     }
 }
 

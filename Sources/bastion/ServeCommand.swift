@@ -20,10 +20,12 @@ struct ServeCommand: AsyncParsableCommand {
         prints a `bastion openc2` and a `curl` command that work against it. Ctrl-C stops it \
         gracefully.
 
-        It is an SLPF Consumer: rules are kept in <dir>/slpf.sqlite and, with the default \
-        --firewall auto, enforced with nftables when this process may change the ruleset (root or \
-        CAP_NET_ADMIN), otherwise recorded in dry-run; it says which at startup. `update file` \
-        reads rules files from <dir>/rules.
+        It is an SLPF Consumer: rules are kept in <dir>/slpf.sqlite. It is meant for trying \
+        Bastion, so by default it changes nothing on this machine's firewall: --firewall dry-run \
+        records the nftables transactions it would make. Pass --firewall nftables to enforce the \
+        rules in `table inet bastion` (root or CAP_NET_ADMIN; best inside a network namespace: \
+        `unshare -rn bastion serve --firewall nftables`), or --firewall auto for nftables where \
+        this process may change the ruleset. `update file` reads rules files from <dir>/rules.
         """
     )
 
@@ -36,8 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on.")
     var port: Int = 8443
 
-    @Option(help: ArgumentHelp("Where SLPF Commands are enforced: \(FirewallChoice.help).", valueName: "backend"))
-    var firewall: FirewallChoice = .auto
+    @Option(help: ArgumentHelp("Where SLPF Commands are enforced: \(FirewallChoice.help). Default dry-run: the host's firewall is not touched.", valueName: "backend"))
+    var firewall: FirewallChoice = .dryRun
 
     func run() async throws {
         let logger = Logger(label: "bastion.serve")
@@ -63,7 +65,9 @@ struct ServeCommand: AsyncParsableCommand {
         let host = self.host
         let firewall = firewall == .none ? nil : try await Firewall.start(
             firewall, statePath: "\(dir)/slpf.sqlite", rulesDirectory: "\(dir)/rules", logger: logger)
-        let enforcement = firewall.map { "SLPF rules: \($0.summary), kept in \(dir)/slpf.sqlite" } ?? "no firewall: query features only"
+        let enforcement = (firewall.map { "SLPF rules: \($0.summary), kept in \(dir)/slpf.sqlite" } ?? "no firewall: query features only")
+            + (self.firewall == .dryRun
+                ? ".\nThis machine's firewall is not changed; to enforce, run with --firewall nftables (as root, or inside `unshare -rn`)" : "")
         let handler: any CommandHandler = firewall?.actuator ?? QueryFeaturesHandler()
         let consumer = Consumer(configuration: configuration, handler: handler, logger: logger) { port in
             let url = "https://\(host):\(port)"

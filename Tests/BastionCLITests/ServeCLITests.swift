@@ -104,19 +104,22 @@ struct ServeCLITests {
         #expect(process.terminationStatus == 0)
     }
 
-    @Test("serve --firewall auto (the default) enforces with nftables where it may change the ruleset, else says dry-run")
+    @Test("serve --firewall auto enforces with nftables where it may change the ruleset, else says dry-run; without --firewall it never touches the firewall")
     func automaticFirewall() throws {
         let namespace = try NetworkNamespace()
         defer { namespace.close() }
-        for (prefix, expected) in [
-            (namespace.prefix, "SLPF rules: nftables (libnftables; chosen by --firewall auto)"),
+        for (prefix, firewall, expected) in [
+            (namespace.prefix, "auto", "SLPF rules: nftables (libnftables; chosen by --firewall auto)"),
             // Without capabilities (a non-root user has none anyway).
-            (["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--"], "SLPF rules: dry-run, chosen by --firewall auto"),
+            (["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--"], "auto", "SLPF rules: dry-run, chosen by --firewall auto"),
+            // The default, even where nftables could be changed: a quick start changes nothing on the host.
+            (namespace.prefix, nil, "This machine's firewall is not changed; to enforce, run with --firewall nftables"),
         ] {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-serve-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let (process, _, banner) = try startServe(in: directory, firewall: nil, prefix: prefix)
+            let (process, _, banner) = try startServe(in: directory, firewall: firewall, prefix: prefix)
+            if firewall == nil { #expect(banner.contains("SLPF rules: dry-run"), "\(banner)") }
             #expect(banner.contains(expected), "\(banner)")
             process.terminate()
             process.waitUntilExit()

@@ -1,6 +1,6 @@
-import Logging
 import NIOCore
 import NIOHTTP1
+import NIOTLS
 
 /// Closes a connection whose client is too slow to send a request, so that slow or
 /// half-open clients cannot hold connections (and so starve others) indefinitely.
@@ -22,14 +22,14 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let headerTimeout: TimeAmount
     private let bodyTimeout: TimeAmount
     private let keepAliveTimeout: TimeAmount
-    private let logger: Logger
+    private let log: RequestLog
     private var deadline: Scheduled<Void>?
 
-    init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount, logger: Logger) {
+    init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount, log: RequestLog) {
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
         self.keepAliveTimeout = keepAliveTimeout
-        self.logger = logger
+        self.log = log
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -64,9 +64,9 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext, reason: String) {
         disarm()
         let channel = context.channel
-        let logger = self.logger
+        let log = self.log
         deadline = context.eventLoop.scheduleTask(in: timeout) {
-            logger.debug("closing a slow connection", metadata: ["reason": "\(reason)", "peer_address": "\(channel.remoteAddress?.description ?? "unknown")"])
+            log.slowConnectionClosed(reason: reason, channel: channel)
             channel.close(promise: nil)
         }
     }
@@ -74,5 +74,44 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func disarm() {
         deadline?.cancel()
         deadline = nil
+    }
+}
+
+/// Closes a connection whose TLS handshake is not done within `timeout`: a client that connects
+/// and never authenticates holds a connection for seconds, not for the whole request deadline.
+/// It sits right after the TLS handler and removes itself once the handshake completes.
+final class HandshakeDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    private let timeout: TimeAmount
+    private let log: RequestLog
+    private var deadline: Scheduled<Void>?
+
+    init(timeout: TimeAmount, log: RequestLog) {
+        self.timeout = timeout
+        self.log = log
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let channel = context.channel
+        let log = self.log
+        deadline = context.eventLoop.scheduleTask(in: timeout) {
+            log.refused(reason: "handshake_deadline", address: channel.remoteAddress?.ipAddress)
+            channel.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent {
+            deadline?.cancel()
+            deadline = nil
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 }

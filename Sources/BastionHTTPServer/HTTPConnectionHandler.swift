@@ -1,15 +1,16 @@
 import BastionPKI
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
 
-/// One connection's HTTP requests, handed to a ``ConsumerExchange`` and answered.
+/// One connection's HTTP requests, handed to the responder and answered.
 ///
-/// Request parts arrive on the connection's event loop; the body is gathered up to the
-/// exchange's limit, then the exchange runs as a task and its reply is written back on the
-/// event loop. Requests on one connection are answered in order (NIO's
-/// `HTTPServerPipelineHandler`, before this handler, holds pipelined requests back).
-final class ConsumerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// Request parts arrive on the connection's event loop; the body is gathered up to the limit,
+/// then the responder runs as a task and its reply is written back on the event loop. Requests
+/// on one connection are answered in order (NIO's `HTTPServerPipelineHandler`, before this
+/// handler, holds pipelined requests back).
+final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
@@ -18,21 +19,23 @@ final class ConsumerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         case idle
         /// Gathering the body of the request with this head.
         case reading(HTTPRequestHead, body: ByteBuffer)
-        /// The body went over the limit: the request was answered (400) and the rest of it is dropped.
+        /// The body went over the limit: the request was answered and the rest of it is dropped.
         case discarding
-        /// The exchange is working on the request.
+        /// The responder is working on the request.
         case answering
     }
 
-    private let exchange: ConsumerExchange
+    private let responder: any HTTPResponder
     private let maximumBodySize: Int
+    private let log: RequestLog
     private var state = State.idle
     /// The client certificate's identity, worked out at the connection's first request.
     private var peer: String??
 
-    init(exchange: ConsumerExchange) {
-        self.exchange = exchange
-        self.maximumBodySize = exchange.configuration.maximumBodySize
+    init(responder: any HTTPResponder, maximumBodySize: Int, log: RequestLog) {
+        self.responder = responder
+        self.maximumBodySize = maximumBodySize
+        self.log = log
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -69,50 +72,43 @@ final class ConsumerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // TLS handshake failures (no or wrong client certificate) and broken connections end here.
-        exchange.logger.debug("connection closed on error", metadata: [
-            "peer_address": "\(context.channel.remoteAddress?.description ?? "unknown")", "error": "\(error)",
-        ])
+        log.connectionError(error, channel: context.channel)
         context.close(promise: nil)
     }
 
-    /// Passes the request to the exchange and writes its reply; `body` is `nil` when the
-    /// request's body is over the limit (the exchange answers 400, and the connection closes
-    /// rather than read the rest of it).
+    /// Passes the request to the responder and writes its reply; `body` is `nil` when the
+    /// request's body is over the limit (the connection closes rather than read the rest).
     private func answer(_ head: HTTPRequestHead, body: [UInt8]?, context: ChannelHandlerContext) {
+        let started = NIODeadline.now()
         let overLimit = body == nil
         state = overLimit ? .discarding : .answering
-        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? head.uri
-        let request = ConsumerRequest(
-            method: head.method.rawValue,
-            path: path,
-            contentType: head.headers.first(name: "content-type"),
-            requestIDHeader: head.headers.first(name: "x-request-id"),
-            body: body,
-            peer: peerIdentity(context: context)
+        let request = HTTPServerRequest(
+            method: head.method.rawValue, uri: head.uri, headers: head.headers, body: body,
+            peerIdentity: peerIdentity(context: context), peerAddress: context.channel.remoteAddress?.ipAddress
         )
-        let exchange = self.exchange
-        let reply = context.eventLoop.makePromise(of: ConsumerReply.self)
-        reply.completeWithTask { await exchange.respond(to: request) }
+        let responder = self.responder
+        let reply = context.eventLoop.makePromise(of: HTTPServerResponse.self)
+        reply.completeWithTask { await responder.respond(to: request) }
         let keepAlive = head.isKeepAlive && !overLimit
-        reply.futureResult.assumeIsolated().whenSuccess { reply in
-            self.write(reply, to: head, keepAlive: keepAlive, context: context)
+        reply.futureResult.assumeIsolated().whenSuccess { response in
+            self.write(response, to: head, keepAlive: keepAlive, context: context)
+            self.log.request(request, status: response.status, started: started)
         }
     }
 
-    private func write(_ reply: ConsumerReply, to request: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func write(_ response: HTTPServerResponse, to request: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
         let version = request.version
-        var headers = HTTPHeaders(reply.headers.map { ($0.name, $0.value) })
-        headers.replaceOrAdd(name: "Content-Length", value: String(reply.body.count))
+        var headers = response.headers
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
         if !keepAlive {
             headers.replaceOrAdd(name: "Connection", value: "close")
         } else if version.major == 1, version.minor == 0 {
             headers.replaceOrAdd(name: "Connection", value: "keep-alive")
         }
-        let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
+        let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if !reply.body.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: reply.body)))), promise: nil)
+        if !response.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
         }
         if keepAlive {
             // Writing the end releases the next pipelined request, which may arrive at once.
