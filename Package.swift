@@ -175,6 +175,17 @@ let package = Package(
         ),
         .testTarget(name: "BastionPKITests", dependencies: ["BastionPKI"]),
         .testTarget(
+            name: "BastionHTTPServerTests",
+            dependencies: [
+                "BastionHTTPServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "BastionCLITests",
             dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI", "SLPFActuator", "NetworkNamespaceSupport", "TAXII"]
         ),

@@ -20,6 +20,9 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
     public var idleTimeout: Int?
     public var requestTimeout: Int?
     public var maxConnections: Int?
+    public var maxConnectionsPerAddress: Int?
+    public var handshakeTimeout: Int?
+    public var accessLog: Bool?
     public var identity: String?
     public var firewall: FirewallChoice?
     public var state: String?
@@ -34,6 +37,8 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         public static let idleTimeout = 60
         public static let requestTimeout = 10
         public static let maxConnections = 1024
+        public static let maxConnectionsPerAddress = 64
+        public static let handshakeTimeout = 5
         public static let state = ".bastion/slpf.sqlite"
     }
 
@@ -59,13 +64,17 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         case idleTimeout = "idle_timeout"
         case requestTimeout = "request_timeout"
         case maxConnections = "max_connections"
+        case maxConnectionsPerAddress = "max_connections_per_address"
+        case handshakeTimeout = "handshake_timeout"
+        case accessLog = "access_log"
     }
 
     /// Settings with the given values; those left `nil` take the file's or the defaults.
     public init(
         host: String? = nil, port: Int? = nil, cert: String? = nil, key: String? = nil, clientCA: String? = nil,
         noClientAuth: Bool? = nil, allowPeers: [String]? = nil, testingHTTP: Bool? = nil, maxBody: Int? = nil,
-        idleTimeout: Int? = nil, requestTimeout: Int? = nil, maxConnections: Int? = nil, identity: String? = nil,
+        idleTimeout: Int? = nil, requestTimeout: Int? = nil, maxConnections: Int? = nil,
+        maxConnectionsPerAddress: Int? = nil, handshakeTimeout: Int? = nil, accessLog: Bool? = nil, identity: String? = nil,
         firewall: FirewallChoice? = nil, state: String? = nil, rulesDir: String? = nil
     ) {
         self.host = host
@@ -80,6 +89,9 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
         self.maxConnections = maxConnections
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
+        self.handshakeTimeout = handshakeTimeout
+        self.accessLog = accessLog
         self.identity = identity
         self.firewall = firewall
         self.state = state
@@ -94,6 +106,8 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
             allowPeers: override.allowPeers ?? allowPeers, testingHTTP: override.testingHTTP ?? testingHTTP,
             maxBody: override.maxBody ?? maxBody, idleTimeout: override.idleTimeout ?? idleTimeout,
             requestTimeout: override.requestTimeout ?? requestTimeout, maxConnections: override.maxConnections ?? maxConnections,
+            maxConnectionsPerAddress: override.maxConnectionsPerAddress ?? maxConnectionsPerAddress,
+            handshakeTimeout: override.handshakeTimeout ?? handshakeTimeout, accessLog: override.accessLog ?? accessLog,
             identity: override.identity ?? identity, firewall: override.firewall ?? firewall,
             state: override.state ?? state, rulesDir: override.rulesDir ?? rulesDir
         )
@@ -112,6 +126,8 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         try check(idleTimeout, Limits.timeout, .idleTimeout)
         try check(requestTimeout, Limits.timeout, .requestTimeout)
         try check(maxConnections, Limits.maxConnections, .maxConnections)
+        try check(maxConnectionsPerAddress, Limits.maxConnections, .maxConnectionsPerAddress)
+        try check(handshakeTimeout, Limits.timeout, .handshakeTimeout)
         if testingHTTP == true {
             guard cert == nil, key == nil, clientCA == nil else {
                 throw SettingsError("testing HTTP serves plain HTTP; it cannot be combined with a certificate, key or client CA")
@@ -153,7 +169,10 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
             host: host ?? Defaults.host, port: port ?? Defaults.port, transport: transport, exchange: exchange,
             idleTimeout: .seconds(idleTimeout ?? Defaults.idleTimeout),
             requestTimeout: .seconds(requestTimeout ?? Defaults.requestTimeout),
-            maximumConnections: maxConnections ?? Defaults.maxConnections
+            handshakeTimeout: .seconds(handshakeTimeout ?? Defaults.handshakeTimeout),
+            maximumConnections: maxConnections ?? Defaults.maxConnections,
+            maximumConnectionsPerAddress: maxConnectionsPerAddress ?? Defaults.maxConnectionsPerAddress,
+            accessLog: accessLog ?? false
         )
     }
 

@@ -9,7 +9,7 @@ import ServiceLifecycle
 
 /// Options of `bastion openc2 consumer`.
 struct ConsumerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A YAML file with these settings (keys in snake_case: host, port, cert, key, client_ca, no_client_auth, allow_peers, testing_http, max_body, idle_timeout, request_timeout, max_connections, identity, firewall, state, rules_dir). Options given on the command line win.", valueName: "file"))
+    @Option(help: ArgumentHelp("A YAML file with these settings (keys in snake_case: host, port, cert, key, client_ca, no_client_auth, allow_peers, testing_http, max_body, idle_timeout, request_timeout, max_connections, max_connections_per_address, handshake_timeout, access_log, identity, firewall, state, rules_dir). Options given on the command line win.", valueName: "file"))
     var config: String?
 
     @Option(help: "The address to listen on (default 127.0.0.1).")
@@ -48,6 +48,15 @@ struct ConsumerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Connections served at once (default 1024).", valueName: "count"))
     var maxConnections: Int?
 
+    @Option(help: ArgumentHelp("Connections served at once from one IP address (default 64); more are closed at once, so one source cannot fill the Consumer.", valueName: "count"))
+    var maxConnectionsPerAddress: Int?
+
+    @Option(help: ArgumentHelp("Seconds a new connection has to finish its TLS handshake (default 5).", valueName: "seconds"))
+    var handshakeTimeout: Int?
+
+    @Flag(help: "Log every request at info: peer, method, path, status, duration.")
+    var accessLog = false
+
     @Option(help: ArgumentHelp("The Consumer's identity, sent as `from` in v1.1 responses.", valueName: "name"))
     var identity: String?
 
@@ -67,6 +76,7 @@ struct ConsumerOptions: ParsableArguments {
             host: host, port: port, cert: cert, key: key, clientCA: clientCA, noClientAuth: noClientAuth ? true : nil,
             allowPeers: allowedPeers.isEmpty ? nil : allowedPeers, testingHTTP: testingHTTP ? true : nil,
             maxBody: maxBody, idleTimeout: idleTimeout, requestTimeout: requestTimeout, maxConnections: maxConnections,
+            maxConnectionsPerAddress: maxConnectionsPerAddress, handshakeTimeout: handshakeTimeout, accessLog: accessLog ? true : nil,
             identity: identity, firewall: firewall, state: state, rulesDir: rulesDir
         ))
     }
