@@ -47,4 +47,16 @@ struct DictionaryRegressionTests {
         #expect(try TAXII.message(fromJSON: message.json(), version: .v11) == message)
         #expect(try TAXII.message(fromXML: message.xml()) == message)
     }
+
+    @Test("ids and tokens keep their whitespace through XML, as libtaxii keeps it; whitespace alone is still empty")
+    func whitespaceKept() throws {
+        let json = #"{"extended_headers":{},"in_response_to":"10 ","message_id":" 104","message_type":"Discovery_Response","service_instances":[{"available":true,"inbox_service_accepted_content":[],"message":null,"message_bindings":["urn:taxii.mitre.org:message:xml:1.1 "],"protocol_binding":"urn:taxii.mitre.org:protocol:https:1.0","service_address":"https://taxii.example.com/services/poll","service_type":"POLL","services_version":"urn:taxii.mitre.org:services:1.1","supported_query":[]}]}"#
+        let message = try TAXII.message(fromJSON: json, version: .v11)
+        #expect(message.validate().isEmpty)
+        let again = try TAXII.message(fromXML: message.xml())
+        #expect(again == message)
+        #expect(again.message.inResponseToID == "10 " && again.message.messageID == " 104")
+        let blank = try message.xml().replacingOccurrences(of: "message_id=\" 104\"", with: "message_id=\"  \"")
+        #expect(TAXII.validate(xml: blank).first?.kind == .invalidValue)
+    }
 }

@@ -80,11 +80,12 @@ struct ElementCursor {
             try fail(TAXIIError(.missingAttribute, path: attributePath(name), "required attribute \"\(name)\" is missing"))
             return ""
         }
-        let trimmed = value.trimmedXMLWhitespace
-        if trimmed.isEmpty {
+        // Kept as written, as libtaxii keeps it (xs:string preserves whitespace); only a value
+        // of whitespace alone counts as empty.
+        if value.trimmedXMLWhitespace.isEmpty {
             try fail(TAXIIError(.invalidValue, path: attributePath(name), "attribute \"\(name)\" is empty"))
         }
-        return trimmed
+        return value
     }
 
     func enumAttribute<T: RawRepresentable & CaseIterable>(_ name: String, allowed: [T]? = nil) throws(TAXIIError) -> T?
@@ -257,10 +258,11 @@ struct ElementCursor {
 
     // MARK: Values
 
-    /// The trimmed, non-empty text of `element` ("" for a stand-in).
+    /// The text of `element`, as written (as libtaxii keeps it), which must not be empty or
+    /// whitespace alone ("" for a stand-in).
     func token(_ element: XMLElement, path: String) throws(TAXIIError) -> String {
-        let value = element.text.trimmedXMLWhitespace
-        if value.isEmpty && !element.localName.isEmpty {
+        let value = element.text
+        if value.trimmedXMLWhitespace.isEmpty && !element.localName.isEmpty {
             try fail(TAXIIError(.invalidValue, path: path, "element <\(element.localName)> is empty"))
         }
         return value
