@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SLPFActuator", targets: ["SLPFActuator"]),
         .library(name: "OpenC2HTTPS", targets: ["OpenC2HTTPS"]),
         .library(name: "BastionHTTPServer", targets: ["BastionHTTPServer"]),
+        .library(name: "BastionMetrics", targets: ["BastionMetrics"]),
         .library(name: "BastionPKI", targets: ["BastionPKI"]),
         .library(name: "BastionXML", targets: ["BastionXML"]),
         .library(name: "TAXII", targets: ["TAXII"]),
@@ -32,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // MARK: OpenC2
@@ -43,6 +46,7 @@ let package = Package(
                 "OpenC2", "OpenC2SLPF", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -59,6 +63,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "BastionMetrics",
+            dependencies: [
+                "BastionHTTPServer",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -76,6 +91,7 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
 
@@ -136,6 +152,8 @@ let package = Package(
                 "TAXIIClient",
                 "BastionConfig",
                 "BastionConsumer",
+                "BastionMetrics",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -23,6 +23,8 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
     public var maxConnectionsPerAddress: Int?
     public var handshakeTimeout: Int?
     public var accessLog: Bool?
+    /// Where `/metrics` and `/health` are served, `HOST:PORT`; off when `nil`.
+    public var metrics: String?
     public var identity: String?
     public var firewall: FirewallChoice?
     public var state: String?
@@ -67,6 +69,7 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         case maxConnectionsPerAddress = "max_connections_per_address"
         case handshakeTimeout = "handshake_timeout"
         case accessLog = "access_log"
+        case metrics
     }
 
     /// Settings with the given values; those left `nil` take the file's or the defaults.
@@ -74,7 +77,7 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         host: String? = nil, port: Int? = nil, cert: String? = nil, key: String? = nil, clientCA: String? = nil,
         noClientAuth: Bool? = nil, allowPeers: [String]? = nil, testingHTTP: Bool? = nil, maxBody: Int? = nil,
         idleTimeout: Int? = nil, requestTimeout: Int? = nil, maxConnections: Int? = nil,
-        maxConnectionsPerAddress: Int? = nil, handshakeTimeout: Int? = nil, accessLog: Bool? = nil, identity: String? = nil,
+        maxConnectionsPerAddress: Int? = nil, handshakeTimeout: Int? = nil, accessLog: Bool? = nil, metrics: String? = nil, identity: String? = nil,
         firewall: FirewallChoice? = nil, state: String? = nil, rulesDir: String? = nil
     ) {
         self.host = host
@@ -92,6 +95,7 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         self.maxConnectionsPerAddress = maxConnectionsPerAddress
         self.handshakeTimeout = handshakeTimeout
         self.accessLog = accessLog
+        self.metrics = metrics
         self.identity = identity
         self.firewall = firewall
         self.state = state
@@ -108,6 +112,7 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
             requestTimeout: override.requestTimeout ?? requestTimeout, maxConnections: override.maxConnections ?? maxConnections,
             maxConnectionsPerAddress: override.maxConnectionsPerAddress ?? maxConnectionsPerAddress,
             handshakeTimeout: override.handshakeTimeout ?? handshakeTimeout, accessLog: override.accessLog ?? accessLog,
+            metrics: override.metrics ?? metrics,
             identity: override.identity ?? identity, firewall: override.firewall ?? firewall,
             state: override.state ?? state, rulesDir: override.rulesDir ?? rulesDir
         )
@@ -128,6 +133,7 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         try check(maxConnections, Limits.maxConnections, .maxConnections)
         try check(maxConnectionsPerAddress, Limits.maxConnections, .maxConnectionsPerAddress)
         try check(handshakeTimeout, Limits.timeout, .handshakeTimeout)
+        _ = try metricsAddress()
         if testingHTTP == true {
             guard cert == nil, key == nil, clientCA == nil else {
                 throw SettingsError("testing HTTP serves plain HTTP; it cannot be combined with a certificate, key or client CA")
@@ -174,6 +180,23 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
             maximumConnectionsPerAddress: maxConnectionsPerAddress ?? Defaults.maxConnectionsPerAddress,
             accessLog: accessLog ?? false
         )
+    }
+
+    /// The address of the metrics endpoint (`metrics: HOST:PORT`), or `nil` when it is off.
+    public func metricsAddress() throws(SettingsError) -> (host: String, port: Int)? {
+        guard let metrics else { return nil }
+        return try Self.hostAndPort(metrics, key: .metrics)
+    }
+
+    /// `HOST:PORT` (an IPv6 host in brackets: `[::1]:9464`), the port 0…65535.
+    static func hostAndPort(_ text: String, key: CodingKeys) throws(SettingsError) -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), Limits.port.contains(port) else {
+            throw SettingsError(key: key.rawValue, "must be HOST:PORT with a port of 0…65535, got '\(text)'")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw SettingsError(key: key.rawValue, "must be HOST:PORT, got '\(text)' (no host)") }
+        return (host, port)
     }
 
     /// Reads settings from YAML `text` (the contents of `file`), refusing unknown keys, wrong

@@ -13,11 +13,11 @@ final class ConnectionLimiter: ChannelInboundHandler {
 
     private let maximum: Int
     private let maximumPerAddress: Int
-    private let log: RequestLog
+    private let log: ServerEvents
     private var open = 0
     private var openByAddress: [String: Int] = [:]
 
-    init(maximum: Int, maximumPerAddress: Int, log: RequestLog) {
+    init(maximum: Int, maximumPerAddress: Int, log: ServerEvents) {
         self.maximum = max(1, maximum)
         self.maximumPerAddress = max(1, maximumPerAddress)
         self.log = log
@@ -34,11 +34,13 @@ final class ConnectionLimiter: ChannelInboundHandler {
         }
         openByAddress[address] = fromAddress + 1
         open += 1
+        log.connectionOpened()
         if open == maximum {
             log.refused(reason: "global_limit", address: address)
             setAccepting(false, context: context)
         }
         connection.closeFuture.hop(to: context.eventLoop).assumeIsolated().whenComplete { _ in
+            self.log.connectionClosed()
             self.open -= 1
             let remaining = (self.openByAddress[address] ?? 1) - 1
             self.openByAddress[address] = remaining > 0 ? remaining : nil

@@ -27,12 +27,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private let responder: any HTTPResponder
     private let maximumBodySize: Int
-    private let log: RequestLog
+    private let log: ServerEvents
     private var state = State.idle
     /// The client certificate's identity, worked out at the connection's first request.
     private var peer: String??
 
-    init(responder: any HTTPResponder, maximumBodySize: Int, log: RequestLog) {
+    init(responder: any HTTPResponder, maximumBodySize: Int, log: ServerEvents) {
         self.responder = responder
         self.maximumBodySize = maximumBodySize
         self.log = log

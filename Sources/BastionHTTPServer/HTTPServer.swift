@@ -46,7 +46,7 @@ public struct HTTPServer: Service {
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let quiescing = ServerQuiescingHelper(group: group)
-        let log = RequestLog(logger: logger, server: configuration.name, accessLog: configuration.accessLog)
+        let log = ServerEvents(logger: logger, server: configuration.name, accessLog: configuration.accessLog)
         let listener = try await listen(quiescing: quiescing, group: group, log: log)
         await onListening(listener.localAddress?.port ?? configuration.port)
 
@@ -61,7 +61,7 @@ public struct HTTPServer: Service {
 
     /// Binds the listening socket; each accepted connection gets TLS (unless plain), the
     /// handshake deadline, HTTP/1.1, the request deadlines and a connection handler.
-    private func listen(quiescing: ServerQuiescingHelper, group: any EventLoopGroup, log: RequestLog) async throws -> any Channel {
+    private func listen(quiescing: ServerQuiescingHelper, group: any EventLoopGroup, log: ServerEvents) async throws -> any Channel {
         let tls: NIOSSLContext?
         switch configuration.transport {
         case .https(let tlsConfiguration):

@@ -22,10 +22,10 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let headerTimeout: TimeAmount
     private let bodyTimeout: TimeAmount
     private let keepAliveTimeout: TimeAmount
-    private let log: RequestLog
+    private let log: ServerEvents
     private var deadline: Scheduled<Void>?
 
-    init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount, log: RequestLog) {
+    init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount, log: ServerEvents) {
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
         self.keepAliveTimeout = keepAliveTimeout
@@ -84,10 +84,10 @@ final class HandshakeDeadlineHandler: ChannelInboundHandler, RemovableChannelHan
     typealias InboundIn = NIOAny
 
     private let timeout: TimeAmount
-    private let log: RequestLog
+    private let log: ServerEvents
     private var deadline: Scheduled<Void>?
 
-    init(timeout: TimeAmount, log: RequestLog) {
+    init(timeout: TimeAmount, log: ServerEvents) {
         self.timeout = timeout
         self.log = log
     }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import OpenC2
 import Synchronization
@@ -182,6 +183,9 @@ public struct ConsumerExchange: Sendable {
             } catch {
                 response = Response(.internalError, statusText: "\(error)")
             }
+            Counter(label: "bastion_openc2_commands_total", dimensions: [
+                ("action", command.action.rawValue), ("target", command.target.name), ("status", String(response.status.rawValue)),
+            ]).increment()
             logger.info("command", metadata: [
                 "request_id": "\(context.requestID ?? "-")",
                 "peer": "\(context.peer ?? "-")",

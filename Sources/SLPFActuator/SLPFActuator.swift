@@ -67,7 +67,7 @@ public actor SLPFActuator: CommandHandler {
         logger: Logger = Logger(label: "bastion.slpf")
     ) {
         self.store = store
-        self.backend = backend
+        self.backend = MeteredFirewallBackend(backend)
         self.rulesDirectory = rulesDirectory
         self.capabilities = capabilities ?? Self.capabilities(updateFile: rulesDirectory != nil)
         self.clock = clock

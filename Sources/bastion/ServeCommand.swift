@@ -18,7 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
         Producer client certificate under --dir (./.bastion by default; keys are 0600). It then \
         serves POST /.well-known/openc2 over HTTPS, requiring a client certificate from that CA, and \
         prints a `bastion openc2` and a `curl` command that work against it. Ctrl-C stops it \
-        gracefully.
+        gracefully. Metrics (Prometheus) and a health check are served on --metrics \
+        (127.0.0.1:9464 by default; `off` turns them off).
 
         It is an SLPF Consumer: rules are kept in <dir>/slpf.sqlite. It is meant for trying \
         Bastion, so by default it changes nothing on this machine's firewall: --firewall dry-run \
@@ -37,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The port to listen on.")
     var port: Int = 8443
+
+    @Option(help: ArgumentHelp("Serve GET /metrics (Prometheus) and GET /health over plain HTTP on this address; \"off\" turns it off.", valueName: "host:port"))
+    var metrics: String = "127.0.0.1:9464"
 
     @Option(help: ArgumentHelp("Where SLPF Commands are enforced: \(FirewallChoice.help). Default dry-run: the host's firewall is not touched.", valueName: "backend"))
     var firewall: FirewallChoice = .dryRun
@@ -63,19 +67,22 @@ struct ServeCommand: AsyncParsableCommand {
             exchange: exchange
         )
         let host = self.host
+        let metricsAddress = try metrics == "off" ? nil : ConsumerSettings(metrics: metrics).metricsAddress()
+        let metrics = ConsumerMetrics.start(metricsAddress)
         let firewall = firewall == .none ? nil : try await Firewall.start(
             firewall, statePath: "\(dir)/slpf.sqlite", rulesDirectory: "\(dir)/rules", logger: logger)
         let enforcement = (firewall.map { "SLPF rules: \($0.summary), kept in \(dir)/slpf.sqlite" } ?? "no firewall: query features only")
             + (self.firewall == .dryRun
                 ? ".\nThis machine's firewall is not changed; to enforce, run with --firewall nftables (as root, or inside `unshare -rn`)" : "")
         let handler: any CommandHandler = firewall?.actuator ?? QueryFeaturesHandler()
-        let consumer = Consumer(configuration: configuration, handler: handler, logger: logger) { port in
+        try await runConsumer(configuration: configuration, handler: handler, firewall: firewall, metrics: metrics, logger: logger) { port, metricsURL in
             let url = "https://\(host):\(port)"
+            let metricsLine = metricsURL.map { "Metrics: \($0) (health: \($0.replacingOccurrences(of: "/metrics", with: "/health")))\n" } ?? ""
             let tls = "--ca \(path(.caCertificate)) --cert \(path(.clientCertificate)) --key \(path(.clientPrivateKey))"
             FileHandle.standardOutput.write(Data("""
 
             Bastion OpenC2 Consumer on \(url)/.well-known/openc2 (mutual TLS; Ctrl-C stops it).
-            \(enforcement). Try:
+            \(metricsLine)\(enforcement). Try:
 
               swift run bastion openc2 features --to \(url) \(tls)
               swift run bastion openc2 send --to \(url) \(tls) deny ipv4_net 198.51.100.0/24
@@ -86,6 +93,5 @@ struct ServeCommand: AsyncParsableCommand {
 
             """.utf8))
         }
-        try await runConsumer(consumer, firewall: firewall, logger: logger)
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import NetworkNamespaceSupport
 import Testing
 
@@ -10,7 +13,8 @@ struct ServeCLITests {
         in directory: URL, firewall: String? = "dry-run", prefix: [String] = [], logTo log: URL? = nil, logLevel: String? = nil
     ) throws -> (process: Process, url: String, banner: String) {
         let process = try CLI.process(
-            ["serve", "--dir", directory.appendingPathComponent("pki").path, "--port", "0"] + (firewall.map { ["--firewall", $0] } ?? []),
+            ["serve", "--dir", directory.appendingPathComponent("pki").path, "--port", "0", "--metrics", "127.0.0.1:0"]
+                + (firewall.map { ["--firewall", $0] } ?? []),
             prefix: prefix)
         if let logLevel { process.environment = ProcessInfo.processInfo.environment.merging(["BASTION_LOG_LEVEL": logLevel]) { $1 } }
         process.currentDirectoryURL = directory
@@ -99,6 +103,24 @@ struct ServeCLITests {
         let noCertificate = try CLI.run(["openc2", "features", "--to", url, "--ca", pki + "/ca.pem", "--timeout", "2"])
         #expect(noCertificate.status == 3, "without a client certificate there is no reply: \(noCertificate.output)")
 
+        // The metrics endpoint the banner names counts what happened above.
+        let metricsRange = try #require(banner.range(of: #"http://127\.0\.0\.1:\d+/metrics"#, options: .regularExpression), "\(banner)")
+        let metricsURL = String(banner[metricsRange])
+        let (metricsStatus, metrics) = try httpGet(metricsURL)
+        #expect(metricsStatus == 200)
+        for expected in [
+            #"bastion_http_requests_total{server="openc2-consumer",status="200"}"#,
+            #"bastion_openc2_commands_total{action="deny",target="ipv4_net",status="200"}"#,
+            #"bastion_http_request_duration_seconds_bucket{server="openc2-consumer""#,
+            #"bastion_http_connections_open{server="openc2-consumer"}"#,
+            #"bastion_tls_handshake_failures_total{server="openc2-consumer",reason="no_client_certificate"}"#,
+            "bastion_slpf_rules_active 0", "bastion_slpf_firewall_change_duration_seconds_count",
+        ] {
+            #expect(metrics.contains(expected), "\(expected) not in\n\(metrics)")
+        }
+        let (healthStatus, health) = try httpGet(metricsURL.replacingOccurrences(of: "/metrics", with: "/health"))
+        #expect(healthStatus == 200 && health == "ok\n")
+
         process.terminate()  // SIGTERM
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
@@ -150,5 +172,19 @@ struct ServeCLITests {
         let result = try CLI.run(["serve", "--dir", pki.path, "--port", "0"])
         #expect(result.status != 0)
         #expect(result.error.contains("partial PKI"))
+    }
+
+    /// GET `url` (plain HTTP): status and body.
+    func httpGet(_ url: String) throws -> (Int, String) {
+        guard let target = URL(string: url) else { throw CLIFailure(message: "not a URL: \(url)") }
+        let session = URLSession(configuration: .ephemeral)
+        let semaphore = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: (Int, String) = (0, "")
+        session.dataTask(with: target) { data, response, _ in
+            outcome = ((response as? HTTPURLResponse)?.statusCode ?? 0, data.map { String(decoding: $0, as: UTF8.self) } ?? "")
+            semaphore.signal()
+        }.resume()
+        semaphore.wait()
+        return outcome
     }
 }

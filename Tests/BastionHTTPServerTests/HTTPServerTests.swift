@@ -105,9 +105,9 @@ struct HTTPServerTests {
     @Test("refused connections: one warning per interval, with the counts by reason")
     func refusalWarnings() {
         let log = RecordingLogHandler()
-        let requestLog = RequestLog(logger: log.logger, server: "echo", accessLog: false)
-        for _ in 0..<500 { requestLog.refused(reason: "per_address_limit", address: "127.0.0.2") }
-        requestLog.refused(reason: "handshake_deadline", address: "127.0.0.3")
+        let events = ServerEvents(logger: log.logger, server: "echo", accessLog: false)
+        for _ in 0..<500 { events.refused(reason: "per_address_limit", address: "127.0.0.2") }
+        events.refused(reason: "handshake_deadline", address: "127.0.0.3")
         let warnings = log.entries.withLock { $0 }.filter { $0.level == .warning }
         // The first refusal is reported at once; the 500 after it wait for the next interval.
         #expect(warnings.count == 1)

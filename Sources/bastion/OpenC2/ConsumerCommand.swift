@@ -9,7 +9,7 @@ import ServiceLifecycle
 
 /// Options of `bastion openc2 consumer`.
 struct ConsumerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A YAML file with these settings (keys in snake_case: host, port, cert, key, client_ca, no_client_auth, allow_peers, testing_http, max_body, idle_timeout, request_timeout, max_connections, max_connections_per_address, handshake_timeout, access_log, identity, firewall, state, rules_dir). Options given on the command line win.", valueName: "file"))
+    @Option(help: ArgumentHelp("A YAML file with these settings (keys in snake_case: host, port, cert, key, client_ca, no_client_auth, allow_peers, testing_http, max_body, idle_timeout, request_timeout, max_connections, max_connections_per_address, handshake_timeout, access_log, metrics, identity, firewall, state, rules_dir). Options given on the command line win.", valueName: "file"))
     var config: String?
 
     @Option(help: "The address to listen on (default 127.0.0.1).")
@@ -57,6 +57,9 @@ struct ConsumerOptions: ParsableArguments {
     @Flag(help: "Log every request at info: peer, method, path, status, duration.")
     var accessLog = false
 
+    @Option(help: ArgumentHelp("Serve GET /metrics (Prometheus text format) and GET /health over plain HTTP on this address, e.g. 127.0.0.1:9464. Off by default.", valueName: "host:port"))
+    var metrics: String?
+
     @Option(help: ArgumentHelp("The Consumer's identity, sent as `from` in v1.1 responses.", valueName: "name"))
     var identity: String?
 
@@ -77,6 +80,7 @@ struct ConsumerOptions: ParsableArguments {
             allowPeers: allowedPeers.isEmpty ? nil : allowedPeers, testingHTTP: testingHTTP ? true : nil,
             maxBody: maxBody, idleTimeout: idleTimeout, requestTimeout: requestTimeout, maxConnections: maxConnections,
             maxConnectionsPerAddress: maxConnectionsPerAddress, handshakeTimeout: handshakeTimeout, accessLog: accessLog ? true : nil,
+            metrics: metrics,
             identity: identity, firewall: firewall, state: state, rulesDir: rulesDir
         ))
     }
@@ -102,11 +106,13 @@ struct ConsumerCommand: AsyncParsableCommand {
         let logger = Logger(label: "bastion.openc2.consumer")
         let settings = try options.settings()
         let configuration = try settings.configuration(logger: logger)
+        let metrics = ConsumerMetrics.start(try settings.metricsAddress())
         let choice = settings.firewall ?? .none
         let firewall = choice == .none ? nil : try await Firewall.start(
             choice, statePath: settings.state ?? ConsumerSettings.Defaults.state, rulesDirectory: settings.rulesDir, logger: logger)
         let handler: any CommandHandler = firewall?.actuator ?? QueryFeaturesHandler()
-        let consumer = Consumer(configuration: configuration, handler: handler, logger: logger)
-        try await runConsumer(consumer, firewall: firewall, logger: logger)
+        try await runConsumer(configuration: configuration, handler: handler, firewall: firewall, metrics: metrics, logger: logger) { _, url in
+            if let url { logger.info("metrics", metadata: ["url": "\(url)", "health": "\(url.replacingOccurrences(of: "/metrics", with: "/health"))"]) }
+        }
     }
 }

@@ -1,4 +1,7 @@
 import ArgumentParser
+import BastionMetrics
+import Prometheus
+import Synchronization
 import BastionConsumer
 import Foundation
 import Logging
@@ -68,8 +71,47 @@ struct ActuatorScheduleService: Service {
 
 /// Runs a Consumer with `handler`, plus the actuator's schedule when there is one, until
 /// SIGINT/SIGTERM.
-func runConsumer(_ consumer: Consumer, firewall: Firewall?, logger: Logger) async throws {
-    var services: [any Service] = [consumer]
+/// Runs a Consumer with `handler`, plus the actuator's schedule when there is one, until
+/// SIGINT/SIGTERM. With `metrics`, `/metrics` and `/health` are served there; `/health` is 200
+/// from the moment the Consumer listens (an SLPF actuator has rebuilt the firewall by then).
+/// `onListening` gets the Consumer's port, then the metrics endpoint's URL (or `nil`).
+func runConsumer(
+    configuration: ConsumerConfiguration, handler: any CommandHandler, firewall: Firewall?, metrics: ConsumerMetrics?, logger: Logger,
+    onListening: @escaping @Sendable (_ port: Int, _ metricsURL: String?) async -> Void = { _, _ in }
+) async throws {
+    let serving = SharedFlag()
+    let (metricsPorts, metricsPort) = AsyncStream.makeStream(of: Int.self)
+    var services: [any Service] = []
+    if let metrics {
+        let endpoint = MetricsEndpoint(registry: metrics.registry) { serving.value.load(ordering: .relaxed) }
+        services.append(endpoint.server(host: metrics.host, port: metrics.port, logger: logger) { metricsPort.yield($0) })
+    } else {
+        metricsPort.finish()
+    }
+    let consumer = Consumer(configuration: configuration, handler: handler, logger: logger) { port in
+        serving.value.store(true, ordering: .relaxed)
+        var ports = metricsPorts.makeAsyncIterator()
+        let url = await ports.next().map { "http://\(metrics?.host ?? ""):\($0)/metrics" }
+        await onListening(port, url)
+    }
+    services.insert(consumer, at: 0)
     if let firewall { services.append(ActuatorScheduleService(actuator: firewall.actuator)) }
     try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+}
+
+/// The metrics endpoint of a Consumer: where, and the registry swift-metrics reports into.
+struct ConsumerMetrics {
+    let host: String
+    let port: Int
+    let registry: PrometheusCollectorRegistry
+
+    /// Bootstraps swift-metrics (once per process) when `address` is given.
+    static func start(_ address: (host: String, port: Int)?) -> ConsumerMetrics? {
+        address.map { ConsumerMetrics(host: $0.host, port: $0.port, registry: MetricsEndpoint.bootstrap()) }
+    }
+}
+
+/// A flag that concurrent closures share.
+final class SharedFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
