@@ -27,6 +27,9 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
     public var metrics: String?
     public var identity: String?
     public var firewall: FirewallChoice?
+    /// Whether the SLPF rules also filter traffic this host routes (`forward`), for a router or
+    /// firewall host.
+    public var gateway: Bool?
     public var state: String?
     public var rulesDir: String?
 
@@ -56,7 +59,7 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, cert, key, identity, firewall, state
+        case host, port, cert, key, identity, firewall, gateway, state
         case rulesDir = "rules_dir"
         case clientCA = "client_ca"
         case noClientAuth = "no_client_auth"
@@ -78,7 +81,7 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         noClientAuth: Bool? = nil, allowPeers: [String]? = nil, testingHTTP: Bool? = nil, maxBody: Int? = nil,
         idleTimeout: Int? = nil, requestTimeout: Int? = nil, maxConnections: Int? = nil,
         maxConnectionsPerAddress: Int? = nil, handshakeTimeout: Int? = nil, accessLog: Bool? = nil, metrics: String? = nil, identity: String? = nil,
-        firewall: FirewallChoice? = nil, state: String? = nil, rulesDir: String? = nil
+        firewall: FirewallChoice? = nil, gateway: Bool? = nil, state: String? = nil, rulesDir: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -98,6 +101,7 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         self.metrics = metrics
         self.identity = identity
         self.firewall = firewall
+        self.gateway = gateway
         self.state = state
         self.rulesDir = rulesDir
     }
@@ -113,7 +117,7 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
             maxConnectionsPerAddress: override.maxConnectionsPerAddress ?? maxConnectionsPerAddress,
             handshakeTimeout: override.handshakeTimeout ?? handshakeTimeout, accessLog: override.accessLog ?? accessLog,
             metrics: override.metrics ?? metrics,
-            identity: override.identity ?? identity, firewall: override.firewall ?? firewall,
+            identity: override.identity ?? identity, firewall: override.firewall ?? firewall, gateway: override.gateway ?? gateway,
             state: override.state ?? state, rulesDir: override.rulesDir ?? rulesDir
         )
     }

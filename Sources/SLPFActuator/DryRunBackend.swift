@@ -9,10 +9,12 @@ public actor DryRunBackend: FirewallBackend {
     private var rules: [RuleNumber: SLPFRule] = [:]
     private var state = NFTablesState()
     private var nextHandle: Int64 = 1
-    private let ruleset = NFTablesRuleset()
+    private let ruleset: NFTablesRuleset
 
-    /// An empty dry-run firewall.
-    public init() {}
+    /// An empty dry-run firewall; with `gateway`, its transactions filter routed traffic too.
+    public init(gateway: Bool = false) {
+        ruleset = NFTablesRuleset(gateway: gateway)
+    }
 
     public func applyAll(_ rules: [SLPFRule]) throws(FirewallError) {
         let contents: NFTablesRuleset.Contents

@@ -12,19 +12,21 @@ public actor NFTablesBackend: FirewallBackend {
     /// Runs the scripts.
     public nonisolated let executor: any NFTablesExecutor
     private var state = NFTablesState()
-    private let ruleset = NFTablesRuleset()
+    private let ruleset: NFTablesRuleset
 
     /// Elements per transaction when a rebuild is loaded in parts (see ``applyAll(_:)``).
     static let elementsPerPart = 2_000
 
-    /// A backend running scripts with `executor`.
-    public init(executor: any NFTablesExecutor) {
+    /// A backend running scripts with `executor`; with `gateway`, the rules also filter
+    /// routed traffic (see ``NFTablesRuleset``).
+    public init(executor: any NFTablesExecutor, gateway: Bool = false) {
         self.executor = executor
+        self.ruleset = NFTablesRuleset(gateway: gateway)
     }
 
     /// A backend running the `nft` program through `runner`.
-    public init(runner: any CommandRunner = ProcessCommandRunner(), nft: String = "nft") {
-        self.init(executor: NFTProgram(runner: runner, nft: nft))
+    public init(runner: any CommandRunner = ProcessCommandRunner(), nft: String = "nft", gateway: Bool = false) {
+        self.init(executor: NFTProgram(runner: runner, nft: nft), gateway: gateway)
     }
 
     /// Replaces the table with exactly `rules` in one transaction.

@@ -52,8 +52,11 @@ public struct InstalledRule: Hashable, Sendable {
 ///   `bastion:<rule_number>`, matched literally in both directions.
 /// - Base chains `input` and `output` (`type filter hook … priority filter; policy accept`)
 ///   `jump` to the allow chain, then to the deny chain: allow rules win over deny rules, and
-///   traffic no rule matches passes. There is no `forward` chain: Bastion filters the host it
-///   runs on; `direction` `ingress` is `input`, `egress` is `output`, `both` is both.
+///   traffic no rule matches passes. `direction` `ingress` is `input`, `egress` is `output`,
+///   `both` is both: Bastion filters the host it runs on.
+/// - With `gateway`, a base chain `forward` filters what the host routes too: it jumps to both
+///   allow chains, then to both deny chains, so an ingress rule matches forwarded packets by
+///   their source address, an egress rule by their destination, and `both` by either.
 /// - `drop_process: none` → `drop`; `reject` → `reject with tcp reset` for TCP, else
 ///   `reject with icmpx type admin-prohibited`; `false_ack` is not supported.
 public struct NFTablesRuleset: Sendable {
@@ -75,8 +78,13 @@ public struct NFTablesRuleset: Sendable {
         return RuleNumber(comment.dropFirst("bastion:".count))
     }
 
-    /// A renderer.
-    public init() {}
+    /// Whether the rules also apply to routed traffic (a `forward` base chain).
+    public var gateway: Bool
+
+    /// A renderer; with `gateway`, the rules also filter what the host forwards.
+    public init(gateway: Bool = false) {
+        self.gateway = gateway
+    }
 
     // MARK: Layout
 
@@ -235,6 +243,14 @@ public struct NFTablesRuleset: Sendable {
             text += "\t\ttype filter hook \(way.baseChain) priority filter; policy accept;\n"
             text += "\t\tjump \(Self.chainName(allow: true, way))\n"
             text += "\t\tjump \(Self.chainName(allow: false, way))\n"
+            text += "\t}\n"
+        }
+        if gateway {
+            text += "\tchain forward {\n"
+            text += "\t\ttype filter hook forward priority filter; policy accept;\n"
+            for allow in [true, false] {
+                for way in Way.allCases { text += "\t\tjump \(Self.chainName(allow: allow, way))\n" }
+            }
             text += "\t}\n"
         }
         return text + "}\n"

@@ -57,7 +57,10 @@ struct NFTablesState: Sendable {
             guard count == 0 else { break }
             if !sets.contains(set) {
                 text += "add set \(t) \(set.name) { type ipv\(set.family)_addr; }\n"
-                for lookup in set.lookups { text += "insert rule \(t) \(lookup.chain) \(lookup.rule)\n" }
+                // Each `insert` goes to the top of its chain: inserted last to first, the lookups
+                // end in the rebuild's order (a reject set's TCP reset before its ICMP reject,
+                // which would otherwise answer TCP too).
+                for lookup in set.lookups.reversed() { text += "insert rule \(t) \(lookup.chain) \(lookup.rule)\n" }
             }
             text += "add element \(t) \(set.name) { \(block.networkAddress) }\n"
         case .remove:

@@ -83,6 +83,16 @@ struct NFTablesRulesetTests {
         #expect(try ruleset.rebuild(sampleRules.reversed()) == sampleRebuild)
     }
 
+    @Test("a gateway ruleset adds a forward chain visiting both allow chains, then both deny chains")
+    func gatewayRebuild() throws {
+        let host = try NFTablesRuleset().rebuild(sampleRules)
+        let gateway = try NFTablesRuleset(gateway: true).rebuild(sampleRules)
+        #expect(!host.contains("hook forward"))
+        let forward = "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n"
+            + "\t\tjump allow_in\n\t\tjump allow_out\n\t\tjump deny_in\n\t\tjump deny_out\n\t}\n}\n"
+        #expect(gateway == String(host.dropLast(2)) + forward)
+    }
+
     @Test("an empty store rebuilds an empty table")
     func emptyRebuild() throws {
         let text = try ruleset.rebuild([])
@@ -113,10 +123,10 @@ struct NFTablesRulesetTests {
         let host = rule(4, .deny, .ipv6Net(ipv6("2001:db8::5")), dropProcess: .reject)
         #expect(try state.script(for: .add(host)).script == """
             add set inet bastion reject6_both_128 { type ipv6_addr; }
-            insert rule inet bastion deny_in ip6 saddr @reject6_both_128 meta l4proto tcp reject with tcp reset
-            insert rule inet bastion deny_in ip6 saddr @reject6_both_128 reject with icmpx type admin-prohibited
-            insert rule inet bastion deny_out ip6 daddr @reject6_both_128 meta l4proto tcp reject with tcp reset
             insert rule inet bastion deny_out ip6 daddr @reject6_both_128 reject with icmpx type admin-prohibited
+            insert rule inet bastion deny_out ip6 daddr @reject6_both_128 meta l4proto tcp reject with tcp reset
+            insert rule inet bastion deny_in ip6 saddr @reject6_both_128 reject with icmpx type admin-prohibited
+            insert rule inet bastion deny_in ip6 saddr @reject6_both_128 meta l4proto tcp reject with tcp reset
             add element inet bastion reject6_both_128 { 2001:db8::5 }
 
             """)

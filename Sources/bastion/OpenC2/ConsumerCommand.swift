@@ -9,7 +9,7 @@ import ServiceLifecycle
 
 /// Options of `bastion openc2 consumer`.
 struct ConsumerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A YAML file with these settings (keys in snake_case: host, port, cert, key, client_ca, no_client_auth, allow_peers, testing_http, max_body, idle_timeout, request_timeout, max_connections, max_connections_per_address, handshake_timeout, access_log, metrics, identity, firewall, state, rules_dir). Options given on the command line win.", valueName: "file"))
+    @Option(help: ArgumentHelp("A YAML file with these settings (keys in snake_case: host, port, cert, key, client_ca, no_client_auth, allow_peers, testing_http, max_body, idle_timeout, request_timeout, max_connections, max_connections_per_address, handshake_timeout, access_log, metrics, identity, firewall, gateway, state, rules_dir). Options given on the command line win.", valueName: "file"))
     var config: String?
 
     @Option(help: "The address to listen on (default 127.0.0.1).")
@@ -66,6 +66,9 @@ struct ConsumerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where SLPF Commands are enforced: \(FirewallChoice.help). Default none.", valueName: "backend"))
     var firewall: FirewallChoice?
 
+    @Flag(help: "Also filter the traffic this host routes (a forward chain): for a router or firewall host. Ingress rules match a forwarded packet's source address, egress rules its destination.")
+    var gateway = false
+
     @Option(help: ArgumentHelp("The SLPF rule store, an SQLite file (default .bastion/slpf.sqlite); the firewall is rebuilt from it at start.", valueName: "file"))
     var state: String?
 
@@ -81,7 +84,7 @@ struct ConsumerOptions: ParsableArguments {
             maxBody: maxBody, idleTimeout: idleTimeout, requestTimeout: requestTimeout, maxConnections: maxConnections,
             maxConnectionsPerAddress: maxConnectionsPerAddress, handshakeTimeout: handshakeTimeout, accessLog: accessLog ? true : nil,
             metrics: metrics,
-            identity: identity, firewall: firewall, state: state, rulesDir: rulesDir
+            identity: identity, firewall: firewall, gateway: gateway ? true : nil, state: state, rulesDir: rulesDir
         ))
     }
 }
@@ -109,7 +112,7 @@ struct ConsumerCommand: AsyncParsableCommand {
         let metrics = ConsumerMetrics.start(try settings.metricsAddress())
         let choice = settings.firewall ?? .none
         let firewall = choice == .none ? nil : try await Firewall.start(
-            choice, statePath: settings.state ?? ConsumerSettings.Defaults.state, rulesDirectory: settings.rulesDir, logger: logger)
+            choice, gateway: settings.gateway ?? false, statePath: settings.state ?? ConsumerSettings.Defaults.state, rulesDirectory: settings.rulesDir, logger: logger)
         let handler: any CommandHandler = firewall?.actuator ?? QueryFeaturesHandler()
         try await runConsumer(configuration: configuration, handler: handler, firewall: firewall, metrics: metrics, logger: logger) { _, url in
             if let url { logger.info("metrics", metadata: ["url": "\(url)", "health": "\(url.replacingOccurrences(of: "/metrics", with: "/health"))"]) }

@@ -20,26 +20,28 @@ struct Firewall {
     let summary: String
 
     /// The backend `choice` names; for `.auto`, nftables when a probe may list the ruleset.
-    static func backend(_ choice: FirewallChoice) async throws -> (any FirewallBackend, String) {
+    /// With `gateway`, the rules also filter routed traffic (a `forward` chain).
+    static func backend(_ choice: FirewallChoice, gateway: Bool = false) async throws -> (any FirewallBackend, String) {
         let executor: any NFTablesExecutor = LibNFTables.load() ?? NFTProgram()
+        let scope = gateway ? "; host and routed traffic" : ""
         switch choice {
         case .none: throw CLIError("no firewall was chosen")
-        case .dryRun: return (DryRunBackend(), "dry-run (transactions are recorded, not applied)")
-        case .nftables: return (NFTablesBackend(executor: executor), "nftables (\(executor.name))")
+        case .dryRun: return (DryRunBackend(gateway: gateway), "dry-run (transactions are recorded, not applied\(scope))")
+        case .nftables: return (NFTablesBackend(executor: executor, gateway: gateway), "nftables (\(executor.name)\(scope))")
         case .auto:
             do {
                 _ = try await executor.listJSON("list tables")
-                return (NFTablesBackend(executor: executor), "nftables (\(executor.name); chosen by --firewall auto)")
+                return (NFTablesBackend(executor: executor, gateway: gateway), "nftables (\(executor.name); chosen by --firewall auto\(scope))")
             } catch {
-                return (DryRunBackend(), "dry-run, chosen by --firewall auto because nftables cannot be changed here (\(error)); rules are recorded, not enforced")
+                return (DryRunBackend(gateway: gateway), "dry-run, chosen by --firewall auto because nftables cannot be changed here (\(error)); rules are recorded, not enforced")
             }
         }
     }
 
     /// Opens the store at `statePath` (creating its directory), and starts an actuator over the
     /// chosen backend: the firewall is rebuilt from the store.
-    static func start(_ choice: FirewallChoice, statePath: String, rulesDirectory: String?, logger: Logger) async throws -> Firewall {
-        let (backend, summary) = try await backend(choice)
+    static func start(_ choice: FirewallChoice, gateway: Bool = false, statePath: String, rulesDirectory: String?, logger: Logger) async throws -> Firewall {
+        let (backend, summary) = try await backend(choice, gateway: gateway)
         let directory = URL(fileURLWithPath: statePath).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
