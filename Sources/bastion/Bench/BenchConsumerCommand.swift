@@ -20,7 +20,9 @@ struct BenchConsumerCommand: AsyncParsableCommand {
         --new-connection-per-request over a new connection for every request: TCP connect and a full \
         TLS handshake, with the client certificate when one is given (no session resumption: the \
         client never offers a session). The first --warmup seconds are not counted; then the requests \
-        that complete within --duration seconds are.
+        that complete within --duration seconds are. A Bastion Consumer holds at most 64 connections \
+        from one address by default: start it with --max-connections-per-address above --connections \
+        to measure with more.
 
         Every request carries a fresh request id (X-Request-ID and, in v1.1, headers.request_id) and \
         the headers a Producer sends. A reply is counted by its HTTP status; errors are requests with \
