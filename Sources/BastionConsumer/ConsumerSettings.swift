@@ -126,18 +126,7 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
     /// testing HTTP and HTTPS settings are not mixed, that HTTPS has a certificate and key, and
     /// that mutual TLS has a client CA.
     public func validate() throws(SettingsError) {
-        func check(_ value: Int?, _ range: ClosedRange<Int>, _ key: CodingKeys) throws(SettingsError) {
-            guard let value, !range.contains(value) else { return }
-            throw SettingsError(key: key.rawValue, "must be \(range.lowerBound)…\(range.upperBound), got \(value)")
-        }
-        try check(port, Limits.port, .port)
-        try check(maxBody, Limits.maxBody, .maxBody)
-        try check(idleTimeout, Limits.timeout, .idleTimeout)
-        try check(requestTimeout, Limits.timeout, .requestTimeout)
-        try check(maxConnections, Limits.maxConnections, .maxConnections)
-        try check(maxConnectionsPerAddress, Limits.maxConnections, .maxConnectionsPerAddress)
-        try check(handshakeTimeout, Limits.timeout, .handshakeTimeout)
-        _ = try metricsAddress()
+        try validateRanges()
         if testingHTTP == true {
             guard cert == nil, key == nil, clientCA == nil else {
                 throw SettingsError("testing HTTP serves plain HTTP; it cannot be combined with a certificate, key or client CA")
@@ -220,13 +209,20 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         try decode(yaml: try YAMLSettings.read(path), file: path)
     }
 
+    /// Checks each number against its range in ``Limits``, and the metrics address.
     private func validateRanges() throws(SettingsError) {
-        var rangesOnly = self
-        rangesOnly.testingHTTP = true
-        rangesOnly.cert = nil
-        rangesOnly.key = nil
-        rangesOnly.clientCA = nil
-        try rangesOnly.validate()
+        func check(_ value: Int?, _ range: ClosedRange<Int>, _ key: CodingKeys) throws(SettingsError) {
+            guard let value, !range.contains(value) else { return }
+            throw SettingsError(key: key.rawValue, "must be \(range.lowerBound)…\(range.upperBound), got \(value)")
+        }
+        try check(port, Limits.port, .port)
+        try check(maxBody, Limits.maxBody, .maxBody)
+        try check(idleTimeout, Limits.timeout, .idleTimeout)
+        try check(requestTimeout, Limits.timeout, .requestTimeout)
+        try check(maxConnections, Limits.maxConnections, .maxConnections)
+        try check(maxConnectionsPerAddress, Limits.maxConnections, .maxConnectionsPerAddress)
+        try check(handshakeTimeout, Limits.timeout, .handshakeTimeout)
+        _ = try metricsAddress()
     }
 }
 
