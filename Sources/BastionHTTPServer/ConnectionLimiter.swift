@@ -13,14 +13,14 @@ final class ConnectionLimiter: ChannelInboundHandler {
 
     private let maximum: Int
     private let maximumPerAddress: Int
-    private let log: ServerEvents
+    private let events: ServerEvents
     private var open = 0
     private var openByAddress: [String: Int] = [:]
 
-    init(maximum: Int, maximumPerAddress: Int, log: ServerEvents) {
+    init(maximum: Int, maximumPerAddress: Int, events: ServerEvents) {
         self.maximum = max(1, maximum)
         self.maximumPerAddress = max(1, maximumPerAddress)
-        self.log = log
+        self.events = events
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -28,19 +28,19 @@ final class ConnectionLimiter: ChannelInboundHandler {
         let address = connection.remoteAddress?.ipAddress ?? ""
         let fromAddress = openByAddress[address, default: 0]
         guard fromAddress < maximumPerAddress else {
-            log.refused(reason: "per_address_limit", address: address)
+            events.refused(reason: "per_address_limit", address: address)
             connection.close(promise: nil)
             return
         }
         openByAddress[address] = fromAddress + 1
         open += 1
-        log.connectionOpened()
+        events.connectionOpened()
         if open == maximum {
-            log.refused(reason: "global_limit", address: address)
+            events.refused(reason: "global_limit", address: address)
             setAccepting(false, context: context)
         }
         connection.closeFuture.hop(to: context.eventLoop).assumeIsolated().whenComplete { _ in
-            self.log.connectionClosed()
+            self.events.connectionClosed()
             self.open -= 1
             let remaining = (self.openByAddress[address] ?? 1) - 1
             self.openByAddress[address] = remaining > 0 ? remaining : nil

@@ -27,15 +27,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private let responder: any HTTPResponder
     private let maximumBodySize: Int
-    private let log: ServerEvents
+    private let events: ServerEvents
     private var state = State.idle
     /// The client certificate's identity, worked out at the connection's first request.
     private var peer: String??
 
-    init(responder: any HTTPResponder, maximumBodySize: Int, log: ServerEvents) {
+    init(responder: any HTTPResponder, maximumBodySize: Int, events: ServerEvents) {
         self.responder = responder
         self.maximumBodySize = maximumBodySize
-        self.log = log
+        self.events = events
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -72,7 +72,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        log.connectionError(error, channel: context.channel)
+        events.connectionError(error, channel: context.channel)
         context.close(promise: nil)
     }
 
@@ -92,7 +92,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let keepAlive = head.isKeepAlive && !overLimit
         reply.futureResult.assumeIsolated().whenSuccess { response in
             self.write(response, to: head, keepAlive: keepAlive, context: context)
-            self.log.request(request, status: response.status, started: started)
+            self.events.request(request, status: response.status, started: started)
         }
     }
 

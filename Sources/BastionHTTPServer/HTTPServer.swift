@@ -46,8 +46,8 @@ public struct HTTPServer: Service {
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let quiescing = ServerQuiescingHelper(group: group)
-        let log = ServerEvents(logger: logger, server: configuration.name, accessLog: configuration.accessLog)
-        let listener = try await listen(quiescing: quiescing, group: group, log: log)
+        let events = ServerEvents(logger: logger, server: configuration.name, accessLog: configuration.accessLog)
+        let listener = try await listen(quiescing: quiescing, group: group, events: events)
         await onListening(listener.localAddress?.port ?? configuration.port)
 
         let allClosed = group.next().makePromise(of: Void.self)
@@ -61,7 +61,7 @@ public struct HTTPServer: Service {
 
     /// Binds the listening socket; each accepted connection gets TLS (unless plain), the
     /// handshake deadline, HTTP/1.1, the request deadlines and a connection handler.
-    private func listen(quiescing: ServerQuiescingHelper, group: any EventLoopGroup, log: ServerEvents) async throws -> any Channel {
+    private func listen(quiescing: ServerQuiescingHelper, group: any EventLoopGroup, events: ServerEvents) async throws -> any Channel {
         let tls: NIOSSLContext?
         switch configuration.transport {
         case .https(let tlsConfiguration):
@@ -84,7 +84,7 @@ public struct HTTPServer: Service {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
                             quiescing.makeServerChannelHandler(channel: channel),
-                            ConnectionLimiter(maximum: configuration.maximumConnections, maximumPerAddress: configuration.maximumConnectionsPerAddress, log: log))
+                            ConnectionLimiter(maximum: configuration.maximumConnections, maximumPerAddress: configuration.maximumConnectionsPerAddress, events: events))
                     }
                 }
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -94,12 +94,12 @@ public struct HTTPServer: Service {
                         let pipeline = channel.pipeline.syncOperations
                         if let tls {
                             try pipeline.addHandler(NIOSSLServerHandler(context: tls))
-                            try pipeline.addHandler(HandshakeDeadlineHandler(timeout: handshakeTimeout, log: log))
+                            try pipeline.addHandler(HandshakeDeadlineHandler(timeout: handshakeTimeout, events: events))
                         }
                         try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
                         try pipeline.addHandlers(
-                            RequestDeadlineHandler(headerTimeout: requestTimeout, bodyTimeout: requestTimeout, keepAliveTimeout: idleTimeout, log: log),
-                            HTTPConnectionHandler(responder: responder, maximumBodySize: configuration.maximumBodySize, log: log))
+                            RequestDeadlineHandler(headerTimeout: requestTimeout, bodyTimeout: requestTimeout, keepAliveTimeout: idleTimeout, events: events),
+                            HTTPConnectionHandler(responder: responder, maximumBodySize: configuration.maximumBodySize, events: events))
                     }
                 }
                 .bind(host: configuration.host, port: configuration.port)

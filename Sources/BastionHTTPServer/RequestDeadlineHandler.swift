@@ -22,14 +22,14 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let headerTimeout: TimeAmount
     private let bodyTimeout: TimeAmount
     private let keepAliveTimeout: TimeAmount
-    private let log: ServerEvents
+    private let events: ServerEvents
     private var deadline: Scheduled<Void>?
 
-    init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount, log: ServerEvents) {
+    init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount, events: ServerEvents) {
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
         self.keepAliveTimeout = keepAliveTimeout
-        self.log = log
+        self.events = events
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -64,9 +64,9 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext, reason: String) {
         disarm()
         let channel = context.channel
-        let log = self.log
+        let events = self.events
         deadline = context.eventLoop.scheduleTask(in: timeout) {
-            log.slowConnectionClosed(reason: reason, channel: channel)
+            events.slowConnectionClosed(reason: reason, channel: channel)
             channel.close(promise: nil)
         }
     }
@@ -84,19 +84,19 @@ final class HandshakeDeadlineHandler: ChannelInboundHandler, RemovableChannelHan
     typealias InboundIn = NIOAny
 
     private let timeout: TimeAmount
-    private let log: ServerEvents
+    private let events: ServerEvents
     private var deadline: Scheduled<Void>?
 
-    init(timeout: TimeAmount, log: ServerEvents) {
+    init(timeout: TimeAmount, events: ServerEvents) {
         self.timeout = timeout
-        self.log = log
+        self.events = events
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         let channel = context.channel
-        let log = self.log
+        let events = self.events
         deadline = context.eventLoop.scheduleTask(in: timeout) {
-            log.refused(reason: "handshake_deadline", address: channel.remoteAddress?.ipAddress)
+            events.refused(reason: "handshake_deadline", address: channel.remoteAddress?.ipAddress)
             channel.close(promise: nil)
         }
     }
