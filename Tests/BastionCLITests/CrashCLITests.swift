@@ -5,6 +5,7 @@ import Glibc
 import NetworkNamespaceSupport
 import OpenC2
 import SLPFActuator
+import Synchronization
 import Testing
 
 /// A Consumer enforcing with real nftables in a namespace of its own is killed with SIGKILL
@@ -33,8 +34,8 @@ struct CrashCLITests {
     }
 
     /// Sends `deny ipv4_net` Commands one after another until one gets no answer; returns the
-    /// rule numbers of those answered 200.
-    static func sendDenies(round: Int, prefix: [String], port: String) throws -> [Int64] {
+    /// rule numbers of those answered 200, and counts them in `answered` as they come.
+    static func sendDenies(round: Int, prefix: [String], port: String, answered: Answered) throws -> [Int64] {
         var acknowledged: [Int64] = []
         for index in 0..<200 {
             let result = try CLI.run(
@@ -46,6 +47,7 @@ struct CrashCLITests {
                 break
             }
             acknowledged.append(number)
+            answered.count.add(1, ordering: .relaxed)
         }
         return acknowledged
     }
@@ -63,8 +65,15 @@ struct CrashCLITests {
         for round in 0..<3 {
             let consumer = try startConsumer(namespace, state: state)
             let (prefix, port) = (namespace.prefix, port)
-            let sender = Task.detached { try Self.sendDenies(round: round, prefix: prefix, port: port) }
-            try await Task.sleep(for: .milliseconds(Int.random(in: 400...1_500)))
+            let answered = Answered()
+            let sender = Task.detached { try Self.sendDenies(round: round, prefix: prefix, port: port, answered: answered) }
+            // The kill lands at a random moment after the first answer: a busy machine may take
+            // seconds to start the first `bastion openc2 send`, so a fixed delay could kill too early.
+            let firstAnswerDeadline = ContinuousClock.now + .seconds(60)
+            while answered.count.load(ordering: .relaxed) == 0, ContinuousClock.now < firstAnswerDeadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...1_000)))
             kill(consumer.processIdentifier, SIGKILL)
             consumer.waitUntilExit()
             let acked = try await sender.value
@@ -83,4 +92,9 @@ struct CrashCLITests {
         #expect(installed.withoutHandles == expected.withoutHandles, "the firewall holds exactly the stored rules")
         #expect(installed.nonEmptySets["drop4_both_24"]?.count == rules.count)
     }
+}
+
+/// A counter the sending task and the test share.
+final class Answered: Sendable {
+    let count = Atomic<Int>(0)
 }
