@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "BastionXML", targets: ["BastionXML"]),
         .library(name: "TAXII", targets: ["TAXII"]),
         .library(name: "TAXIIClient", targets: ["TAXIIClient"]),
+        .library(name: "BastionHTTPClient", targets: ["BastionHTTPClient"]),
         .library(name: "BastionTLS", targets: ["BastionTLS"]),
         .library(name: "BastionConfig", targets: ["BastionConfig"]),
         .library(name: "BastionConsumer", targets: ["BastionConsumer"]),
@@ -81,6 +82,7 @@ let package = Package(
             dependencies: [
                 "OpenC2",
                 "BastionHTTPServer",
+                "BastionHTTPClient",
                 "BastionPKI",
                 "BastionTLS",
                 .product(name: "Logging", package: "swift-log"),
@@ -115,11 +117,22 @@ let package = Package(
             name: "TAXIIClient",
             dependencies: [
                 "TAXII",
-                "BastionXML",
                 "BastionTLS",
+                "BastionHTTPClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+
+        // MARK: HTTP client
+        .target(
+            name: "BastionHTTPClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
@@ -171,6 +184,7 @@ let package = Package(
         ),
         .testTarget(name: "OpenC2SLPFTests", dependencies: ["OpenC2", "OpenC2SLPF"]),
         .target(name: "NetworkNamespaceSupport", dependencies: ["SLPFActuator"], path: "Tests/NetworkNamespaceSupport"),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "SLPFActuatorTests",
             dependencies: [
@@ -182,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "OpenC2HTTPSTests",
             dependencies: [
-                "OpenC2HTTPS", "OpenC2", "OpenC2SLPF", "BastionPKI",
+                "OpenC2HTTPS", "OpenC2", "OpenC2SLPF", "BastionPKI", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -205,7 +219,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BastionCLITests",
-            dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI", "SLPFActuator", "NetworkNamespaceSupport", "TAXII"]
+            dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI", "SLPFActuator", "NetworkNamespaceSupport", "TestSupport", "TAXII"]
         ),
         .testTarget(name: "BastionConsumerTests", dependencies: ["BastionConsumer", "BastionConfig", "OpenC2HTTPS"]),
         .testTarget(name: "BastionXMLTests", dependencies: ["BastionXML"], resources: [.copy("Fixtures")]),
@@ -213,7 +227,7 @@ let package = Package(
         .testTarget(
             name: "TAXIIClientTests",
             dependencies: [
-                "TAXIIClient", "TAXII", "BastionPKI", "BastionTLS",
+                "TAXIIClient", "TAXII", "BastionPKI", "BastionTLS", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

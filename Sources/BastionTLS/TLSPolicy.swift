@@ -1,7 +1,7 @@
 import BastionPKI
 import NIOSSL
 
-/// The TLS rules of DESIGN §3 for both ends (OpenC2 over HTTPS, and the TAXII client): TLS 1.2 at least (1.3 preferred), TLS 1.2 suites
+/// The TLS rules Bastion applies at both ends (OpenC2 over HTTPS, and the TAXII client): TLS 1.2 at least (1.3 preferred), TLS 1.2 suites
 /// limited to ECDHE with AES-GCM or ChaCha20-Poly1305, no 0-RTT (NIOSSL never enables early
 /// data), mutual TLS by default.
 public enum TLSPolicy {

@@ -55,7 +55,7 @@ public struct ConsumerReply: Sendable, Equatable {
     }
 }
 
-/// The transport-independent heart of a Consumer (DESIGN §3): checks method, path, media type
+/// The transport-independent heart of a Consumer: checks method, path, media type
 /// and size; decodes and validates the Command; authorizes the peer; correlates request ids;
 /// runs the ``CommandHandler`` as `response_requested` asks; and encodes the Response in the
 /// request's wire format, with HTTP status = OpenC2 status.

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BastionHTTPClient
 import Logging
 import NIOCore
 import NIOSSL
@@ -35,7 +36,15 @@ public struct ProducerError: Error, CustomStringConvertible, Sendable {
 
     public let kind: Kind
     public let message: String
+    /// For a `.transport` failure, its class: refused, unknown host, TLS, timeout, ….
+    public let transportFailure: TransportFailure.Kind?
     public var description: String { message }
+
+    init(kind: Kind, message: String, transportFailure: TransportFailure.Kind? = nil) {
+        self.kind = kind
+        self.message = message
+        self.transportFailure = transportFailure
+    }
 }
 
 /// An OpenC2 Producer over HTTPS: sends Commands to one Consumer and reads the Responses.
@@ -59,8 +68,17 @@ public struct Producer: Sendable {
     let client: HTTPClient
     let decoder: OpenC2Decoder
 
-    /// A Producer for the Consumer at `endpoint`. `httpClient` defaults to the shared client;
-    /// pass your own to tune its connection pool.
+    /// The client Producers use unless given one: it reports a refused connection, an unknown
+    /// host or a failed TLS handshake at once, and gives up connecting after
+    /// `HTTPClient.Configuration.defaultConnectTimeout` (5 s); only a Consumer that accepts the
+    /// connection and then does not answer makes a Producer wait for its `timeout`. Like
+    /// `HTTPClient.shared`, it lives as long as the process and is never shut down.
+    public static let sharedHTTPClient = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .failingFast())
+
+    /// A Producer for the Consumer at `endpoint`. `httpClient` defaults to ``sharedHTTPClient``;
+    /// pass your own (made from `HTTPClient.Configuration.failingFast(connectTimeout:)`) to
+    /// change the connect timeout or tune its connection pool.
     public init(
         endpoint: String,
         tls: TLSConfiguration? = nil,
@@ -68,7 +86,7 @@ public struct Producer: Sendable {
         timeout: Duration = .seconds(30),
         identity: String? = nil,
         profiles: [any OpenC2Profile] = [],
-        httpClient: HTTPClient = .shared
+        httpClient: HTTPClient = Producer.sharedHTTPClient
     ) {
         self.endpoint = endpoint
         self.tls = tls
@@ -82,16 +100,7 @@ public struct Producer: Sendable {
     /// Sends `command` with a fresh UUIDv4 request id (in `X-Request-ID` and, for v1.1, in
     /// `headers.request_id`) and returns the Consumer's reply.
     public func send(_ command: Command, requestID: String = UUID().uuidString.lowercased()) async throws(ProducerError) -> ProducerReply {
-        var request = HTTPClientRequest(url: endpoint)
-        request.method = .POST
-        request.tlsConfiguration = tls
-        request.headers.add(name: "Content-Type", value: wireFormat.requestContentType)
-        request.headers.add(name: "Accept", value: wireFormat.responseContentType)
-        request.headers.add(name: "Date", value: HTTPDate.string())
-        request.headers.add(name: "Cache-Control", value: "no-cache")
-        request.headers.add(name: "X-Request-ID", value: requestID)
-        request.body = .bytes(ByteBuffer(bytes: encode(command, requestID: requestID)))
-
+        let request = self.request(for: command, requestID: requestID)
         let status: Int
         let contentType: String?
         let replyRequestID: String?
@@ -101,9 +110,10 @@ public struct Producer: Sendable {
             status = Int(response.status.code)
             contentType = response.headers.first(name: "Content-Type")
             replyRequestID = response.headers.first(name: "X-Request-ID")
-            body = try await response.body.collect(upTo: 16 << 20)
+            body = try await response.body.collect(upTo: Self.maximumReplySize)
         } catch {
-            throw ProducerError(kind: .transport, message: "cannot reach \(endpoint): \(error)")
+            let failure = TransportFailure(classifying: error, timeout: timeout, connectTimeout: nil, maximumReplySize: Self.maximumReplySize)
+            throw ProducerError(kind: .transport, message: "cannot reach \(endpoint): \(failure)", transportFailure: failure.kind)
         }
         if let replyRequestID, replyRequestID != requestID {
             throw ProducerError(kind: .correlationMismatch, message: "the reply's X-Request-ID \(replyRequestID) is not the request's \(requestID)")
@@ -137,6 +147,26 @@ public struct Producer: Sendable {
             throw ProducerError(kind: .correlationMismatch, message: "the reply (status \(response.status.rawValue)\(text)) carries request_id \(echoed), not the request's \(requestID)")
         }
         return ProducerReply(response: response, httpStatus: status, requestID: requestID, headers: headers)
+    }
+
+    /// Replies larger than this (16 MiB) are refused.
+    public static let maximumReplySize = 16 << 20
+
+    /// The HTTP request that carries `command` to the Consumer, as ``send(_:requestID:)`` sends
+    /// it: `POST` to ``endpoint`` with the wire format's `Content-Type` and `Accept`, `Date`
+    /// (IMF-fixdate, `date` if given), `Cache-Control: no-cache`, `X-Request-ID`, and the
+    /// Command (bare for v1.0, in a message envelope carrying `requestID` for v1.1).
+    public func request(for command: Command, requestID: String, date: String? = nil) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: endpoint)
+        request.method = .POST
+        request.tlsConfiguration = tls
+        request.headers.add(name: "Content-Type", value: wireFormat.requestContentType)
+        request.headers.add(name: "Accept", value: wireFormat.responseContentType)
+        request.headers.add(name: "Date", value: date ?? HTTPDate.string())
+        request.headers.add(name: "Cache-Control", value: "no-cache")
+        request.headers.add(name: "X-Request-ID", value: requestID)
+        request.body = .bytes(ByteBuffer(bytes: encode(command, requestID: requestID)))
+        return request
     }
 
     /// The request body in the wire format.

@@ -1,7 +1,7 @@
 import OpenC2
 
 /// The two published ways of carrying OpenC2 over HTTPS, told apart by the `Content-Type` of a
-/// request and answered in kind (DESIGN §3).
+/// request and answered in kind.
 public enum WireFormat: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
     /// HTTPS transfer v1.1 CS01: `application/openc2+json;version=1.0` both ways, the body a
     /// message envelope (`{"headers": …, "body": {"openc2": {"request": …}}}`).

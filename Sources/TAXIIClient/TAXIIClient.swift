@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BastionHTTPClient
 import BastionTLS
 import NIOCore
 import NIOHTTP1
@@ -32,6 +33,9 @@ public struct TAXIIClient: Sendable {
     public let tls: ServerTrust
     /// How long one exchange (connecting, sending, receiving) may take.
     public let timeout: Duration
+    /// How long connecting may take (never more than ``timeout``): a server that drops packets
+    /// is reported after this, a refused connection or a failed handshake at once.
+    public let connectTimeout: Duration
     /// Sent as `User-Agent`.
     public let userAgent: String
     /// Replies larger than this many bytes are refused.
@@ -52,6 +56,7 @@ public struct TAXIIClient: Sendable {
         proxy: Proxy = .system,
         tls: ServerTrust = .system,
         timeout: Duration = .seconds(30),
+        connectTimeout: Duration = HTTPClient.Configuration.defaultConnectTimeout,
         userAgent: String = TAXIIHTTPBinding.defaultUserAgent,
         maximumReplySize: Int = 64 << 20,
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -60,16 +65,14 @@ public struct TAXIIClient: Sendable {
         self.proxy = proxy
         self.tls = tls
         self.timeout = timeout
+        self.connectTimeout = min(connectTimeout, timeout)
         self.userAgent = userAgent
         self.maximumReplySize = maximumReplySize
         let resolved = try ResolvedProxy.resolve(proxy, environment: environment)
         resolvedProxy = resolved
-        var configuration = HTTPClient.Configuration()
+        var configuration = HTTPClient.Configuration.failingFast(connectTimeout: connectTimeout, readTimeout: timeout)
         configuration.tlsConfiguration = try Self.tlsConfiguration(auth: auth, trust: tls)
-        configuration.timeout = .init(connect: TimeAmount(min(timeout, .seconds(10))), read: TimeAmount(timeout))
-        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
-        configuration.redirectConfiguration = .disallow
         // Only a `.system` proxy with `no_proxy` exclusions needs both kinds of connections.
         direct = resolved == nil || !(resolved?.bypass.isEmpty ?? true) ? HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration) : nil
         if let resolved {
@@ -159,7 +162,10 @@ public struct TAXIIClient: Sendable {
                 body: buffer.readBytes(length: buffer.readableBytes) ?? []
             )
         } catch {
-            throw TransportFailure.classify(error, url: url, proxy: client === proxied ? resolvedProxy?.address : nil, timeout: timeout, maximumReplySize: maximumReplySize)
+            let failure = TransportFailure(
+                classifying: error, timeout: timeout, connectTimeout: connectTimeout,
+                proxy: client === proxied ? resolvedProxy?.address : nil, maximumReplySize: maximumReplySize)
+            throw TAXIIClientError(failure, url: url)
         }
     }
 
@@ -169,7 +175,7 @@ public struct TAXIIClient: Sendable {
         return direct ?? proxied!
     }
 
-    /// The TLS configuration for `https` URLs: DESIGN §3's policy, the server trust, the client certificate.
+    /// The TLS configuration for `https` URLs: ``TLSPolicy``'s rules, the server trust, the client certificate.
     static func tlsConfiguration(auth: Authentication, trust: ServerTrust) throws(TAXIIClientError) -> TLSConfiguration {
         let files = auth.certificateFiles
         let caPath: String? = if case .ca(let path) = trust { path } else { nil }

@@ -1,17 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
-/// A loopback port nothing listens on.
+/// A loopback URL nothing listens at.
 private func closedPortURL(path: String = "/services/discovery") throws -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))\(path)"
+    "http://127.0.0.1:\(try Loopback.closedPort())\(path)"
 }
 
 @Suite("bastion taxii client commands")

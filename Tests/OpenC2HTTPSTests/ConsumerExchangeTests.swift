@@ -38,7 +38,7 @@ final class BackgroundJobs: Sendable {
     }
 }
 
-@Suite("Consumer exchange: DESIGN §3 status table, both wire formats, correlation")
+@Suite("Consumer exchange: the HTTP status of each outcome, both wire formats, correlation")
 struct ConsumerExchangeTests {
     let handler = RecordingHandler()
     let jobs = BackgroundJobs()

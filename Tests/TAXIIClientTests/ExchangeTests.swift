@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import Testing
+import TestSupport
 import TAXII
 @testable import TAXIIClient
 
@@ -135,7 +136,7 @@ struct ExchangeTests {
 
     @Test("nothing listening: connectionRefused, at once")
     func refused() async throws {
-        let url = "http://127.0.0.1:\(try closedPort())/services/discovery"
+        let url = "http://127.0.0.1:\(try Loopback.closedPort())/services/discovery"
         let clock = ContinuousClock()
         let start = clock.now
         let error = await clientError { _ = try await withClient(timeout: .seconds(60)) { try await $0.call(url, TAXII11.DiscoveryRequest()) } }

@@ -1,6 +1,7 @@
 import BastionTLS
 import NIOSSL
 import Testing
+import TestSupport
 import TAXII
 @testable import TAXIIClient
 
@@ -116,7 +117,7 @@ struct TLSAndProxyTests {
 
     @Test("a proxy that is not there: connectionRefused naming the proxy")
     func proxyDown() async throws {
-        let proxyURL = "http://127.0.0.1:\(try closedPort())"
+        let proxyURL = "http://127.0.0.1:\(try Loopback.closedPort())"
         let error = await clientError {
             _ = try await withClient(proxy: .url(proxyURL)) { try await $0.call("http://192.0.2.1/services/discovery", TAXII11.DiscoveryRequest()) }
         }

@@ -1,4 +1,4 @@
-/// A namespace identifier (Language §3.4.2.12, DESIGN §3): the short name of an actuator
+/// A namespace identifier (Language §3.4.2.12): the short name of an actuator
 /// profile, such as `slpf`, or of a non-standard extension, such as `x-acme`.
 ///
 /// Syntax: a non-standard NSID is `x-` followed by lowercase letters, digits and `_`, starting
@@ -81,7 +81,7 @@ public struct ExtensionName: Hashable, Comparable, Sendable, CustomStringConvert
 
     public static func < (lhs: ExtensionName, rhs: ExtensionName) -> Bool { lhs.description < rhs.description }
 
-    /// `^[a-z][_a-z0-9]{0,31}$` (DESIGN §3).
+    /// Whether `text` is a field name of an extension: `^[a-z][_a-z0-9]{0,31}$`.
     static func isFieldName(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard (1...32).contains(bytes.count), (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[0]) else { return false }

@@ -87,17 +87,11 @@ struct BenchConsumerCommand: AsyncParsableCommand {
     /// One HTTP client for every worker, its pool sized to the workers; with
     /// --new-connection-per-request each connection serves one request.
     private func makeClient(counting opened: ConnectionCounter) throws -> HTTPClient {
-        var configuration = HTTPClient.Configuration()
-        if transfer.to.hasPrefix("https://") {
-            configuration.tlsConfiguration = try TLSPolicy.client(caPath: transfer.ca, certificatePath: transfer.cert, keyPath: transfer.key, verifyServer: !transfer.insecure)
-        }
+        var configuration = try transfer.clientConfiguration()
         configuration.httpVersion = .http1Only
-        configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(
-            idleTimeout: .seconds(60),
-            concurrentHTTP1ConnectionsPerHostSoftLimit: connections
-        )
+        configuration.connectionPool.idleTimeout = .seconds(60)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
         if newConnectionPerRequest { configuration.maximumUsesPerConnection = 1 }
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(Int64(transfer.timeout)), read: .seconds(Int64(transfer.timeout)))
         configuration.http1_1ConnectionDebugInitializer = { channel in
             opened.increment()
             return channel.eventLoop.makeSucceededVoidFuture()
@@ -111,7 +105,7 @@ struct BenchConsumerCommand: AsyncParsableCommand {
         let timeout = TimeAmount.seconds(Int64(transfer.timeout))
         // The client's configuration carries the TLS settings; a per-request TLS configuration
         // would be hashed into the pool key on every request.
-        let producer = Producer(endpoint: endpoint, tls: nil, wireFormat: wire, timeout: .seconds(transfer.timeout), profiles: [SLPFProfile()], httpClient: client)
+        let producer = Producer(endpoint: endpoint, wireFormat: wire, timeout: .seconds(transfer.timeout), profiles: [SLPFProfile()], httpClient: client)
 
         // One command first, fully decoded: a wrong URL, certificate or actuator shows up here.
         do {
@@ -130,8 +124,8 @@ struct BenchConsumerCommand: AsyncParsableCommand {
         let measureStart = started + .milliseconds(Int64(warmup * 1000))
         let end = measureStart + .milliseconds(Int64(duration * 1000))
         let workload = Workload(
-            endpoint: endpoint, wire: wire, command: command, timeout: timeout,
-            closeAfterEach: newConnectionPerRequest, producer: decodeReplies ? producer : nil,
+            command: command, timeout: timeout,
+            closeAfterEach: newConnectionPerRequest, producer: producer, decodeReplies: decodeReplies,
             measureStart: measureStart, end: end
         )
         let connections = self.connections
@@ -163,13 +157,12 @@ struct BenchConsumerCommand: AsyncParsableCommand {
 
 /// What every worker does: send, wait for the whole reply, record, repeat until the end.
 private struct Workload: Sendable {
-    let endpoint: String
-    let wire: WireFormat
     let command: Command
     let timeout: TimeAmount
     let closeAfterEach: Bool
-    /// Set with --decode-replies: requests go through the Producer, which decodes every reply.
-    let producer: Producer?
+    /// Builds every request; with --decode-replies it also sends them and decodes every reply.
+    let producer: Producer
+    let decodeReplies: Bool
     let measureStart: ContinuousClock.Instant
     let end: ContinuousClock.Instant
 
@@ -177,26 +170,17 @@ private struct Workload: Sendable {
         var result = WorkerResult()
         result.latencies.reserveCapacity(4096)
         var date = CachedHTTPDate()
-        let encoder = OpenC2Encoder()
-        var template = HTTPClientRequest(url: endpoint)
-        template.method = .POST
-        template.headers.add(name: "Content-Type", value: wire.requestContentType)
-        template.headers.add(name: "Accept", value: wire.responseContentType)
-        template.headers.add(name: "Cache-Control", value: "no-cache")
-        if closeAfterEach { template.headers.add(name: "Connection", value: "close") }
 
         while true {
             let start = clock.now
             guard start < end else { break }
             let requestID = UUID().uuidString.lowercased()
             let outcome: Outcome
-            if let producer {
+            if decodeReplies {
                 outcome = await send(command, requestID: requestID, through: producer)
             } else {
-                var request = template
-                request.headers.add(name: "Date", value: date.current())
-                request.headers.add(name: "X-Request-ID", value: requestID)
-                request.body = .bytes(ByteBuffer(bytes: body(requestID: requestID, encoder: encoder)))
+                var request = producer.request(for: command, requestID: requestID, date: date.current())
+                if closeAfterEach { request.headers.add(name: "Connection", value: "close") }
                 outcome = await send(request, requestID: requestID, client: client)
             }
             let finished = clock.now
@@ -212,16 +196,6 @@ private struct Workload: Sendable {
             }
         }
         return result
-    }
-
-    private func body(requestID: String, encoder: OpenC2Encoder) -> [UInt8] {
-        switch wire {
-        case .v1_0:
-            return encoder.encode(command)
-        case .v1_1:
-            let created = DateTime(millisecondsSince1970: UInt64(max(0, Date().timeIntervalSince1970 * 1000)))
-            return encoder.encode(Message(headers: Headers(requestID: requestID, created: created), content: .request(command)))
-        }
     }
 
     private func send(_ request: HTTPClientRequest, requestID: String, client: HTTPClient) async -> Outcome {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import AsyncHTTPClient
+import BastionHTTPClient
 import Foundation
 import NIOSSL
 import OpenC2
@@ -21,8 +23,13 @@ struct ProducerOptions: ParsableArguments {
     @Option(help: "The HTTPS transfer version: v1.1 (message envelope) or v1.0 (bare command).")
     var wire: WireFormat = .v1_1
 
-    @Option(help: ArgumentHelp("Seconds to wait for the reply.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds to wait for the reply once connected.", valueName: "seconds"))
     var timeout: Int = 30
+
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(
+        "Seconds to wait for a connection when the Consumer's host drops packets. A refused connection, an unknown host or a failed TLS handshake is reported at once.",
+        valueName: "seconds"))
+    var connectTimeout: Int = 5
 
     @Flag(help: "Do not verify the Consumer's certificate. For testing only: anyone can impersonate the Consumer.")
     var insecure = false
@@ -43,14 +50,36 @@ struct ProducerOptions: ParsableArguments {
         }
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
         guard (1...86_400).contains(timeout) else { throw ValidationError("--timeout must be 1…86400 seconds") }
+        guard (1...86_400).contains(connectTimeout) else { throw ValidationError("--connect-timeout must be 1…86400 seconds") }
     }
 
-    func makeProducer() throws -> Producer {
-        var tls: TLSConfiguration? = nil
-        if to.hasPrefix("https://") {
-            tls = try TLSPolicy.client(caPath: ca, certificatePath: cert, keyPath: key, verifyServer: !insecure)
+    /// The TLS settings for an `https` Consumer (`nil` for `http`).
+    func tlsConfiguration() throws -> TLSConfiguration? {
+        guard to.hasPrefix("https://") else { return nil }
+        return try TLSPolicy.client(caPath: ca, certificatePath: cert, keyPath: key, verifyServer: !insecure)
+    }
+
+    /// The client configuration: fails fast on a connection that cannot be made, and carries
+    /// the TLS settings (so the connection pool does not hash them for every request).
+    func clientConfiguration() throws -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration.failingFast(connectTimeout: .seconds(connectTimeout))
+        configuration.tlsConfiguration = try tlsConfiguration()
+        return configuration
+    }
+
+    /// Runs `body` with a Producer for the Consumer, and closes its connections afterwards.
+    func withProducer<T: Sendable>(profiles: [any OpenC2Profile] = [], _ body: (Producer) async throws -> T) async throws -> T {
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: try clientConfiguration())
+        let producer = Producer(endpoint: endpoint, wireFormat: wire, timeout: .seconds(timeout), profiles: profiles, httpClient: client)
+        let result: T
+        do {
+            result = try await body(producer)
+        } catch {
+            try? await client.shutdown()
+            throw error
         }
-        return Producer(endpoint: endpoint, tls: tls, wireFormat: wire, timeout: .seconds(timeout))
+        try await client.shutdown()
+        return result
     }
 
     /// Sends `command`, prints the reply, and exits with a status reflecting the OpenC2 status:
@@ -59,7 +88,7 @@ struct ProducerOptions: ParsableArguments {
         if insecure { FileHandleOutput.warn("warning: --insecure: the Consumer's certificate is not verified") }
         let reply: ProducerReply
         do {
-            reply = try await makeProducer().send(command)
+            reply = try await withProducer { producer in try await producer.send(command) }
         } catch {
             FileHandleOutput.warn("error: \(error)")
             throw ExitCode(3)

@@ -517,7 +517,7 @@ def part_a(report, bastion, workdir, trace, cleanup):
     except Exception as e:  # noqa: BLE001
         report.fail("A deny ipv4_net (unsupported) -> 501 parsed by otupy", f"{type(e).__name__}: {e}")
 
-    # A5: response_requested ack -> HTTP 200 with {"status": 102} (DESIGN §3), parsed by otupy.
+    # A5: response_requested ack -> HTTP 200 with {"status": 102} (the ack Bastion answers), parsed by otupy.
     try:
         reply = producer().sendcmd(oc2.Command(
             oc2.Actions.query, oc2.Features([F.versions]),
@@ -530,7 +530,7 @@ def part_a(report, bastion, workdir, trace, cleanup):
         report.fail("A response_requested=ack -> status 102 parsed by otupy", f"{type(e).__name__}: {e}")
 
     # A6: response_requested none -> Bastion answers HTTP 200 with an empty body and no
-    # Content-Type (DESIGN §3); otupy 1.1.46's HTTPTransfer.send then reads
+    # Content-Type (answered in the request's wire format); otupy 1.1.46's HTTPTransfer.send then reads
     # response.headers["Content-Type"] unguarded and raises KeyError (only ValueError is caught).
     name = "A response_requested=none (otupy cannot read an empty 200)"
     try:
