@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "TAXII", targets: ["TAXII"]),
         .library(name: "TAXIIClient", targets: ["TAXIIClient"]),
         .library(name: "BastionHTTPClient", targets: ["BastionHTTPClient"]),
+        .library(name: "BastionLogging", targets: ["BastionLogging"]),
         .library(name: "BastionTLS", targets: ["BastionTLS"]),
         .library(name: "BastionConfig", targets: ["BastionConfig"]),
         .library(name: "BastionConsumer", targets: ["BastionConsumer"]),
@@ -126,6 +127,9 @@ let package = Package(
             ]
         ),
 
+        // MARK: Logging
+        .target(name: "BastionLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
+
         // MARK: HTTP client
         .target(
             name: "BastionHTTPClient",
@@ -166,6 +170,7 @@ let package = Package(
                 "BastionConfig",
                 "BastionConsumer",
                 "BastionMetrics",
+                "BastionLogging",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -206,6 +211,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BastionPKITests", dependencies: ["BastionPKI"]),
+        .testTarget(name: "BastionLoggingTests", dependencies: ["BastionLogging", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "BastionHTTPServerTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BastionLogging
 import Foundation
 import Logging
 
@@ -22,11 +23,7 @@ struct Bastion: AsyncParsableCommand {
     /// `--from-file` files added for the TAXII commands.
     static func main() async {
         let level = ProcessInfo.processInfo.environment["BASTION_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
         do {
             var arguments = Array(CommandLine.arguments.dropFirst())
             if arguments.first == "taxii" { arguments = try OptionsFile.expand(arguments) }
