@@ -215,7 +215,7 @@ let package = Package(
         .testTarget(
             name: "BastionHTTPServerTests",
             dependencies: [
-                "BastionHTTPServer",
+                "BastionHTTPServer", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
