@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "BastionXML", targets: ["BastionXML"]),
         .library(name: "TAXII", targets: ["TAXII"]),
         .library(name: "TAXIIClient", targets: ["TAXIIClient"]),
+        .library(name: "TAXIIHTTP", targets: ["TAXIIHTTP"]),
         .library(name: "BastionHTTPClient", targets: ["BastionHTTPClient"]),
         .library(name: "BastionLogging", targets: ["BastionLogging"]),
         .library(name: "BastionTLS", targets: ["BastionTLS"]),
@@ -114,10 +115,12 @@ let package = Package(
 
         // MARK: TAXII
         .target(name: "TAXII", dependencies: ["BastionXML"]),
+        .target(name: "TAXIIHTTP", dependencies: ["TAXII"]),
         .target(
             name: "TAXIIClient",
             dependencies: [
                 "TAXII",
+                "TAXIIHTTP",
                 "BastionTLS",
                 "BastionHTTPClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -230,6 +233,7 @@ let package = Package(
         .testTarget(name: "BastionConsumerTests", dependencies: ["BastionConsumer", "BastionConfig", "OpenC2HTTPS"]),
         .testTarget(name: "BastionXMLTests", dependencies: ["BastionXML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TAXIITests", dependencies: ["TAXII", "BastionXML"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TAXIIHTTPTests", dependencies: ["TAXIIHTTP", "TAXII"]),
         .testTarget(
             name: "TAXIIClientTests",
             dependencies: [

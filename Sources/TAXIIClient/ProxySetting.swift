@@ -123,11 +123,6 @@ struct HostPort: Sendable, Equatable {
 }
 
 extension StringProtocol {
-    /// The text without leading and trailing spaces and tabs.
-    var trimmingWhitespace: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
-
     /// The text with `%XX` escapes decoded (invalid escapes kept as they are).
     var removingPercentEncoding: String {
         var bytes: [UInt8] = []

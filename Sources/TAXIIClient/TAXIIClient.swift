@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import TAXII
+import TAXIIHTTP
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -128,8 +129,13 @@ public struct TAXIIClient: Sendable {
             throw TAXIIClientError(.configuration, url: url, "cannot write the request: \(error)")
         }
         let reply = try await post(url, body: Array(xml.utf8), version: version)
-        let answer = try TAXIIHTTPBinding.message(from: reply, version: version, inResponseTo: message.messageID, url: url)
-        try TAXIIHTTPBinding.check(answer, answers: type(of: message).messageType, version: version, url: url)
+        let answer: TAXII.Message
+        do throws(TAXIIBindingError) {
+            answer = try TAXIIHTTPBinding.message(from: reply, version: version, inResponseTo: message.messageID)
+            try TAXIIHTTPBinding.check(answer, answers: type(of: message).messageType, version: version)
+        } catch {
+            throw TAXIIClientError(error, url: url)
+        }
         return answer
     }
 

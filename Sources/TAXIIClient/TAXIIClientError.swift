@@ -1,3 +1,5 @@
+import TAXIIHTTP
+
 /// Why a TAXII exchange produced no usable message.
 ///
 /// ``description`` is one line naming the URL and the cause, ready to print.
@@ -50,5 +52,18 @@ public struct TAXIIClientError: Error, Sendable, Equatable, CustomStringConverti
     /// `"<url>: <message>"`.
     public var description: String {
         url.isEmpty ? message : "\(url): \(message)"
+    }
+}
+
+extension TAXIIClientError {
+    /// The client error for a reply from `url` that the HTTP binding refuses.
+    init(_ error: TAXIIBindingError, url: String) {
+        let kind: Kind = switch error.kind {
+        case .httpStatus: .httpStatus
+        case .missingHeader, .unsupportedBinding: .unsupportedBinding
+        case .malformedMessage: .malformedReply
+        case .unexpectedMessage: .unexpectedMessage
+        }
+        self.init(kind, url: url, error.message, httpStatus: error.httpStatus)
     }
 }

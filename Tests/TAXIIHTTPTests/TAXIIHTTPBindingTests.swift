@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TAXII
-@testable import TAXIIClient
+import TAXIIHTTP
 
 @Suite("TAXII HTTP binding: request headers and reply interpretation")
 struct HTTPBindingTests {
@@ -28,10 +28,34 @@ struct HTTPBindingTests {
         #expect(map["Authorization"] == nil)
     }
 
-    @Test("Basic credentials are base64 of user:password")
-    func basic() {
-        #expect(TAXIIClient.Authentication.basic(username: "Aladdin", password: "open sesame").authorizationHeader == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
-        #expect(TAXIIClient.Authentication.certificate(certificatePath: "c", keyPath: "k").authorizationHeader == nil)
+    @Test("response headers name the binding, the services and the protocol as served")
+    func responseHeaders() {
+        let map = Dictionary(uniqueKeysWithValues: TAXIIHTTPBinding.responseHeaders(version: .v10, https: true).map { ($0.name, $0.value) })
+        #expect(map == [
+            "Content-Type": "application/xml",
+            "X-TAXII-Content-Type": "urn:taxii.mitre.org:message:xml:1.0",
+            "X-TAXII-Services": "urn:taxii.mitre.org:services:1.0",
+            "X-TAXII-Protocol": "urn:taxii.mitre.org:protocol:https:1.0",
+        ])
+    }
+
+    @Test("a request's version comes from X-TAXII-Content-Type, header names compared case-insensitively")
+    func requestVersion() throws {
+        func version(_ headers: [String: String]) throws(TAXIIBindingError) -> TAXII.Version {
+            try TAXIIHTTPBinding.requestVersion { name in headers.first { $0.key.lowercased() == name.lowercased() }?.value }
+        }
+        #expect(try version(["x-taxii-content-type": TAXII.VersionID.xml11]) == .v11)
+        #expect(try version(["X-TAXII-Content-Type": " \(TAXII.VersionID.xml10) ", "X-TAXII-Services": TAXII.VersionID.services10]) == .v10)
+        #expect(throws: TAXIIBindingError(.missingHeader, "the request has no X-TAXII-Content-Type header naming its message binding")) {
+            try version(["Content-Type": "application/xml"])
+        }
+        let json = #expect(throws: TAXIIBindingError.self) { try version(["X-TAXII-Content-Type": TAXII.VersionID.certEUJSON10]) }
+        #expect(json?.kind == .unsupportedBinding)
+        let mismatch = #expect(throws: TAXIIBindingError.self) {
+            try version(["X-TAXII-Content-Type": TAXII.VersionID.xml11, "X-TAXII-Services": TAXII.VersionID.services10])
+        }
+        #expect(mismatch?.kind == .unsupportedBinding)
+        #expect(mismatch?.message.contains("does not match") == true)
     }
 
     @Test("a 200 reply without X-TAXII-Content-Type becomes a FAILURE Status Message holding the reply")
@@ -54,8 +78,8 @@ struct HTTPBindingTests {
     @Test("HTTP 500 without a TAXII message: httpStatus error naming the status and the body")
     func http500() {
         let reply = TAXIIHTTPBinding.Reply(status: 500, reason: "Internal Server Error", body: Array("Traceback (most recent call last):\n  boom".utf8))
-        #expect(throws: TAXIIClientError(.httpStatus, url: "u", "HTTP 500 Internal Server Error without a TAXII message: 'Traceback (most recent call last): boom'", httpStatus: 500)) {
-            try TAXIIHTTPBinding.message(from: reply, version: .v11, inResponseTo: "1", url: "u")
+        #expect(throws: TAXIIBindingError(.httpStatus, "HTTP 500 Internal Server Error without a TAXII message: 'Traceback (most recent call last): boom'", httpStatus: 500)) {
+            try TAXIIHTTPBinding.message(from: reply, version: .v11, inResponseTo: "1")
         }
     }
 
@@ -70,7 +94,7 @@ struct HTTPBindingTests {
     func malformed() {
         for body in ["not xml at all", "<html><body>hi</body></html>"] {
             let error = refusal(TAXIIHTTPBinding.Reply(status: 200, headers: [.init(name: "X-TAXII-Content-Type", value: TAXII.VersionID.xml11)], body: Array(body.utf8)))
-            #expect(error?.kind == .malformedReply)
+            #expect(error?.kind == .malformedMessage)
             #expect(error?.description.contains("HTTP 200: the reply is not") == true)
         }
     }
@@ -78,9 +102,9 @@ struct HTTPBindingTests {
     @Test("a reply of another type or version than the request's answer: unexpectedMessage")
     func unexpected() throws {
         let poll = TAXII.Message.taxii11(.pollResponse(TAXII11.PollResponse(inResponseTo: "1", collectionName: "c")))
-        #expect(throws: TAXIIClientError.self) { try TAXIIHTTPBinding.check(poll, answers: .discoveryRequest, version: .v11) }
+        #expect(throws: TAXIIBindingError.self) { try TAXIIHTTPBinding.check(poll, answers: .discoveryRequest, version: .v11) }
         #expect(throws: Never.self) { try TAXIIHTTPBinding.check(poll, answers: .pollFulfillmentRequest, version: .v11) }
-        #expect(throws: TAXIIClientError.self) { try TAXIIHTTPBinding.check(poll, answers: .pollRequest, version: .v10) }
+        #expect(throws: TAXIIBindingError.self) { try TAXIIHTTPBinding.check(poll, answers: .pollRequest, version: .v10) }
         let status = TAXII.Message.taxii11(.statusMessage(TAXII11.StatusMessage(inResponseTo: "1", statusType: .success)))
         #expect(throws: Never.self) { try TAXIIHTTPBinding.check(status, answers: .inboxMessage, version: .v11) }
         do {
@@ -92,7 +116,7 @@ struct HTTPBindingTests {
 }
 
 /// The error reading `reply` as a TAXII 1.1 answer gives, if any.
-private func refusal(_ reply: TAXIIHTTPBinding.Reply) -> TAXIIClientError? {
+private func refusal(_ reply: TAXIIHTTPBinding.Reply) -> TAXIIBindingError? {
     do {
         _ = try TAXIIHTTPBinding.message(from: reply, version: .v11, inResponseTo: "1")
         return nil
@@ -101,41 +125,3 @@ private func refusal(_ reply: TAXIIHTTPBinding.Reply) -> TAXIIClientError? {
     }
 }
 
-@Suite("Proxy settings")
-struct ProxySettingTests {
-    @Test("system: https_proxy first, no_proxy honoured")
-    func system() throws {
-        let resolved = try #require(try ResolvedProxy.resolve(.system, environment: ["HTTP_PROXY": "http://a:1", "https_proxy": "http://b:3128", "no_proxy": "localhost, .internal.example,10.0.0.1"]))
-        #expect(resolved.proxy == .server(host: "b", port: 3128))
-        #expect(resolved.bypasses("localhost"))
-        #expect(resolved.bypasses("taxii.internal.example"))
-        #expect(resolved.bypasses("10.0.0.1"))
-        #expect(!resolved.bypasses("taxii.example.com"))
-        #expect(try ResolvedProxy.resolve(.system, environment: [:]) == nil)
-        #expect(try ResolvedProxy.resolve(.none, environment: ["http_proxy": "http://a:1"]) == nil)
-    }
-
-    @Test("an explicit URL with credentials, default port, socks5")
-    func explicit() throws {
-        let withCredentials = try #require(try ResolvedProxy.resolve(.url("http://user:p%40ss@proxy.example.com:8080/"), environment: [:]))
-        #expect(withCredentials.proxy == .server(host: "proxy.example.com", port: 8080, authorization: .basic(username: "user", password: "p@ss")))
-        #expect(try ResolvedProxy.resolve(.url("proxy.example.com"), environment: [:])?.proxy == .server(host: "proxy.example.com", port: 80))
-        #expect(try ResolvedProxy.resolve(.url("socks5://[::1]:9050"), environment: [:])?.proxy == .socksServer(host: "::1", port: 9050))
-    }
-
-    @Test("malformed proxies are configuration errors", arguments: ["ftp://proxy:21", "http://proxy:99999", "http://:80", "http://proxy:80/path"])
-    func malformed(_ address: String) {
-        #expect(throws: TAXIIClientError.self) { try ResolvedProxy.resolve(.url(address), environment: [:]) }
-    }
-}
-
-@Suite("Timestamps and Foundation dates")
-struct TimestampDateTests {
-    @Test("a Date becomes a timestamp in libtaxii's form, and back")
-    func dates() throws {
-        let timestamp = TAXII.Timestamp(date: Date(timeIntervalSince1970: 1_420_070_400.25))
-        #expect(timestamp.lexicalForm == "2015-01-01T00:00:00.250000+00:00")
-        let parsed = try #require(TAXII.Timestamp("2015-01-01T05:30:00.5+05:30"))
-        #expect(parsed.date == Date(timeIntervalSince1970: 1_420_070_400.5))
-    }
-}

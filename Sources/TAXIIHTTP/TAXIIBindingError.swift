@@ -1,0 +1,41 @@
+/// Why HTTP headers or a body do not make a TAXII message exchange under the HTTP binding.
+///
+/// ``description`` is one line, ready to print; a client adds the URL, a server answers with it.
+public struct TAXIIBindingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The class of problem.
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        /// An HTTP error status and no TAXII message.
+        case httpStatus
+        /// A required binding header is missing.
+        case missingHeader
+        /// The headers name a message binding (or services version) that is not read here.
+        case unsupportedBinding
+        /// The body is not a TAXII message of the binding the headers name.
+        case malformedMessage
+        /// The message is a TAXII message, but not one that answers the request.
+        case unexpectedMessage
+    }
+
+    /// The class of problem.
+    public var kind: Kind
+    /// What is wrong, in one line.
+    public var message: String
+    /// The HTTP status of the reply, when reading one.
+    public var httpStatus: Int?
+
+    /// Creates an error.
+    public init(_ kind: Kind, _ message: String, httpStatus: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.httpStatus = httpStatus
+    }
+
+    public var description: String { message }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs.
+    package var trimmingWhitespace: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}
