@@ -1,8 +1,9 @@
 import ArgumentParser
 import TAXII
+import TAXIIClient
 
 /// What a poll asks for: the collection (feed), the time window, a subscription, content bindings.
-struct PollSelection: ParsableArguments {
+struct PollSelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The collection to poll (TAXII 1.0: the feed).", valueName: "name"))
     var collection: String?
 
@@ -36,20 +37,12 @@ struct PollSelection: ParsableArguments {
         return (try parse(beginTimestamp, "begin-timestamp"), try parse(endTimestamp, "end-timestamp"))
     }
 
-    /// The Poll Request for `version`; `parameters` are the TAXII 1.1 Poll Parameters (without a subscription).
-    func request(version: TAXII.Version, parameters: TAXII11.PollParameters = TAXII11.PollParameters(), defaultCollection: String = "default") throws -> TAXII.Message {
+    /// The selection; `parameters` are the TAXII 1.1 Poll Parameters (used without a subscription).
+    func selection(parameters: TAXII11.PollParameters = TAXII11.PollParameters(), defaultCollection: String = "default") throws -> PollSelection {
         let (begin, end) = try window()
-        let name = collectionName(default: defaultCollection)
-        switch version {
-        case .v11:
-            var parameters = parameters
-            parameters.contentBindings = contentBindings.map { TAXII11.ContentBinding($0) }
-            let scope: TAXII11.PollRequest.Scope = subscriptionID.map { .subscription(id: $0) } ?? .parameters(parameters)
-            return .taxii11(.pollRequest(TAXII11.PollRequest(collectionName: name, exclusiveBeginTimestamp: begin, inclusiveEndTimestamp: end, scope: scope)))
-        case .v10:
-            return .taxii10(.pollRequest(TAXII10.PollRequest(
-                feedName: name, subscriptionID: subscriptionID, exclusiveBeginTimestamp: begin, inclusiveEndTimestamp: end, contentBindings: contentBindings)))
-        }
+        return PollSelection(
+            collection: collectionName(default: defaultCollection), exclusiveBegin: begin, inclusiveEnd: end,
+            subscriptionID: subscriptionID, contentBindings: contentBindings, parameters: parameters)
     }
 }
 
@@ -70,7 +63,7 @@ struct TAXIIPollCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var connection: TAXIIClientOptions
-    @OptionGroup var selection: PollSelection
+    @OptionGroup var selection: PollSelectionOptions
 
     @Flag(name: .customLong("count-only"), help: "Ask for the record count only (TAXII 1.1).")
     var countOnly = false
@@ -87,10 +80,10 @@ struct TAXIIPollCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let request = try selection.request(
-            version: connection.version, parameters: TAXII11.PollParameters(allowAsynch: allowAsynch, responseType: countOnly ? .countOnly : .full))
+        let request = try selection.selection(parameters: TAXII11.PollParameters(allowAsynch: allowAsynch, responseType: countOnly ? .countOnly : .full))
+            .request(version: connection.version)
         try await connection.withSession { session in
-            try await results.handle(try await session.exchange(request), session: session)
+            try await results.poll(request, session: session)
         }
     }
 }
@@ -124,7 +117,7 @@ struct TAXIIFulfillmentCommand: AsyncParsableCommand {
     func run() async throws {
         let request = TAXII11.PollFulfillmentRequest(collectionName: collection, resultID: resultID, resultPartNumber: resultPartNumber)
         try await connection.withSession { session in
-            try await results.handle(try await session.exchange(.taxii11(.pollFulfillmentRequest(request))), session: session)
+            try await results.poll(.taxii11(.pollFulfillmentRequest(request)), session: session)
         }
     }
 }

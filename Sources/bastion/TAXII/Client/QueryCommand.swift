@@ -16,7 +16,7 @@ struct TAXIIQueryCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var connection: TAXIIClientOptions
-    @OptionGroup var selection: PollSelection
+    @OptionGroup var selection: PollSelectionOptions
 
     @Option(help: ArgumentHelp("Match STIX indicators observing this IP address.", valueName: "address"))
     var ip: String?
@@ -63,10 +63,11 @@ struct TAXIIQueryCommand: AsyncParsableCommand {
         } catch let error as TAXIIError {
             throw ValidationError("the query is not valid: \(error.message)")
         }
-        let request = try selection.request(
-            version: .v11, parameters: TAXII11.PollParameters(allowAsynch: allowAsynch, query: TAXII11.Query(query)), defaultCollection: "default_queryable")
+        let request = try selection.selection(
+            parameters: TAXII11.PollParameters(allowAsynch: allowAsynch, query: TAXII11.Query(query)), defaultCollection: "default_queryable")
+            .request(version: .v11)
         try await connection.withSession { session in
-            try await results.handle(try await session.exchange(request), session: session)
+            try await results.poll(request, session: session)
         }
     }
 

@@ -49,26 +49,8 @@ struct TAXIISession {
             TAXIIOutput.note("the result is pending; fetch it later with `bastion taxii fulfillment --result-id \(status.resultID ?? "?")`")
             return
         }
-        let text = status.message.map { ": " + $0.split(whereSeparator: \.isNewline).prefix(1).joined() } ?? ""
+        let text = status.firstLine.map { ": " + $0 } ?? ""
         throw TAXIIOutput.failure("\(url): TAXII status \(status.type.rawValue)\(text)", exitCode: 1)
-    }
-}
-
-/// A Status Message's essentials, for either version.
-struct StatusSummary {
-    let type: TAXII.StatusType
-    let message: String?
-    let resultID: String?
-}
-
-extension TAXII.Message {
-    /// The status type and message, if this is a Status Message.
-    var status: StatusSummary? {
-        switch self {
-        case .taxii11(.statusMessage(let status)): StatusSummary(type: status.statusType, message: status.message, resultID: status.resultID)
-        case .taxii10(.statusMessage(let status)): StatusSummary(type: status.statusType, message: status.message ?? status.statusDetail, resultID: nil)
-        default: nil
-        }
     }
 }
 
