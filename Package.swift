@@ -104,8 +104,10 @@ let package = Package(
         .target(
             name: "BastionConsumer",
             dependencies: [
-                "BastionConfig", "BastionTLS", "OpenC2HTTPS", "OpenC2SLPF",
+                "BastionConfig", "BastionTLS", "OpenC2HTTPS", "OpenC2SLPF", "SLPFActuator", "BastionMetrics",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -230,7 +232,13 @@ let package = Package(
             name: "BastionCLITests",
             dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI", "SLPFActuator", "NetworkNamespaceSupport", "TestSupport", "TAXII"]
         ),
-        .testTarget(name: "BastionConsumerTests", dependencies: ["BastionConsumer", "BastionConfig", "OpenC2HTTPS"]),
+        .testTarget(
+            name: "BastionConsumerTests",
+            dependencies: [
+                "BastionConsumer", "BastionConfig", "OpenC2HTTPS", "OpenC2", "OpenC2SLPF", "SLPFActuator",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "BastionXMLTests", dependencies: ["BastionXML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TAXIITests", dependencies: ["TAXII", "BastionXML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TAXIIHTTPTests", dependencies: ["TAXIIHTTP", "TAXII"]),

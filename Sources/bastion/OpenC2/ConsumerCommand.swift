@@ -119,3 +119,5 @@ struct ConsumerCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension FirewallChoice: ExpressibleByArgument {}

@@ -1,31 +1,44 @@
-import ArgumentParser
 import BastionMetrics
-import Prometheus
-import Synchronization
-import BastionConsumer
 import Foundation
 import Logging
 import OpenC2
 import OpenC2HTTPS
 import OpenC2SLPF
+import Prometheus
 import ServiceLifecycle
 import SLPFActuator
+import Synchronization
 
-extension FirewallChoice: ExpressibleByArgument {}
+/// Why a Consumer could not be set up: the firewall, the rule store or the actuator.
+public struct ConsumerSetupError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What went wrong, in one line naming the file or part.
+    public let message: String
+    public var description: String { message }
+
+    public init(_ message: String) {
+        self.message = message
+    }
+}
 
 /// The SLPF actuator behind a Consumer, made from the firewall settings.
-struct Firewall {
-    let actuator: SLPFActuator
+public struct Firewall: Sendable {
+    /// The actuator, started: the firewall holds the store's rules.
+    public let actuator: SLPFActuator
     /// What enforces, for the startup log: `nftables (libnftables)` or `dry-run (…why…)`.
-    let summary: String
+    public let summary: String
 
     /// The backend `choice` names; for `.auto`, nftables when a probe may list the ruleset.
     /// With `gateway`, the rules also filter routed traffic (a `forward` chain).
-    static func backend(_ choice: FirewallChoice, gateway: Bool = false) async throws -> (any FirewallBackend, String) {
-        let executor: any NFTablesExecutor = LibNFTables.load() ?? NFTProgram()
+    ///
+    /// - Throws: ``ConsumerSetupError`` for `.none`, which names no backend.
+    /// `executor` drives nftables: libnftables when it can be loaded, else the `nft` program.
+    public static func backend(
+        _ choice: FirewallChoice, gateway: Bool = false, executor: (any NFTablesExecutor)? = nil
+    ) async throws(ConsumerSetupError) -> (any FirewallBackend, String) {
+        let executor: any NFTablesExecutor = executor ?? LibNFTables.load() ?? NFTProgram()
         let scope = gateway ? "; host and routed traffic" : ""
         switch choice {
-        case .none: throw CLIError("no firewall was chosen")
+        case .none: throw ConsumerSetupError("no firewall was chosen")
         case .dryRun: return (DryRunBackend(gateway: gateway), "dry-run (transactions are recorded, not applied\(scope))")
         case .nftables: return (NFTablesBackend(executor: executor, gateway: gateway), "nftables (\(executor.name)\(scope))")
         case .auto:
@@ -40,19 +53,21 @@ struct Firewall {
 
     /// Opens the store at `statePath` (creating its directory), and starts an actuator over the
     /// chosen backend: the firewall is rebuilt from the store.
-    static func start(_ choice: FirewallChoice, gateway: Bool = false, statePath: String, rulesDirectory: String?, logger: Logger) async throws -> Firewall {
+    ///
+    /// - Throws: ``ConsumerSetupError`` naming the directory, store or actuator that failed.
+    public static func start(_ choice: FirewallChoice, gateway: Bool = false, statePath: String, rulesDirectory: String?, logger: Logger) async throws(ConsumerSetupError) -> Firewall {
         let (backend, summary) = try await backend(choice, gateway: gateway)
         let directory = URL(fileURLWithPath: statePath).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             if let rulesDirectory { try FileManager.default.createDirectory(atPath: rulesDirectory, withIntermediateDirectories: true) }
         } catch {
-            throw CLIError("cannot create \(directory.path): \(error.localizedDescription)")
+            throw ConsumerSetupError("cannot create \(directory.path): \(error.localizedDescription)")
         }
         let store: RuleStore
-        do { store = try RuleStore(path: statePath) } catch { throw CLIError("cannot open the rule store \(statePath): \(error)") }
+        do { store = try RuleStore(path: statePath) } catch { throw ConsumerSetupError("cannot open the rule store \(statePath): \(error)") }
         let actuator = SLPFActuator(store: store, backend: backend, rulesDirectory: rulesDirectory, logger: logger)
-        do { try await actuator.start() } catch { throw CLIError("cannot start the SLPF actuator: \(error)") }
+        do { try await actuator.start() } catch { throw ConsumerSetupError("cannot start the SLPF actuator: \(error)") }
         let active = (try? await actuator.installedRules.count) ?? 0
         logger.info("SLPF actuator started", metadata: [
             "firewall": "\(summary)", "state": "\(statePath)", "rules": "\(active)",
@@ -62,22 +77,25 @@ struct Firewall {
     }
 }
 
-/// Runs the actuator's schedule (temporal rules) as a service beside the Consumer.
-struct ActuatorScheduleService: Service {
-    let actuator: SLPFActuator
+/// Runs the actuator's schedule (temporal rules: start and stop times) as a service beside the
+/// Consumer, until graceful shutdown.
+public struct ActuatorScheduleService: Service {
+    public let actuator: SLPFActuator
 
-    func run() async throws {
+    public init(actuator: SLPFActuator) {
+        self.actuator = actuator
+    }
+
+    public func run() async throws {
         await cancelWhenGracefulShutdown { await actuator.run() }
     }
 }
 
 /// Runs a Consumer with `handler`, plus the actuator's schedule when there is one, until
-/// SIGINT/SIGTERM.
-/// Runs a Consumer with `handler`, plus the actuator's schedule when there is one, until
 /// SIGINT/SIGTERM. With `metrics`, `/metrics` and `/health` are served there; `/health` is 200
 /// from the moment the Consumer listens (an SLPF actuator has rebuilt the firewall by then).
 /// `onListening` gets the Consumer's port, then the metrics endpoint's URL (or `nil`).
-func runConsumer(
+public func runConsumer(
     configuration: ConsumerConfiguration, handler: any CommandHandler, firewall: Firewall?, metrics: ConsumerMetrics?, logger: Logger,
     onListening: @escaping @Sendable (_ port: Int, _ metricsURL: String?) async -> Void = { _, _ in }
 ) async throws {
@@ -102,18 +120,18 @@ func runConsumer(
 }
 
 /// The metrics endpoint of a Consumer: where, and the registry swift-metrics reports into.
-struct ConsumerMetrics {
-    let host: String
-    let port: Int
-    let registry: PrometheusCollectorRegistry
+public struct ConsumerMetrics: Sendable {
+    public let host: String
+    public let port: Int
+    public let registry: PrometheusCollectorRegistry
 
     /// Bootstraps swift-metrics (once per process) when `address` is given.
-    static func start(_ address: (host: String, port: Int)?) -> ConsumerMetrics? {
+    public static func start(_ address: (host: String, port: Int)?) -> ConsumerMetrics? {
         address.map { ConsumerMetrics(host: $0.host, port: $0.port, registry: MetricsEndpoint.bootstrap()) }
     }
 }
 
 /// A flag that concurrent closures share.
-final class SharedFlag: Sendable {
+private final class SharedFlag: Sendable {
     let value = Atomic<Bool>(false)
 }
