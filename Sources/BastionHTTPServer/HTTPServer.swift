@@ -66,7 +66,7 @@ public struct HTTPServer: Service {
         switch configuration.transport {
         case .https(let tlsConfiguration):
             do { tls = try NIOSSLContext(configuration: tlsConfiguration) } catch {
-                throw HTTPServerError(message: "cannot set up TLS: \(error)")
+                throw HTTPServerError(.tls, message: "cannot set up TLS: \(error)")
             }
         case .plainHTTP:
             tls = nil
@@ -105,14 +105,29 @@ public struct HTTPServer: Service {
                 .bind(host: configuration.host, port: configuration.port)
                 .get()
         } catch {
-            throw HTTPServerError(message: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
+            throw HTTPServerError(.listen, message: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }
     }
 }
 
 /// Why a ``HTTPServer`` could not run.
-public struct HTTPServerError: Error, CustomStringConvertible {
+public struct HTTPServerError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The class of problem.
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        /// The TLS configuration could not be turned into a TLS context (certificate, key, CA).
+        case tls
+        /// The address could not be bound (in use, not local, no permission).
+        case listen
+    }
+
+    /// The class of problem.
+    public let kind: Kind
     /// What went wrong, e.g. `cannot listen on 127.0.0.1:8443: … Address already in use`.
     public let message: String
     public var description: String { message }
+
+    public init(_ kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
 }

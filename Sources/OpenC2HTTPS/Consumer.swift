@@ -141,7 +141,7 @@ public struct Consumer: Service {
                 }
             }
         } catch let error as HTTPServerError {
-            throw ConsumerError(message: error.message)
+            throw ConsumerError(error)
         }
         logger.info("consumer stopped")
     }
@@ -162,8 +162,31 @@ struct ConsumerResponder: HTTPResponder {
 }
 
 /// Why a ``Consumer`` could not run.
-public struct ConsumerError: Error, CustomStringConvertible {
-    /// What went wrong, e.g. `cannot listen on 127.0.0.1:8443: … Address already in use`.
+public struct ConsumerError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The class of problem.
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        /// The TLS settings are unusable (certificate, key, client CA).
+        case tls
+        /// The address could not be bound (in use, not local, no permission).
+        case listen
+    }
+
+    /// The class of problem.
+    public let kind: Kind
+    /// What went wrong, in one line naming the address or file.
     public let message: String
     public var description: String { message }
+
+    public init(_ kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    init(_ error: HTTPServerError) {
+        let kind: Kind = switch error.kind {
+        case .tls: .tls
+        case .listen: .listen
+        }
+        self.init(kind, message: error.message)
+    }
 }

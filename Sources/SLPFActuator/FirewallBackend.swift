@@ -16,28 +16,64 @@ public enum FirewallChange: Hashable, Sendable {
 }
 
 /// Why the firewall could not be changed or read.
-public enum FirewallError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// A rule has no nftables form.
-    case render(NFTablesRenderError)
-    /// A program the backend needs is not installed.
-    case toolNotFound(String)
-    /// A program could not be started.
-    case launchFailed(command: [String], reason: String)
-    /// A program ran and failed; `stderr` is what it said.
-    case commandFailed(command: [String], status: Int32, stderr: String)
-    /// The listing of the installed rules could not be read.
-    case unreadableListing(String)
+///
+/// ``kind`` says what class of problem it is; for a program that failed, ``command``,
+/// ``exitStatus`` and ``standardError`` say what ran and what it said.
+public struct FirewallError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The class of problem.
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        /// A rule has no nftables form.
+        case render
+        /// A program the backend needs is not installed.
+        case toolNotFound
+        /// A program could not be started.
+        case launchFailed
+        /// A program ran and failed.
+        case commandFailed
+        /// The listing of the installed rules could not be read.
+        case unreadableListing
+    }
 
-    public var description: String {
-        switch self {
-        case .render(let error): error.description
-        case .toolNotFound(let tool):
-            "\(tool) is required but was not found (on Debian/Ubuntu: apt-get install nftables)"
-        case .launchFailed(let command, let reason): "cannot run \(command.joined(separator: " ")): \(reason)"
-        case .commandFailed(let command, let status, let stderr):
-            "\(command.joined(separator: " ")) exited with status \(status): \(stderr.trimmingTrailingNewlines)"
-        case .unreadableListing(let reason): "cannot read the installed ruleset: \(reason)"
-        }
+    /// The class of problem.
+    public var kind: Kind
+    /// The program and its arguments, for `.launchFailed` and `.commandFailed`.
+    public var command: [String]?
+    /// The program's exit status, for `.commandFailed`.
+    public var exitStatus: Int32?
+    /// What the program wrote to standard error, for `.commandFailed`.
+    public var standardError: String?
+    /// What went wrong, in one line.
+    public var description: String
+
+    /// Creates an error.
+    public init(_ kind: Kind, _ description: String, command: [String]? = nil, exitStatus: Int32? = nil, standardError: String? = nil) {
+        self.kind = kind
+        self.description = description
+        self.command = command
+        self.exitStatus = exitStatus
+        self.standardError = standardError
+    }
+
+    public static func render(_ error: NFTablesRenderError) -> FirewallError {
+        FirewallError(.render, error.description)
+    }
+
+    public static func toolNotFound(_ tool: String) -> FirewallError {
+        FirewallError(.toolNotFound, "\(tool) is required but was not found (on Debian/Ubuntu: apt-get install nftables)")
+    }
+
+    public static func launchFailed(command: [String], reason: String) -> FirewallError {
+        FirewallError(.launchFailed, "cannot run \(command.joined(separator: " ")): \(reason)", command: command)
+    }
+
+    public static func commandFailed(command: [String], status: Int32, stderr: String) -> FirewallError {
+        FirewallError(
+            .commandFailed, "\(command.joined(separator: " ")) exited with status \(status): \(stderr.trimmingTrailingNewlines)",
+            command: command, exitStatus: status, standardError: stderr)
+    }
+
+    public static func unreadableListing(_ reason: String) -> FirewallError {
+        FirewallError(.unreadableListing, "cannot read the installed ruleset: \(reason)")
     }
 }
 

@@ -40,8 +40,7 @@ public actor NFTablesBackend: FirewallBackend {
         do { contents = try NFTablesRuleset.Contents(rules) } catch { throw .render(error) }
         do {
             _ = try await executor.run(ruleset.rebuild(contents), echo: false)
-        } catch .commandFailed(let command, let status, let stderr) where stderr.contains("Message too long") {
-            _ = (command, status)
+        } catch let error where error.kind == .commandFailed && error.standardError?.contains("Message too long") == true {
             try await loadInParts(contents)
         }
         state = NFTablesState(rebuilt: contents)
@@ -91,7 +90,7 @@ public actor NFTablesBackend: FirewallBackend {
         let listing: String
         do {
             listing = try await executor.listJSON("list table \(NFTablesRuleset.qualifiedTable)")
-        } catch .commandFailed(_, _, let stderr) where stderr.contains("No such file or directory") {
+        } catch let error where error.kind == .commandFailed && error.standardError?.contains("No such file or directory") == true {
             return InstalledRuleset(tableExists: false)
         }
         return try Self.parseListing(listing)

@@ -2,19 +2,28 @@ import OpenC2
 import OpenC2SLPF
 
 /// Why a rule cannot be expressed in nftables.
-public enum NFTablesRenderError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// `drop_process: false_ack` has no nftables equivalent here.
-    case unsupportedDropProcess(RuleNumber, DropProcess)
-    /// Ports given with a protocol that has none (ICMP).
-    case portsWithoutTransport(RuleNumber, L4Protocol)
+public struct NFTablesRenderError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The class of problem.
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        /// `drop_process: false_ack` has no nftables equivalent here.
+        case unsupportedDropProcess
+        /// Ports given with a protocol that has none (ICMP).
+        case portsWithoutTransport
+    }
 
-    public var description: String {
-        switch self {
-        case .unsupportedDropProcess(let number, let process):
-            "rule \(number): drop_process \(process.rawValue) is not supported by the nftables backend"
-        case .portsWithoutTransport(let number, let proto):
-            "rule \(number): ports cannot be matched for protocol \(proto.rawValue)"
-        }
+    /// The class of problem.
+    public var kind: Kind
+    /// The rule that cannot be expressed.
+    public var ruleNumber: RuleNumber
+    /// What cannot be expressed, in one line.
+    public var description: String
+
+    public static func unsupportedDropProcess(_ number: RuleNumber, _ process: DropProcess) -> NFTablesRenderError {
+        NFTablesRenderError(kind: .unsupportedDropProcess, ruleNumber: number, description: "rule \(number): drop_process \(process.rawValue) is not supported by the nftables backend")
+    }
+
+    public static func portsWithoutTransport(_ number: RuleNumber, _ proto: L4Protocol) -> NFTablesRenderError {
+        NFTablesRenderError(kind: .portsWithoutTransport, ruleNumber: number, description: "rule \(number): ports cannot be matched for protocol \(proto.rawValue)")
     }
 }
 

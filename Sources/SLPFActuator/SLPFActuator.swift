@@ -7,16 +7,33 @@ import Logging
 import OpenC2
 import OpenC2SLPF
 
-/// Why the actuator could not start.
-public enum SLPFActuatorError: Error, Hashable, Sendable, CustomStringConvertible {
-    case store(RuleStoreError)
-    case firewall(FirewallError)
+/// Why the actuator could not start: its store or its firewall failed.
+public struct SLPFActuatorError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Which part failed.
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        /// The rule store (see ``storeError``).
+        case store
+        /// The firewall (see ``firewallError``).
+        case firewall
+    }
+
+    /// Which part failed.
+    public var kind: Kind
+    /// The store's error, for `.store`.
+    public var storeError: RuleStoreError?
+    /// The firewall's error, for `.firewall`.
+    public var firewallError: FirewallError?
 
     public var description: String {
-        switch self {
-        case .store(let error): error.description
-        case .firewall(let error): error.description
-        }
+        storeError?.description ?? firewallError?.description ?? kind.rawValue
+    }
+
+    public static func store(_ error: RuleStoreError) -> SLPFActuatorError {
+        SLPFActuatorError(kind: .store, storeError: error)
+    }
+
+    public static func firewall(_ error: FirewallError) -> SLPFActuatorError {
+        SLPFActuatorError(kind: .firewall, firewallError: error)
     }
 }
 
@@ -160,7 +177,7 @@ public actor SLPFActuator: CommandHandler {
         do {
             rule = try store.add(request, receivedAt: receivedAt, state: state)
             acceptOwnWrite()
-        } catch .ruleNumberInUse {
+        } catch let error where error.kind == .ruleNumberInUse {
             return Response(.notImplemented, statusText: SLPFInterpreter.StatusText.ruleNumberInUse)
         } catch {
             return Response(.internalError, statusText: "\(notUpdated): \(error)")
@@ -223,8 +240,8 @@ public actor SLPFActuator: CommandHandler {
             _ = try store.replace(
                 source: loaded.source, with: loaded.rules.rules, receivedAt: now, at: later,
                 state: later == nil ? .active : .scheduled)
-        } catch .ruleNumberInUse(let number) {
-            return Response(.internalError, statusText: "\(SLPFInterpreter.StatusText.ruleNumberInUse): \(number)")
+        } catch let error where error.kind == .ruleNumberInUse {
+            return Response(.internalError, statusText: "\(SLPFInterpreter.StatusText.ruleNumberInUse): \(error.ruleNumber.map(String.init(describing:)) ?? "?")")
         } catch {
             return Response(.internalError, statusText: "\(SLPFInterpreter.StatusText.ruleNotUpdated): \(error)")
         }

@@ -313,6 +313,7 @@ struct ConsumerStartupTests {
         try await runConsumer(ConsumerConfiguration(transport: .plainHTTPForTesting)) { port, _ in
             let second = Consumer(configuration: ConsumerConfiguration(port: port, transport: .plainHTTPForTesting), handler: QueryFeaturesHandler())
             let error = await #expect(throws: ConsumerError.self) { try await second.run() }
+            #expect(error?.kind == .listen)
             #expect(error?.message.hasPrefix("cannot listen on 127.0.0.1:\(port): ") == true, "\(String(describing: error))")
             #expect(error?.message.contains("in use") == true, "\(String(describing: error))")
         }

@@ -101,7 +101,8 @@ struct NFTablesBackendTests {
         await #expect {
             try await backend.executor.run("add element inet bastion drop4_in_8 { 192.0.0.0 }\nadd element inet bastion nosuchset { 192.0.2.2 }\n", echo: false)
         } throws: { error in
-            guard case .commandFailed(let command, let status, let stderr)? = error as? FirewallError else { return false }
+            guard let error = error as? FirewallError, error.kind == .commandFailed,
+                  let command = error.command, let status = error.exitStatus, let stderr = error.standardError else { return false }
             return command == ["nft", "-f", "-"] && status != 0 && stderr.contains("nosuchset")
         }
         // Atomic: the first line did not happen either.

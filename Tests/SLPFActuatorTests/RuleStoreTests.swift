@@ -155,7 +155,7 @@ struct RuleStoreTests {
         #expect {
             _ = try RuleStore(path: path)
         } throws: { error in
-            guard case .database? = error as? RuleStoreError else { return false }
+            guard (error as? RuleStoreError)?.kind == .database else { return false }
             return true
         }
     }
@@ -183,7 +183,7 @@ struct RuleStoreTests {
         #expect {
             _ = try store.list()
         } throws: { error in
-            guard case .corruptRule(let number, _)? = error as? RuleStoreError else { return false }
+            guard let error = error as? RuleStoreError, error.kind == .corruptRule, let number = error.ruleNumber else { return false }
             return number == added.ruleNumber
         }
     }

@@ -65,8 +65,8 @@ struct CertsInitCommand: ParsableCommand {
         }
         do throws(PKIError) {
             try pki.write(toDirectory: directory, overwrite: force)
-        } catch .fileExists(let path) {
-            throw CertsError("\(path) already exists; refusing to overwrite. Use --force to replace the development PKI in \(directory).")
+        } catch let error where error.kind == .fileExists {
+            throw CertsError("\(error.subject ?? directory) already exists; refusing to overwrite. Use --force to replace the development PKI in \(directory).")
         } catch {
             throw CertsError(error.description)
         }
