@@ -52,8 +52,17 @@ public struct SLPFActuatorError: Error, Hashable, Sendable, CustomStringConverti
 ///   through the store's generation counter before the next change, and the firewall is
 ///   rebuilt from the store.
 ///
+/// The actor runs on a thread of its own (its store and firewall calls block), never on
+/// Swift's cooperative pool.
+///
 /// `drop_process: false_ack` is not implemented (501 "Option not supported").
 public actor SLPFActuator: CommandHandler {
+    private let executor = BlockingWorkExecutor(label: "bastion.slpf-actuator")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    /// Whether the actor's code runs on its own thread (for tests).
+    func runsOnOwnExecutor() -> Bool { executor.isCurrent }
+
     /// What and how the actuator reports and accepts.
     public nonisolated let capabilities: SLPFCapabilities
     /// Where `update file` reads rules files; `nil` when `update file` is not offered.

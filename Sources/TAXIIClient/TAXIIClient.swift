@@ -4,6 +4,7 @@ import BastionTLS
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 import TAXII
 import TAXIIHTTP
 
@@ -24,8 +25,9 @@ import Foundation
 /// ```
 ///
 /// The client owns async-http-client connections: call ``shutdown()`` once done, or use
-/// ``with(auth:proxy:tls:timeout:userAgent:_:)``, which does it for you.
-public struct TAXIIClient: Sendable {
+/// ``with(auth:proxy:tls:timeout:userAgent:_:)``, which does it for you. It is a class: every
+/// reference shares the connections, and the first ``shutdown()`` closes them.
+public final class TAXIIClient: Sendable {
     /// The credentials sent.
     public let auth: Authentication
     /// The proxy setting.
@@ -47,6 +49,8 @@ public struct TAXIIClient: Sendable {
     let direct: HTTPClient?
     /// Connections through the proxy (`nil` without one).
     let proxied: HTTPClient?
+    /// Whether ``shutdown()`` has run.
+    private let isShutDown = Atomic<Bool>(false)
 
     /// A client; `environment` supplies the variables `.system` reads (the process's by default).
     ///
@@ -105,8 +109,10 @@ public struct TAXIIClient: Sendable {
         return result
     }
 
-    /// Closes the client's connections. Call it exactly once, when done with the client (and its copies).
+    /// Closes the client's connections, once: later calls return at once. Call it when done
+    /// with the client; requests after it fail.
     public func shutdown() async throws {
+        guard !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         try await direct?.shutdown()
         try await proxied?.shutdown()
     }

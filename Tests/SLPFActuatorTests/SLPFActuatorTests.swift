@@ -4,6 +4,7 @@ import Synchronization
 import OpenC2
 import OpenC2SLPF
 import NetworkNamespaceSupport
+import GRDB
 import Testing
 @testable import SLPFActuator
 
@@ -112,6 +113,30 @@ struct SLPFActuatorTests {
             #expect(installed.nonEmptySets == ["drop4_both_8": ["10.0.0.0"]])
             #expect(installed.ruleNumbers == [2])
             #expect(try await actuator.installedRules.map(\.ruleNumber) == [1, 2])
+        }
+    }
+
+    @Test("the actor runs on its own thread, and a store another writer holds locked is waited for there")
+    func ownThread() async throws {
+        try await withActuator { actuator, store, directory in
+            #expect(await actuator.runsOnOwnExecutor())
+            // Another connection (as `bastion openc2 rules delete` in another process would)
+            // holds the write lock for half a second; the deny waits for it within the busy timeout.
+            let other = try DatabaseQueue(path: directory.path("rules.sqlite"))
+            let locked = AsyncStream.makeStream(of: Void.self)
+            let holder = Task.detached {
+                try await other.write { db in
+                    try db.execute(sql: "UPDATE store_state SET generation = generation")
+                    locked.continuation.yield()
+                    Thread.sleep(forTimeInterval: 0.5)
+                }
+            }
+            var signals = locked.stream.makeAsyncIterator()
+            await signals.next()
+            let reply = try await actuator.handle(deny(.ipv4Net(ipv4("10.1.0.0/16"))), context: context)
+            try await holder.value
+            #expect(reply.status == .ok, "\(reply.statusText ?? "")")
+            #expect(try store.list().count == 1)
         }
     }
 

@@ -1,6 +1,7 @@
 import Synchronization
 import TAXII
 import Testing
+import TestSupport
 @testable import TAXIIClient
 
 /// A Poll service whose result has `parts` parts: a Poll Request gets part 1, a Poll Fulfillment
@@ -112,5 +113,18 @@ struct PollTests {
         }
         let v10 = TAXII.Message.taxii10(.statusMessage(TAXII10.StatusMessage(inResponseTo: "1", statusType: .failure, statusDetail: "detail")))
         #expect(v10.status == TAXII.StatusSummary(type: .failure, message: "detail"))
+    }
+}
+
+@Suite("TAXIIClient lifetime")
+struct ClientLifetimeTests {
+    @Test("shutdown closes the shared connections once; a second call returns, requests after it fail")
+    func shutdownOnce() async throws {
+        let client = try TAXIIClient(proxy: .none)
+        let copy = client
+        try await client.shutdown()
+        try await copy.shutdown()
+        let error = await clientError { _ = try await copy.call("http://127.0.0.1:\(try Loopback.closedPort())/x", TAXII11.DiscoveryRequest()) }
+        #expect(error != nil)
     }
 }
