@@ -269,6 +269,12 @@ public actor SLPFActuator: CommandHandler {
     /// task is cancelled. Sleeps until the next event; a Command that changes the schedule
     /// wakes it.
     public func run() async {
+        await run(afterEachPass: {})
+    }
+
+    /// ``run()``, calling `afterEachPass` each time it has applied what was due and set its
+    /// timer (tests wait on it instead of sleeping).
+    func run(afterEachPass: @Sendable () -> Void) async {
         let (events, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         wake = continuation
         continuation.yield()
@@ -289,6 +295,7 @@ public actor SLPFActuator: CommandHandler {
                     if !Task.isCancelled { continuation.yield() }
                 }
             }
+            afterEachPass()
         }
         timer?.cancel()
         wake = nil

@@ -12,13 +12,16 @@ import TestSupport
 @Suite("BastionHTTPServer: limits, slow clients, HTTP/1.1 framing")
 struct HTTPFramingTests {
     /// Runs a plain-HTTP echo server with a 65,536-byte body limit while `body` runs with its port.
-    func withEchoServer(requestTimeout: Duration, maximumConnections: Int = 1024, _ body: @Sendable (Int) async throws -> Void) async throws {
+    func withEchoServer(
+        requestTimeout: Duration, maximumConnections: Int = 1024, log: RecordingLogHandler = RecordingLogHandler(),
+        _ body: @Sendable (Int) async throws -> Void
+    ) async throws {
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let configuration = HTTPServerConfiguration(
             name: "echo", port: 0, transport: .plainHTTP, maximumBodySize: 65_536,
             requestTimeout: requestTimeout, idleTimeout: .seconds(30), maximumConnections: maximumConnections)
-        let server = HTTPServer(configuration: configuration, responder: EchoResponder(), logger: quiet, onListening: { sink.yield($0) })
+        let server = HTTPServer(configuration: configuration, responder: EchoResponder(), logger: log.logger, onListening: { sink.yield($0) })
         let group = ServiceGroup(services: [server], gracefulShutdownSignals: [], logger: quiet)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -58,10 +61,12 @@ struct HTTPFramingTests {
 
     @Test("with every connection slot held by a silent client, a real client is served once the deadline frees the slot")
     func connectionLimit() async throws {
-        try await withEchoServer(requestTimeout: .milliseconds(500), maximumConnections: 1) { port in
+        let log = RecordingLogHandler()
+        try await withEchoServer(requestTimeout: .milliseconds(500), maximumConnections: 1, log: log) { port in
             let squatter = try RawSocket(port: port)
             defer { squatter.close() }
-            try await Task.sleep(for: .milliseconds(100))  // the squatter holds the only slot
+            // The server warns when the global limit stops it accepting: the squatter holds the slot.
+            #expect(await log.waitForEntry { $0.metadata["counts"]?.contains("global_limit") == true })
             let reply = try await post(port: port, "hello")
             #expect(reply.status == 200 && reply.body == "POST /echo hello from 127.0.0.1")
             #expect(squatter.isClosed, "the client was served while the only slot was held")

@@ -38,6 +38,16 @@ final class RecordingLogHandler: LogHandler, Sendable {
     }
 
     var logger: Logger { Logger(label: "test") { _ in self } }
+
+    /// Waits (up to 10 s) until an entry matching `predicate` is logged; whether one was.
+    func waitForEntry(_ predicate: (Entry) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if entries.withLock({ $0.contains(where: predicate) }) { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
 }
 
 /// Answers every request with its method, path, body and peer address.

@@ -400,16 +400,22 @@ struct TemporalTests {
         let store = try RuleStore(path: directory.path("rules.sqlite"))
         let actuator = SLPFActuator(store: store, backend: backend)
         try await actuator.start()
-        let runner = Task { await actuator.run() }
+        let (passes, pass) = AsyncStream.makeStream(of: Void.self)
+        let runner = Task { await actuator.run(afterEachPass: { pass.yield() }) }
         defer { runner.cancel() }
-        try await Task.sleep(for: .milliseconds(50))  // run() is waiting with nothing scheduled
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(20))
+            pass.finish()
+        }
+        defer { watchdog.cancel() }
+        var schedule = passes.makeAsyncIterator()
+        await schedule.next()  // run() has looked at the (empty) schedule and waits
         let response = try await actuator.handle(
             deny(.ipv4Net(ipv4("192.0.2.77")), args: Args(duration: 1_500, responseRequested: .complete)), context: RequestContext())
         #expect(response.status == .ok)
         #expect(try await backend.installed().nonEmptySets.count == 1)
         var gone = false
-        for _ in 0..<100 where !gone {
-            try await Task.sleep(for: .milliseconds(100))
+        while !gone, await schedule.next() != nil {
             gone = try store.list().isEmpty
         }
         #expect(gone, "the rule should have been removed after its 1.5 s")
