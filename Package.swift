@@ -194,11 +194,15 @@ let package = Package(
         ),
         .testTarget(name: "OpenC2SLPFTests", dependencies: ["OpenC2", "OpenC2SLPF"]),
         .target(name: "NetworkNamespaceSupport", dependencies: ["SLPFActuator"], path: "Tests/NetworkNamespaceSupport"),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: ["BastionPKI", "BastionTLS", .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "SLPFActuatorTests",
             dependencies: [
-                "SLPFActuator", "NetworkNamespaceSupport", "OpenC2", "OpenC2SLPF", .product(name: "GRDB", package: "GRDB.swift"),
+                "SLPFActuator", "NetworkNamespaceSupport", "TestSupport", "OpenC2", "OpenC2SLPF", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -215,7 +219,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "BastionPKITests", dependencies: ["BastionPKI"]),
+        .testTarget(name: "BastionPKITests", dependencies: ["BastionPKI", "TestSupport"]),
         .testTarget(name: "BastionLoggingTests", dependencies: ["BastionLogging", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "BastionHTTPServerTests",

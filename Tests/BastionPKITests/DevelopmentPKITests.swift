@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import Testing
+import TestSupport
 import X509
 
 @Suite("Writing a development PKI")
@@ -11,7 +12,7 @@ struct WritingTests {
     func filesAndModes() throws {
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
-        let directory = temporary.appending("nested/pki")
+        let directory = temporary.path("nested/pki")
         let written = try sharedPKI.write(toDirectory: directory)
 
         #expect(written.map { ($0 as NSString).lastPathComponent } == ["ca.pem", "ca-key.pem", "server.pem", "server-key.pem", "client.pem", "client-key.pem"])
@@ -47,7 +48,7 @@ struct WritingTests {
         try sharedPKI.write(toDirectory: temporary.path)
         let loaded = try DevelopmentPKI.load(fromDirectory: temporary.path)
         #expect(loaded == sharedPKI)
-        #expect(try PEMFile.certificates(atPath: temporary.appending("server.pem")) == [sharedPKI.server.certificate])
+        #expect(try PEMFile.certificates(atPath: temporary.path("server.pem")) == [sharedPKI.server.certificate])
     }
 
     @Test("existing files are not overwritten: the error names the file, and nothing is written")
@@ -73,17 +74,17 @@ struct WritingTests {
         defer { temporary.remove() }
         try sharedPKI.write(toDirectory: temporary.path)
         let second = try DevelopmentPKI.generate()
-        #expect(throws: PKIError.fileExists(path: temporary.appending("ca.pem"))) {
+        #expect(throws: PKIError.fileExists(path: temporary.path("ca.pem"))) {
             try second.write(toDirectory: temporary.path)
         }
         #expect(try DevelopmentPKI.load(fromDirectory: temporary.path) == sharedPKI)
 
         // A key file someone loosened is put back to 0600 when replaced.
-        #expect(chmod(temporary.appending("client-key.pem"), 0o644) == 0)
+        #expect(chmod(temporary.path("client-key.pem"), 0o644) == 0)
         try second.write(toDirectory: temporary.path, overwrite: true)
         #expect(try DevelopmentPKI.load(fromDirectory: temporary.path) == second)
-        #expect(permissions(temporary.appending("client-key.pem")) == 0o600)
-        #expect(permissions(temporary.appending("ca.pem")) == 0o644)
+        #expect(permissions(temporary.path("client-key.pem")) == 0o600)
+        #expect(permissions(temporary.path("ca.pem")) == 0o644)
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).count == 6)
     }
 
@@ -260,7 +261,7 @@ struct CertificateContentTests {
             )
             #expect(certificate.publicKey.isValidSignature(probe.signature, for: probe))
         }
-        let serverKey = try PEMFile.privateKey(atPath: temporary.appending("server-key.pem"))
+        let serverKey = try PEMFile.privateKey(atPath: temporary.path("server-key.pem"))
         #expect(serverKey.publicKey != sharedPKI.client.certificate.publicKey)
     }
 
@@ -329,20 +330,20 @@ struct IssuingTests {
         #expect(authority == sharedPKI.authority)
         let extra = try authority.issueClientCertificate(commonName: "second-producer")
         let paths = try extra.write(toDirectory: temporary.path, name: "client2")
-        #expect(paths.certificate == temporary.appending("client2.pem"))
+        #expect(paths.certificate == temporary.path("client2.pem"))
         #expect(permissions(paths.privateKey) == 0o600)
         #expect(permissions(paths.certificate) == 0o644)
 
         let loaded = try PEMFile.certificate(atPath: paths.certificate)
         #expect(PeerIdentity.identity(of: loaded) == "second-producer")
-        let ca = try PEMFile.certificate(atPath: temporary.appending("ca.pem"))
+        let ca = try PEMFile.certificate(atPath: temporary.path("ca.pem"))
         #expect(await validate(loaded, roots: [ca]).isValid)
         #expect(try PEMFile.privateKey(atPath: paths.privateKey).publicKey == loaded.publicKey)
 
         #expect(throws: PKIError.fileExists(path: paths.privateKey)) {
-            try extra.write(certificateTo: temporary.appending("client3.pem"), privateKeyTo: paths.privateKey)
+            try extra.write(certificateTo: temporary.path("client3.pem"), privateKeyTo: paths.privateKey)
         }
-        #expect(!FileManager.default.fileExists(atPath: temporary.appending("client3.pem")))
+        #expect(!FileManager.default.fileExists(atPath: temporary.path("client3.pem")))
     }
 
     @Test("an extra server certificate for other hosts")
@@ -358,13 +359,13 @@ struct IssuingTests {
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
         try sharedPKI.write(toDirectory: temporary.path)
-        let keyPath = temporary.appending("ca-key.pem")
+        let keyPath = temporary.path("ca-key.pem")
 
-        #expect(throws: PKIError.notACertificateAuthority(path: temporary.appending("server.pem"), reason: "basicConstraints does not say CA:TRUE")) {
-            try CertificateAuthority.load(certificatePath: temporary.appending("server.pem"), privateKeyPath: temporary.appending("server-key.pem"))
+        #expect(throws: PKIError.notACertificateAuthority(path: temporary.path("server.pem"), reason: "basicConstraints does not say CA:TRUE")) {
+            try CertificateAuthority.load(certificatePath: temporary.path("server.pem"), privateKeyPath: temporary.path("server-key.pem"))
         }
-        #expect(throws: PKIError.keyDoesNotMatchCertificate(certificatePath: temporary.appending("ca.pem"), keyPath: temporary.appending("client-key.pem"))) {
-            try CertificateAuthority.load(certificatePath: temporary.appending("ca.pem"), privateKeyPath: temporary.appending("client-key.pem"))
+        #expect(throws: PKIError.keyDoesNotMatchCertificate(certificatePath: temporary.path("ca.pem"), keyPath: temporary.path("client-key.pem"))) {
+            try CertificateAuthority.load(certificatePath: temporary.path("ca.pem"), privateKeyPath: temporary.path("client-key.pem"))
         }
         try FileManager.default.removeItem(atPath: keyPath)
         #expect(throws: PEMFileError(path: keyPath, reason: .missing)) {

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import Testing
+import TestSupport
 import X509
 
 @Suite("Loading PEM files")
@@ -23,7 +24,7 @@ struct PEMFileTests {
     func missing() throws {
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
-        let path = temporary.appending("nothing-here.pem")
+        let path = temporary.path("nothing-here.pem")
         #expect(throws: PEMFileError(path: path, reason: .missing)) { try PEMFile.certificates(atPath: path) }
         #expect(throws: PEMFileError(path: path, reason: .missing)) { try PEMFile.privateKey(atPath: path) }
         #expect(PEMFileError(path: path, reason: .missing).description == "\(path): no such file")
@@ -45,7 +46,7 @@ struct PEMFileTests {
         defer { temporary.remove() }
         var serializer = DER.Serializer()
         try serializer.serialize(sharedPKI.client.certificate)
-        let path = temporary.appending("client.der")
+        let path = temporary.path("client.der")
         try Data(serializer.serializedBytes).write(to: URL(fileURLWithPath: path))
         #expect {
             try PEMFile.certificates(atPath: path)
@@ -60,8 +61,8 @@ struct PEMFileTests {
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
         try sharedPKI.write(toDirectory: temporary.path)
-        let certificatePath = temporary.appending("client.pem")
-        let keyPath = temporary.appending("client-key.pem")
+        let certificatePath = temporary.path("client.pem")
+        let keyPath = temporary.path("client-key.pem")
 
         #expect {
             try PEMFile.privateKey(atPath: certificatePath)

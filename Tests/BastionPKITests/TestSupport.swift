@@ -1,5 +1,6 @@
 import BastionPKI
 import Foundation
+import TestSupport
 import Testing
 import X509
 
@@ -8,31 +9,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// A fresh directory under the temporary directory, removed by ``remove()``.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-pki-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        path = url.path
-    }
-
-    func appending(_ name: String) -> String {
-        (path as NSString).appendingPathComponent(name)
-    }
-
-    func write(_ contents: String, to name: String) throws -> String {
-        let file = appending(name)
-        try Data(contents.utf8).write(to: URL(fileURLWithPath: file))
-        return file
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
 
 /// The permission bits of a file (no symbolic link followed), or nil when it does not exist.
 func permissions(_ path: String) -> UInt16? {

@@ -13,41 +13,6 @@ import Testing
 import TestSupport
 @testable import OpenC2HTTPS
 
-/// A development PKI in a temporary directory, and a second CA for refusal tests.
-struct TestPKI: Sendable {
-    let directory: String
-    let otherDirectory: String
-
-    static let shared: TestPKI = {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-https-tests-\(UUID().uuidString)").path
-        let pki = TestPKI(directory: base + "/pki", otherDirectory: base + "/other")
-        do {
-            try DevelopmentPKI.generate().write(toDirectory: pki.directory)
-            try DevelopmentPKI.generate().write(toDirectory: pki.otherDirectory)
-        } catch {
-            fatalError("cannot create the test PKI: \(error)")
-        }
-        return pki
-    }()
-
-    func path(_ file: DevelopmentPKI.File, other: Bool = false) -> String {
-        file.path(inDirectory: other ? otherDirectory : directory)
-    }
-
-    func serverTLS() throws -> TLSConfiguration {
-        try TLSPolicy.server(certificatePath: path(.serverCertificate), keyPath: path(.serverPrivateKey), clientCAPath: path(.caCertificate))
-    }
-
-    /// A client trusting our CA, presenting the client certificate of our CA (or the other one's).
-    func clientTLS(certificate: Bool = true, otherCA: Bool = false) throws -> TLSConfiguration {
-        try TLSPolicy.client(
-            caPath: path(.caCertificate),
-            certificatePath: certificate ? path(.clientCertificate, other: otherCA) : nil,
-            keyPath: certificate ? path(.clientPrivateKey, other: otherCA) : nil
-        )
-    }
-}
-
 /// A handler that sleeps before answering, to have Commands in flight; `started` is told of
 /// each Command as it arrives.
 struct SlowHandler: CommandHandler {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import OpenC2
 import Testing
+import TestSupport
 @testable import OpenC2HTTPS
 #if canImport(Glibc)
 import Glibc

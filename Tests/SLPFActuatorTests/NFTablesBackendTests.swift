@@ -3,6 +3,7 @@ import OpenC2
 import OpenC2SLPF
 import NetworkNamespaceSupport
 import Testing
+import TestSupport
 @testable import SLPFActuator
 
 /// These tests run the real `nft` inside a user + network namespace each test makes; they
@@ -58,7 +59,7 @@ struct NFTablesBackendTests {
         let namespace = try NetworkNamespace()
         defer { namespace.close() }
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let path = directory.path("rules.sqlite")
         let backend = namespace.backend
         try await backend.applyAll([])  // first start: an empty store

@@ -3,6 +3,7 @@ import OpenC2
 import OpenC2SLPF
 import GRDB
 import Testing
+import TestSupport
 @testable import SLPFActuator
 
 @Suite("RuleStore")
@@ -10,7 +11,7 @@ struct RuleStoreTests {
     @Test("migrates an empty file and reports its migrations")
     func migratesEmptyFile() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let path = directory.path("empty.sqlite")
         #expect(FileManager.default.createFile(atPath: path, contents: Data()))
         let store = try RuleStore(path: path)
@@ -24,7 +25,7 @@ struct RuleStoreTests {
     @Test("a version 1 store migrates to version 2, keeping its rules")
     func migratesV1() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let path = directory.path("v1.sqlite")
         do {
             let queue = try DatabaseQueue(path: path)
@@ -56,7 +57,7 @@ struct RuleStoreTests {
     @Test("allocates increasing rule numbers that are never reused")
     func allocation() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let store = try RuleStore(path: directory.path("rules.sqlite"))
         let first = try store.add(FilterRuleRequest(action: .deny, match: .ipv4Net(ipv4("10.0.0.0/8"))), receivedAt: at(1_000))
         let second = try store.add(FilterRuleRequest(action: .allow, match: .ipv6Net(ipv6("2001:db8::/32"))), receivedAt: at(2_000))
@@ -71,7 +72,7 @@ struct RuleStoreTests {
     @Test("stores every field and reads it back")
     func roundTrip() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let store = try RuleStore(path: directory.path("rules.sqlite"))
         let connection = IPv4Connection(sourceAddress: ipv4("192.0.2.0/24"), destinationPort: 22, protocol: .tcp)
         let request = FilterRuleRequest(
@@ -91,7 +92,7 @@ struct RuleStoreTests {
     @Test("insert_rule takes the asked number, and refuses one in use")
     func insertRule() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let store = try RuleStore(path: directory.path("rules.sqlite"))
         let asked = try store.add(
             FilterRuleRequest(action: .deny, match: .ipv4Net(ipv4("10.0.0.0/8")), insertRule: 42), receivedAt: at(0))
@@ -110,7 +111,7 @@ struct RuleStoreTests {
     @Test("rules persist across reopening; non-persistent rules are not restored")
     func persistence() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let path = directory.path("rules.sqlite")
         do {
             let store = try RuleStore(path: path)
@@ -131,7 +132,7 @@ struct RuleStoreTests {
     @Test("expired and due rules")
     func temporal() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let store = try RuleStore(path: directory.path("rules.sqlite"))
         let net = FilterMatch.ipv4Net(ipv4("10.0.0.0/8"))
         try store.add(FilterRuleRequest(action: .deny, match: net), receivedAt: at(0))  // 1: forever
@@ -149,7 +150,7 @@ struct RuleStoreTests {
     @Test("a file that is not a database is a typed error")
     func notADatabase() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let path = directory.path("garbage.sqlite")
         #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 4096)))
         #expect {
@@ -168,7 +169,7 @@ struct RuleStoreTests {
     ])
     func wrongTypes(sql: String) throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let path = directory.path("rules.sqlite")
         let added = try RuleStore(path: path).add(
             FilterRuleRequest(action: .deny, match: .ipv4Net(ipv4("198.51.100.0/24"))), receivedAt: at(1_000))

@@ -6,6 +6,7 @@ import OpenC2SLPF
 import NetworkNamespaceSupport
 import GRDB
 import Testing
+import TestSupport
 @testable import SLPFActuator
 
 /// A backend whose every change fails as nft would.
@@ -88,7 +89,7 @@ struct SLPFActuatorTests {
         _ body: (SLPFActuator, RuleStore, TemporaryDirectory) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let store = try RuleStore(path: directory.path("rules.sqlite"))
         let actuator = SLPFActuator(
             store: store, backend: backend, rulesDirectory: rulesDirectory ? directory.url.path : nil, clock: clock.function, logger: logger)
@@ -256,7 +257,7 @@ struct SLPFActuatorTests {
     @Test("before start() a change is 503 and nothing is stored; query features is answered")
     func notStarted() async throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let store = try RuleStore(path: directory.path("rules.sqlite"))
         let actuator = SLPFActuator(store: store, backend: DryRunBackend())
         let response = try await actuator.handle(deny(.ipv4Net(ipv4("10.0.0.0/8"))), context: context)
@@ -396,7 +397,7 @@ struct TemporalTests {
     func runLoop() async throws {
         let backend = DryRunBackend()
         let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        defer { directory.remove() }
         let store = try RuleStore(path: directory.path("rules.sqlite"))
         let actuator = SLPFActuator(store: store, backend: backend)
         try await actuator.start()

@@ -6,21 +6,8 @@ import OpenC2
 import OpenC2SLPF
 import NetworkNamespaceSupport
 import Testing
+import TestSupport
 @testable import SLPFActuator
-
-/// A fresh folder under the temporary directory, removed by `cleanup()`.
-struct TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("slpf-actuator-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func cleanup() { try? FileManager.default.removeItem(at: url) }
-}
 
 func ipv4(_ text: String) -> IPv4Net { try! IPv4Net(text) }
 func ipv6(_ text: String) -> IPv6Net { try! IPv6Net(text) }

@@ -3,6 +3,7 @@ import Foundation
 import OpenC2
 import OpenC2SLPF
 import Testing
+import TestSupport
 @testable import SLPFActuator
 
 @Suite("SLPFActuator update file")

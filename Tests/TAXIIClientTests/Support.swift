@@ -1,27 +1,12 @@
 import BastionPKI
 import Foundation
 import TAXII
+import TestSupport
 @testable import TAXIIClient
 
-/// Two development PKIs written to temporary directories: ours, and another for refusal tests.
-enum TestPKI {
-    static let directories: [String] = (0..<2).map { index in
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-taxii-client-\(index)-\(UUID().uuidString)").path
-        do {
-            _ = try DevelopmentPKI.generate().write(toDirectory: directory)
-        } catch {
-            fatalError("cannot create a test PKI: \(error)")
-        }
-        return directory
-    }
-
-    /// A file of our PKI (or of the other one).
-    static func path(_ file: DevelopmentPKI.File, other: Bool = false) -> String {
-        file.path(inDirectory: directories[other ? 1 : 0])
-    }
-
+extension TestPKI {
     /// The client certificate authentication of our PKI (or the other one's).
-    static func certificateAuth(other: Bool = false) -> TAXIIClient.Authentication {
+    func certificateAuth(other: Bool = false) -> TAXIIClient.Authentication {
         .certificate(certificatePath: path(.clientCertificate, other: other), keyPath: path(.clientPrivateKey, other: other))
     }
 }

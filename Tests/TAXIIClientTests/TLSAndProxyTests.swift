@@ -7,7 +7,7 @@ import TAXII
 
 @Suite("TAXIIClient over HTTPS and through proxies")
 struct TLSAndProxyTests {
-    let pki = TestPKI.self
+    let pki = TestPKI.shared
 
     func mutualTLSServer() throws -> TLSConfiguration {
         try TLSPolicy.server(certificatePath: pki.path(.serverCertificate), keyPath: pki.path(.serverPrivateKey), clientCAPath: pki.path(.caCertificate))
