@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "TAXII", targets: ["TAXII"]),
         .library(name: "TAXIIClient", targets: ["TAXIIClient"]),
         .library(name: "TAXIIHTTP", targets: ["TAXIIHTTP"]),
+        .library(name: "BastionRegex", targets: ["BastionRegex"]),
         .library(name: "BastionHTTPClient", targets: ["BastionHTTPClient"]),
         .library(name: "BastionLogging", targets: ["BastionLogging"]),
         .library(name: "BastionTLS", targets: ["BastionTLS"]),
@@ -116,7 +117,8 @@ let package = Package(
         .target(name: "BastionXML", dependencies: ["CLibXML2"]),
 
         // MARK: TAXII
-        .target(name: "TAXII", dependencies: ["BastionXML"]),
+        .target(name: "BastionRegex"),
+        .target(name: "TAXII", dependencies: ["BastionXML", "BastionRegex"]),
         .target(name: "TAXIIHTTP", dependencies: ["TAXII"]),
         .target(
             name: "TAXIIClient",
@@ -247,6 +249,7 @@ let package = Package(
         ),
         .testTarget(name: "BastionXMLTests", dependencies: ["BastionXML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TAXIITests", dependencies: ["TAXII", "BastionXML"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "BastionRegexTests", dependencies: ["BastionRegex"]),
         .testTarget(name: "TAXIIHTTPTests", dependencies: ["TAXIIHTTP", "TAXII"]),
         .testTarget(
             name: "TAXIIClientTests",

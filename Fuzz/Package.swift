@@ -27,7 +27,7 @@ let targets = [
     fuzzTarget("taxii-xml", "FuzzTAXIIXML", [.product(name: "TAXII", package: "Bastion")]),
     fuzzTarget("taxii-json", "FuzzTAXIIJSON", [.product(name: "TAXII", package: "Bastion")]),
     fuzzTarget("default-query", "FuzzDefaultQuery", [.product(name: "TAXII", package: "Bastion")]),
-    fuzzTarget("linear-regex", "FuzzLinearRegex", [.product(name: "TAXII", package: "Bastion")]),
+    fuzzTarget("linear-regex", "FuzzLinearRegex", [.product(name: "BastionRegex", package: "Bastion")]),
     fuzzTarget("slpf-rules-file", "FuzzSLPFRulesFile", [
         .product(name: "SLPFActuator", package: "Bastion"), .product(name: "OpenC2SLPF", package: "Bastion"),
     ]),

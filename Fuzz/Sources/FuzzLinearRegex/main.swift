@@ -5,7 +5,7 @@
 // are kept short, and the texts have no newline: before a final newline `$` matches in PCRE
 // and Python (and LinearRegex), not in Swift's Regex.
 import FuzzSupport
-import TAXII
+import BastionRegex
 
 let atoms = ["a", "b", ".", "[ab]", "[^a]", #"\w"#, #"\W"#, "-"]
 let quantifiers = ["*", "+", "?", "{2}", "{1,2}", "*?", "+?", "{0,1}"]

@@ -1,3 +1,4 @@
+import BastionRegex
 import BastionXML
 
 extension TAXII.DefaultQuery {

@@ -230,3 +230,15 @@ struct DefaultQueryModelTests {
         #expect(DQ.ParameterValue.timestamp(TAXII.Timestamp("2015-01-01T00:00:00.5+02:00")!).description == "2015-01-01T00:00:00.5+02:00")
     }
 }
+
+@Suite("Default Query regex patterns")
+struct DefaultQueryRegexRefusalTests {
+    @Test("a Default Query test with such a pattern is refused when it is made, naming the reason")
+    func refusedInAQuery() {
+        let error = #expect(throws: TAXIIError.self) {
+            try DQSupport.test(.matches, ["value": #"(evil)\1"#, "case_sensitive": true], module: DQSupport.regex)
+        }
+        #expect(error?.kind == .invalidValue)
+        #expect(error?.message.contains("back-references need backtracking and are not supported") == true, "\(String(describing: error))")
+    }
+}

@@ -12,7 +12,7 @@
 /// backtracking and are refused with an error that names them. `\d`, `\w` and `\s` are ASCII,
 /// as in PCRE without UCP.
 ///
-/// The Default Query regex capability module matches with it; it is public so that other
+/// The TAXII Default Query regex capability module matches with it; it is public so that other
 /// code taking patterns from outside can do the same.
 public struct LinearRegex: Sendable {
     /// Why a pattern was refused.

@@ -1,5 +1,5 @@
 import Testing
-@testable import TAXII
+@testable import BastionRegex
 
 @Suite("Regular expressions without backtracking (regex capability module)")
 struct LinearRegexTests {
@@ -109,15 +109,6 @@ struct LinearRegexTests {
     func refused(_ pattern: String, _ reason: String) {
         let error = #expect(throws: LinearRegex.SyntaxError.self) { try LinearRegex(pattern) }
         #expect(error?.message.contains(reason) == true, "\(String(describing: error))")
-    }
-
-    @Test("a Default Query test with such a pattern is refused when it is made, naming the reason")
-    func refusedInAQuery() {
-        let error = #expect(throws: TAXIIError.self) {
-            try DQSupport.test(.matches, ["value": #"(evil)\1"#, "case_sensitive": true], module: DQSupport.regex)
-        }
-        #expect(error?.kind == .invalidValue)
-        #expect(error?.message.contains("back-references need backtracking and are not supported") == true, "\(String(describing: error))")
     }
 
     /// Every pattern of one or two quantified pieces, and every quantified alternation of two
