@@ -36,9 +36,9 @@ extension TAXII {
                 _ = try message(from: element)
             }
         } catch let error as TAXIIError {
-            collector.errors.append(error)
+            collector.record(error)
         } catch {
-            collector.errors.append(TAXIIError(.malformedXML, path: "", "\(error)"))
+            collector.record(TAXIIError(.malformedXML, path: "", "\(error)"))
         }
         return collector.errors
     }

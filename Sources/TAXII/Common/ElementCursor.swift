@@ -1,10 +1,19 @@
 import BastionXML
+import Synchronization
 
 /// Collects structural errors while a message is read, instead of stopping
 /// at the first (``TAXII/validate(xml:)``). Installed as a task-local value
-/// for one synchronous parse, on one thread, so it needs no lock.
-final class StructuralErrorCollector: @unchecked Sendable {
-    var errors: [TAXIIError] = []
+/// for one synchronous parse.
+final class StructuralErrorCollector: Sendable {
+    private let recorded = Mutex<[TAXIIError]>([])
+
+    /// The errors recorded, in order.
+    var errors: [TAXIIError] { recorded.withLock { $0 } }
+
+    /// Records `error`.
+    func record(_ error: TAXIIError) {
+        recorded.withLock { $0.append(error) }
+    }
 
     /// The collector of the parse running on this task, if it collects.
     @TaskLocal static var current: StructuralErrorCollector?
@@ -47,7 +56,7 @@ struct ElementCursor {
     /// Throws `error`, or records it while validating.
     static func report(_ error: TAXIIError) throws(TAXIIError) {
         guard let collector = StructuralErrorCollector.current else { throw error }
-        collector.errors.append(error)
+        collector.record(error)
     }
 
     /// Reports `error` unless this cursor reads a stand-in.
@@ -58,7 +67,7 @@ struct ElementCursor {
     /// Records `error` while validating; a plain parse accepts what it describes. For departures
     /// from the binding that real services send and libtaxii reads.
     func tolerate(_ error: TAXIIError) {
-        if !isStandIn { StructuralErrorCollector.current?.errors.append(error) }
+        if !isStandIn { StructuralErrorCollector.current?.record(error) }
     }
 
     /// The stand-in for a missing required element.
