@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "TAXII", targets: ["TAXII"]),
         .library(name: "TAXIIClient", targets: ["TAXIIClient"]),
         .library(name: "TAXIIHTTP", targets: ["TAXIIHTTP"]),
+        .library(name: "TAXIIServer", targets: ["TAXIIServer"]),
         .library(name: "BastionRegex", targets: ["BastionRegex"]),
         .library(name: "BastionHTTPClient", targets: ["BastionHTTPClient"]),
         .library(name: "BastionLogging", targets: ["BastionLogging"]),
@@ -121,6 +122,19 @@ let package = Package(
         .target(name: "TAXII", dependencies: ["BastionXML", "BastionRegex"]),
         .target(name: "TAXIIHTTP", dependencies: ["TAXII"]),
         .target(
+            name: "TAXIIServer",
+            dependencies: [
+                "TAXII", "TAXIIHTTP", "BastionHTTPServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "TAXIIClient",
             dependencies: [
                 "TAXII",
@@ -174,6 +188,9 @@ let package = Package(
                 "BastionXML",
                 "TAXII",
                 "TAXIIClient",
+                "TAXIIServer",
+                "BastionHTTPServer",
+                "BastionTLS",
                 "BastionConfig",
                 "BastionConsumer",
                 "BastionMetrics",
@@ -251,6 +268,15 @@ let package = Package(
         .testTarget(name: "TAXIITests", dependencies: ["TAXII", "BastionXML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BastionRegexTests", dependencies: ["BastionRegex"]),
         .testTarget(name: "TAXIIHTTPTests", dependencies: ["TAXIIHTTP", "TAXII"]),
+        .testTarget(
+            name: "TAXIIServerTests",
+            dependencies: [
+                "TAXIIServer", "TAXII", "TAXIIHTTP", "TAXIIClient", "BastionHTTPServer", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "TAXIIClientTests",
             dependencies: [

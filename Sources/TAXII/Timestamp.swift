@@ -109,6 +109,29 @@ extension TAXII {
             self.timezoneOffsetMinutes = 0
         }
 
+        /// Makes the timestamp `microseconds` after 1970-01-01T00:00:00Z, in UTC, exactly (a
+        /// server's timestamp labels). Outside years 0001…9999 it saturates at the nearer end.
+        public init(microsecondsSince1970 microseconds: Int64) {
+            let (earliest, latest) = (Int64(-62_135_596_800), Int64(253_402_300_799))
+            var seconds = microseconds / 1_000_000
+            var micros = Int(microseconds % 1_000_000)
+            if micros < 0 {
+                seconds -= 1
+                micros += 1_000_000
+            }
+            if seconds < earliest { (seconds, micros) = (earliest, 0) }
+            if seconds > latest { (seconds, micros) = (latest, 999_999) }
+            self.lexicalForm = Timestamp.format(localSeconds: seconds, microseconds: micros, offsetMinutes: 0, separator: "T")
+            self.secondsSinceEpoch = seconds
+            self.microseconds = micros
+            self.timezoneOffsetMinutes = 0
+        }
+
+        /// The instant in microseconds since 1970-01-01T00:00:00Z (years 0001…9999 always fit).
+        public var microsecondsSince1970: Int64 {
+            secondsSinceEpoch * 1_000_000 + Int64(microseconds)
+        }
+
         /// The instant, in seconds since 1970-01-01T00:00:00Z.
         public var secondsSince1970: Double {
             Double(secondsSinceEpoch) + Double(microseconds) / 1_000_000

@@ -1,0 +1,235 @@
+import Foundation
+import GRDB
+
+/// A ``TAXIIStore`` in one SQLite file (GRDB, WAL): the default, for one server process (other
+/// processes may read and write it too; SQLite serialises the writers).
+///
+/// Database work runs on GRDB's own threads, never on Swift's cooperative pool.
+public final class SQLiteTAXIIStore: TAXIIStore {
+    /// The database file.
+    public let path: String
+    private let pool: DatabasePool
+    private let clock: @Sendable () -> Int64
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// `clock` gives the current time in microseconds since 1970 (tests set it).
+    public init(path: String, clock: @escaping @Sendable () -> Int64 = SQLiteTAXIIStore.now) throws(TAXIIStoreError) {
+        self.path = path
+        self.clock = clock
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "TAXIIServer.SQLiteTAXIIStore"
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw TAXIIStoreError(.unavailable, "cannot open the TAXII database \(path): \(error)")
+        }
+    }
+
+    /// The current time in microseconds since 1970.
+    public static func now() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE content_blocks (
+                    id INTEGER PRIMARY KEY,
+                    collection TEXT NOT NULL,
+                    label INTEGER NOT NULL,
+                    binding_id TEXT NOT NULL,
+                    subtype_id TEXT,
+                    content TEXT NOT NULL,
+                    is_xml INTEGER NOT NULL,
+                    message TEXT,
+                    UNIQUE (collection, label)
+                );
+                CREATE INDEX content_blocks_by_binding ON content_blocks (collection, binding_id, label);
+                CREATE TABLE result_sets (
+                    id TEXT PRIMARY KEY,
+                    query TEXT NOT NULL,
+                    total INTEGER NOT NULL,
+                    page_size INTEGER NOT NULL,
+                    is_listed INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX result_sets_by_age ON result_sets (created_at);
+                CREATE TABLE result_items (
+                    result_id TEXT NOT NULL REFERENCES result_sets (id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    block_id INTEGER NOT NULL,
+                    PRIMARY KEY (result_id, position)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    public func insert(_ blocks: [NewContentBlock], into collections: [String]) async throws(TAXIIStoreError) -> [[Int64]] {
+        let now = clock()
+        return try await write { db in
+            var labels: [[Int64]] = []
+            for collection in collections {
+                let latest = try Int64.fetchOne(db, sql: "SELECT max(label) FROM content_blocks WHERE collection = ?", arguments: [collection])
+                var next = max(now, (latest ?? Int64.min) &+ 1)
+                var given: [Int64] = []
+                for block in blocks {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO content_blocks (collection, label, binding_id, subtype_id, content, is_xml, message)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [collection, next, block.bindingID, block.subtypeID, block.content, block.isXML, block.message])
+                    given.append(next)
+                    next += 1
+                }
+                labels.append(given)
+            }
+            return labels
+        }
+    }
+
+    public func count(_ query: BlockQuery) async throws(TAXIIStoreError) -> Int {
+        let (condition, arguments) = Self.condition(query)
+        return try await read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM content_blocks WHERE \(condition)", arguments: arguments) ?? 0
+        }
+    }
+
+    public func blocks(_ query: BlockQuery, offset: Int, limit: Int) async throws(TAXIIStoreError) -> [StoredContentBlock] {
+        let (condition, filterArguments) = Self.condition(query)
+        let arguments = filterArguments + [max(0, limit), max(0, offset)]
+        return try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ? OFFSET ?", arguments: arguments
+            ).map(Self.block)
+        }
+    }
+
+    public func latestLabel(in collection: String) async throws(TAXIIStoreError) -> Int64? {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT max(label) FROM content_blocks WHERE collection = ?", arguments: [collection])
+        }
+    }
+
+    public func saveResultSet(_ resultSet: ResultSet, blockIDs: [Int64]?) async throws(TAXIIStoreError) {
+        let query: String
+        do {
+            query = String(decoding: try JSONEncoder().encode(resultSet.query), as: UTF8.self)
+        } catch {
+            throw TAXIIStoreError(.query, "cannot encode a result set's query: \(error)")
+        }
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO result_sets (id, query, total, page_size, is_listed, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [resultSet.id, query, resultSet.total, resultSet.pageSize, resultSet.isListed, resultSet.createdAt])
+            for (position, blockID) in (blockIDs ?? []).enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO result_items (result_id, position, block_id) VALUES (?, ?, ?)",
+                    arguments: [resultSet.id, position, blockID])
+            }
+        }
+    }
+
+    public func resultSet(id: String) async throws(TAXIIStoreError) -> ResultSet? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM result_sets WHERE id = ?", arguments: [id]) else { return nil }
+            let query: BlockQuery
+            do {
+                query = try JSONDecoder().decode(BlockQuery.self, from: Data(try Self.column(row, "query", as: String.self).utf8))
+            } catch {
+                throw TAXIIStoreError(.corrupt, "result set \(id) cannot be read: \(error)")
+            }
+            return ResultSet(
+                id: id, query: query, total: try Self.column(row, "total"), pageSize: max(1, try Self.column(row, "page_size")),
+                isListed: try Self.column(row, "is_listed"), createdAt: try Self.column(row, "created_at"))
+        }
+    }
+
+    public func listedBlocks(resultID: String, offset: Int, limit: Int) async throws(TAXIIStoreError) -> [StoredContentBlock] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT content_blocks.* FROM result_items JOIN content_blocks ON content_blocks.id = result_items.block_id
+                    WHERE result_items.result_id = ? AND result_items.position >= ? ORDER BY result_items.position LIMIT ?
+                    """,
+                arguments: [resultID, max(0, offset), max(0, limit)]
+            ).map(Self.block)
+        }
+    }
+
+    public func removeResultSets(createdBefore microsecondsSince1970: Int64) async throws(TAXIIStoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM result_items WHERE result_id IN (SELECT id FROM result_sets WHERE created_at < ?)", arguments: [microsecondsSince1970])
+            try db.execute(sql: "DELETE FROM result_sets WHERE created_at < ?", arguments: [microsecondsSince1970])
+            return db.changesCount
+        }
+    }
+
+    // MARK: SQL
+
+    /// The WHERE clause selecting `query`'s blocks, and its arguments.
+    static func condition(_ query: BlockQuery) -> (String, StatementArguments) {
+        var clauses = ["collection = ?"]
+        var arguments: StatementArguments = [query.collection]
+        if let after = query.after {
+            clauses.append("label > ?")
+            arguments += [after]
+        }
+        if let upTo = query.upTo {
+            clauses.append("label <= ?")
+            arguments += [upTo]
+        }
+        if !query.bindings.isEmpty {
+            var alternatives: [String] = []
+            for filter in query.bindings {
+                if filter.subtypeIDs.isEmpty {
+                    alternatives.append("binding_id = ?")
+                    arguments += [filter.bindingID]
+                } else {
+                    alternatives.append("(binding_id = ? AND subtype_id IN (\(filter.subtypeIDs.map { _ in "?" }.joined(separator: ", "))))")
+                    arguments += [filter.bindingID]
+                    arguments += StatementArguments(filter.subtypeIDs)
+                }
+            }
+            clauses.append("(" + alternatives.joined(separator: " OR ") + ")")
+        }
+        return (clauses.joined(separator: " AND "), arguments)
+    }
+
+    /// A stored block from a row of `content_blocks`; a column of the wrong type is a corrupt row.
+    static func block(_ row: Row) throws -> StoredContentBlock {
+        StoredContentBlock(
+            id: try column(row, "id"), collection: try column(row, "collection"), label: try column(row, "label"),
+            block: NewContentBlock(
+                bindingID: try column(row, "binding_id"), subtypeID: try column(row, "subtype_id"), content: try column(row, "content"),
+                isXML: try column(row, "is_xml"), message: try column(row, "message")))
+    }
+
+    /// The value of `name` in `row` (SQLite keeps any type in any column: a value of the wrong
+    /// type is a corrupt row, never a trap).
+    static func column<Value: DatabaseValueConvertible>(_ row: Row, _ name: String, as type: Value.Type = Value.self) throws(TAXIIStoreError) -> Value {
+        do { return try row.decode(Value.self, forColumn: name) } catch {
+            throw TAXIIStoreError(.corrupt, "a stored row's \(name) is not a \(Value.self)")
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(TAXIIStoreError) -> T {
+        do { return try await pool.read(body) } catch { throw Self.storeError(error) }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(TAXIIStoreError) -> T {
+        do { return try await pool.write(body) } catch { throw Self.storeError(error) }
+    }
+
+    private static func storeError(_ error: any Error) -> TAXIIStoreError {
+        if let error = error as? TAXIIStoreError { return error }
+        return TAXIIStoreError(.query, "TAXII database: \(error)")
+    }
+}

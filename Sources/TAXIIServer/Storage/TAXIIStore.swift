@@ -1,0 +1,171 @@
+import TAXII
+
+/// Where a TAXII server keeps its content blocks and poll result sets. Two implementations:
+/// ``SQLiteTAXIIStore`` (the default, one file) and PostgreSQL (several server processes on one
+/// database).
+///
+/// Timestamp labels are the store's to give: strictly increasing within a collection, in
+/// microseconds since 1970, also when several processes write at once, so a poll window
+/// `(after, upTo]` never misses nor repeats a block.
+public protocol TAXIIStore: Sendable {
+    /// Stores `blocks` in each collection of `collections` (a copy in each) and returns the
+    /// labels given, per collection in `collections` order, one per block in `blocks` order.
+    func insert(_ blocks: [NewContentBlock], into collections: [String]) async throws(TAXIIStoreError) -> [[Int64]]
+
+    /// How many blocks `query` selects.
+    func count(_ query: BlockQuery) async throws(TAXIIStoreError) -> Int
+
+    /// The blocks `query` selects, in label order, from the `offset`-th on, at most `limit`.
+    func blocks(_ query: BlockQuery, offset: Int, limit: Int) async throws(TAXIIStoreError) -> [StoredContentBlock]
+
+    /// The newest label in `collection`, if it has blocks.
+    func latestLabel(in collection: String) async throws(TAXIIStoreError) -> Int64?
+
+    /// Keeps `resultSet` (and, for a result set of listed blocks, `blockIDs` in order) for
+    /// Poll Fulfillment.
+    func saveResultSet(_ resultSet: ResultSet, blockIDs: [Int64]?) async throws(TAXIIStoreError)
+
+    /// The result set `id`, if kept.
+    func resultSet(id: String) async throws(TAXIIStoreError) -> ResultSet?
+
+    /// The blocks of a result set of listed blocks, from position `offset` on, at most `limit`.
+    func listedBlocks(resultID: String, offset: Int, limit: Int) async throws(TAXIIStoreError) -> [StoredContentBlock]
+
+    /// Forgets result sets created before `microsecondsSince1970`; returns how many.
+    func removeResultSets(createdBefore microsecondsSince1970: Int64) async throws(TAXIIStoreError) -> Int
+}
+
+/// A content block to store: what an Inbox Message carried.
+public struct NewContentBlock: Sendable, Equatable {
+    /// The content binding id.
+    public var bindingID: String
+    /// The binding's subtype, if the block named one.
+    public var subtypeID: String?
+    /// The content, exactly as it came (XML or text).
+    public var content: String
+    /// Whether the content is XML.
+    public var isXML: Bool
+    /// The block's message, if any.
+    public var message: String?
+
+    public init(bindingID: String, subtypeID: String? = nil, content: String, isXML: Bool, message: String? = nil) {
+        self.bindingID = bindingID
+        self.subtypeID = subtypeID
+        self.content = content
+        self.isXML = isXML
+        self.message = message
+    }
+}
+
+/// A content block as stored: the block and where it sits.
+public struct StoredContentBlock: Sendable, Equatable {
+    /// The store's id of the block.
+    public var id: Int64
+    /// The collection it belongs to.
+    public var collection: String
+    /// Its timestamp label, in microseconds since 1970.
+    public var label: Int64
+    /// The block.
+    public var block: NewContentBlock
+
+    public init(id: Int64, collection: String, label: Int64, block: NewContentBlock) {
+        self.id = id
+        self.collection = collection
+        self.label = label
+        self.block = block
+    }
+}
+
+/// Which blocks of a collection a poll asks for.
+public struct BlockQuery: Sendable, Equatable, Codable {
+    /// The collection.
+    public var collection: String
+    /// Only blocks labelled after this (exclusive), in microseconds since 1970.
+    public var after: Int64?
+    /// Only blocks labelled up to this (inclusive).
+    public var upTo: Int64?
+    /// Only blocks of these bindings (a binding without subtypes: any of its subtypes); empty: all.
+    public var bindings: [BindingFilter]
+
+    public init(collection: String, after: Int64? = nil, upTo: Int64? = nil, bindings: [BindingFilter] = []) {
+        self.collection = collection
+        self.after = after
+        self.upTo = upTo
+        self.bindings = bindings
+    }
+}
+
+/// One content binding a poll accepts.
+public struct BindingFilter: Sendable, Equatable, Codable {
+    /// The binding id.
+    public var bindingID: String
+    /// The subtypes accepted; empty: any.
+    public var subtypeIDs: [String]
+
+    public init(bindingID: String, subtypeIDs: [String] = []) {
+        self.bindingID = bindingID
+        self.subtypeIDs = subtypeIDs
+    }
+
+    /// Whether a block of `bindingID` and `subtypeID` passes.
+    public func accepts(bindingID: String, subtypeID: String?) -> Bool {
+        guard bindingID == self.bindingID else { return false }
+        guard !subtypeIDs.isEmpty else { return true }
+        return subtypeID.map(subtypeIDs.contains) ?? false
+    }
+}
+
+/// A poll's result, kept so that its parts can be fetched with Poll Fulfillment.
+///
+/// A result of a window (`query`) is read again from the store part by part: labels only grow,
+/// so the window's blocks do not change. A result of a Default Query lists its blocks.
+public struct ResultSet: Sendable, Equatable {
+    /// The result id.
+    public var id: String
+    /// The window polled; `upTo` is always set (the newest label when the poll ran).
+    public var query: BlockQuery
+    /// How many blocks the result holds.
+    public var total: Int
+    /// Blocks per part.
+    public var pageSize: Int
+    /// Whether the blocks are listed (a Default Query selected them) rather than read from the window.
+    public var isListed: Bool
+    /// When it was made, in microseconds since 1970.
+    public var createdAt: Int64
+
+    public init(id: String, query: BlockQuery, total: Int, pageSize: Int, isListed: Bool, createdAt: Int64) {
+        self.id = id
+        self.query = query
+        self.total = total
+        self.pageSize = pageSize
+        self.isListed = isListed
+        self.createdAt = createdAt
+    }
+
+    /// How many parts it has (at least 1).
+    public var partCount: Int { max(1, (total + pageSize - 1) / pageSize) }
+}
+
+/// Why the store failed.
+public struct TAXIIStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The class of problem.
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        /// The database could not be opened or migrated.
+        case unavailable
+        /// A read or write failed.
+        case query
+        /// A stored row could not be read back.
+        case corrupt
+    }
+
+    /// The class of problem.
+    public var kind: Kind
+    /// What went wrong, in one line.
+    public var message: String
+    public var description: String { message }
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+}

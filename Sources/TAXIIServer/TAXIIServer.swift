@@ -1,0 +1,62 @@
+import BastionHTTPServer
+import Logging
+import NIOHTTP1
+import NIOSSL
+import ServiceLifecycle
+
+/// A TAXII 1.1 server (answering TAXII 1.0 requests too) on the shared HTTP server layer: a
+/// ServiceLifecycle `Service` serving ``TAXIIExchange`` over HTTPS or plain HTTP.
+///
+/// ```swift
+/// let store = try SQLiteTAXIIStore(path: "bastion-taxii.sqlite")
+/// let server = TAXIIServer(configuration: TAXIIServerConfiguration(), store: store, http: .init(name: "taxii", port: 9000, transport: .plainHTTP))
+/// try await ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm], logger: logger).run()
+/// ```
+public struct TAXIIServer: Service {
+    public let configuration: TAXIIServerConfiguration
+    public let http: HTTPServerConfiguration
+    let exchange: TAXIIExchange
+    let logger: Logger
+    let onListening: @Sendable (Int) async -> Void
+
+    /// A server for `configuration` over `store`, listening as `http` says; `onListening` gets
+    /// the bound port.
+    public init(
+        configuration: TAXIIServerConfiguration, store: any TAXIIStore, http: HTTPServerConfiguration,
+        logger: Logger = Logger(label: "bastion.taxii.server"), onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.http = http
+        self.exchange = TAXIIExchange(configuration: configuration, store: store, logger: logger)
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let https = if case .https = http.transport { true } else { false }
+        let (logger, onListening, http) = (self.logger, self.onListening, self.http)
+        let server = HTTPServer(
+            configuration: http, responder: TAXIIResponder(exchange: exchange, https: https), logger: logger,
+            onListening: { port in
+                logger.info("TAXII server listening", metadata: [
+                    "url": "\(https ? "https" : "http")://\(http.host):\(port)", "users": "\(exchange.configuration.users.count)",
+                    "collections": "\(exchange.configuration.collections.map(\.name).joined(separator: ","))",
+                ])
+                await onListening(port)
+            })
+        try await server.run()
+        logger.info("TAXII server stopped")
+    }
+}
+
+/// The TAXII exchange as a responder of the HTTP server layer.
+struct TAXIIResponder: HTTPResponder {
+    let exchange: TAXIIExchange
+    let https: Bool
+
+    func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
+        let reply = await exchange.respond(to: TAXIIRequest(
+            method: request.method, path: request.path, headers: request.headers.map { ($0.name, $0.value) }, body: request.body, https: https))
+        return HTTPServerResponse(status: reply.status, headers: HTTPHeaders(reply.headers), body: reply.body)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+import TestSupport
+@testable import TAXIIServer
+
+/// A clock tests set by hand, in microseconds since 1970.
+final class ManualClock: Sendable {
+    let now = Mutex<Int64>(1_700_000_000_000_000)
+    var function: @Sendable () -> Int64 { { self.now.withLock { $0 } } }
+    func advance(_ microseconds: Int64) { now.withLock { $0 += microseconds } }
+}
+
+func block(_ n: Int, binding: String = "urn:example:text", subtype: String? = nil, xml: Bool = false) -> NewContentBlock {
+    NewContentBlock(bindingID: binding, subtypeID: subtype, content: xml ? "<n>\(n)</n>" : "block \(n)", isXML: xml)
+}
+
+@Suite("SQLiteTAXIIStore")
+struct StoreTests {
+    @Test("labels increase strictly within a collection, also when the clock stands still or goes back")
+    func labels() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clock = ManualClock()
+        let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"), clock: clock.function)
+        let first = try await store.insert([block(1), block(2)], into: ["a", "b"])
+        #expect(first == [[1_700_000_000_000_000, 1_700_000_000_000_001], [1_700_000_000_000_000, 1_700_000_000_000_001]])
+        clock.advance(-10_000_000)
+        let second = try await store.insert([block(3)], into: ["a"])
+        #expect(second == [[1_700_000_000_000_002]])
+        clock.advance(20_000_000)
+        #expect(try await store.insert([block(4)], into: ["a"]) == [[1_700_000_010_000_000]])
+        #expect(try await store.latestLabel(in: "a") == 1_700_000_010_000_000)
+        #expect(try await store.latestLabel(in: "none") == nil)
+    }
+
+    @Test("windows and binding filters select by label; pages are in label order")
+    func queries() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clock = ManualClock()
+        let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"), clock: clock.function)
+        let labels = try await store.insert([
+            block(1, binding: "urn:x"), block(2, binding: "urn:y", subtype: "s1"), block(3, binding: "urn:y", subtype: "s2"), block(4, binding: "urn:x"),
+        ], into: ["c"])[0]
+        #expect(try await store.count(BlockQuery(collection: "c")) == 4)
+        #expect(try await store.count(BlockQuery(collection: "c", after: labels[0], upTo: labels[2])) == 2)
+        #expect(try await store.count(BlockQuery(collection: "c", bindings: [BindingFilter(bindingID: "urn:y")])) == 2)
+        #expect(try await store.count(BlockQuery(collection: "c", bindings: [BindingFilter(bindingID: "urn:y", subtypeIDs: ["s2"]), BindingFilter(bindingID: "urn:x")])) == 3)
+        let page = try await store.blocks(BlockQuery(collection: "c"), offset: 1, limit: 2)
+        #expect(page.map(\.block.content) == ["block 2", "block 3"])
+        #expect(page.map(\.label) == [labels[1], labels[2]])
+        #expect(page[0].block.subtypeID == "s1")
+    }
+
+    @Test("result sets are kept with their listed blocks, and removed when old")
+    func resultSets() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"))
+        let stored = try await store.blocks(BlockQuery(collection: "c"), offset: 0, limit: 10)
+        #expect(stored.isEmpty)
+        _ = try await store.insert((1...5).map { block($0) }, into: ["c"])
+        let all = try await store.blocks(BlockQuery(collection: "c"), offset: 0, limit: 10)
+        let listed = ResultSet(id: "r1", query: BlockQuery(collection: "c", upTo: all.last!.label), total: 2, pageSize: 1, isListed: true, createdAt: 10)
+        try await store.saveResultSet(listed, blockIDs: [all[4].id, all[1].id])
+        #expect(try await store.resultSet(id: "r1") == listed)
+        #expect(try await store.listedBlocks(resultID: "r1", offset: 1, limit: 5).map(\.block.content) == ["block 2"])
+        #expect(try await store.resultSet(id: "r2") == nil)
+        #expect(try await store.removeResultSets(createdBefore: 11) == 1)
+        #expect(try await store.resultSet(id: "r1") == nil)
+        #expect(try await store.listedBlocks(resultID: "r1", offset: 0, limit: 5).isEmpty)
+    }
+
+    @Test("a stored row of the wrong type is a corrupt-store error, not a crash")
+    func corruptRow() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"))
+        _ = try await store.insert([block(1)], into: ["c"])
+        let other = try DatabaseQueue(path: directory.path("taxii.sqlite"))
+        try await other.write { db in try db.execute(sql: "UPDATE content_blocks SET is_xml = 'maybe'") }
+        let error = await #expect(throws: TAXIIStoreError.self) { _ = try await store.blocks(BlockQuery(collection: "c"), offset: 0, limit: 1) }
+        #expect(error?.kind == .corrupt)
+    }
+
+    @Test("a database that cannot be opened is a clear error naming it")
+    func unavailable() {
+        let error = #expect(throws: TAXIIStoreError.self) { _ = try SQLiteTAXIIStore(path: "/proc/bastion/taxii.sqlite") }
+        #expect(error?.kind == .unavailable)
+        #expect(error?.message.contains("/proc/bastion/taxii.sqlite") == true)
+    }
+}
