@@ -23,48 +23,64 @@ struct InboxContent: Sendable {
 }
 
 extension TAXIIExchange {
-    /// Stores an Inbox Message's blocks in its destination collections (or the inbox's own),
-    /// all or nothing: an unknown destination, one the user may not write, or a block a
-    /// destination does not accept refuses the whole message.
+    /// Stores an Inbox Message's blocks, all or nothing.
+    ///
+    /// Named destinations (TAXII 1.1) must each be fed by this inbox, writable by the user and
+    /// accept every block. Without names, each block goes to the inbox's collections that accept
+    /// it and that the user may write; a block none of them takes refuses the message.
     func receive(_ content: InboxContent, context: ServiceContext) async throws(TAXIIStoreError) -> TAXII.Message {
-        let destinations = content.destinations.isEmpty ? configuration.inboxDestinations : content.destinations
-        let acceptable = configuration.inboxDestinations.filter(context.mayWrite)
+        let fed = configuration.inboxDestinations.compactMap(configuration.collection(named:))
+        let writable = fed.filter { context.mayWrite($0.name) }
         func destinationError(_ message: String) -> TAXII.Message {
             // TAXII 1.0 has no DESTINATION_COLLECTION_ERROR: its inbox has no destinations to name.
             context.version == .v11
                 ? status(.destinationCollectionError, to: context.requestID, version: .v11, message: message,
-                         details: acceptable.map { (TAXII.StatusDetailKey.acceptableDestination, $0) })
+                         details: writable.map { (TAXII.StatusDetailKey.acceptableDestination, $0.name) })
                 : status(.failure, to: context.requestID, version: .v10, message: message)
         }
-        guard !destinations.isEmpty else {
-            return destinationError("the message names no destination collection and this inbox feeds none")
-        }
-        var collections: [TAXIICollection] = []
-        for name in destinations {
-            guard let collection = configuration.collection(named: name), content.destinations.isEmpty || configuration.inboxDestinations.contains(name) else {
-                return destinationError("this inbox does not feed a collection named \(name)")
+        func unsupported(_ block: NewContentBlock, in collections: [TAXIICollection]) -> TAXII.Message {
+            let named = block.bindingID + (block.subtypeID.map { ">" + $0 } ?? "")
+            let supported = collections.flatMap(\.acceptedContent).map {
+                $0.bindingID + ($0.subtypeIDs.isEmpty ? "" : ">" + $0.subtypeIDs.joined(separator: ","))
             }
-            guard context.mayWrite(name) else {
+            return status(
+                .unsupportedContentBinding, to: context.requestID, version: context.version,
+                message: "no destination collection accepts content of binding \(named)",
+                details: supported.map { (TAXII.StatusDetailKey.supportedContent, $0) })
+        }
+
+        var placements: [Placement] = []
+        if content.destinations.isEmpty {
+            guard !fed.isEmpty else { return destinationError("the message names no destination collection and this inbox feeds none") }
+            guard !writable.isEmpty else {
                 return status(.denied, to: context.requestID, version: context.version,
-                              message: "user \(context.user?.name ?? "") may not write to collection \(name)")
+                              message: "user \(context.user?.name ?? "") may not write to the collections this inbox feeds")
             }
-            collections.append(collection)
-        }
-        for collection in collections {
-            if let refused = content.blocks.first(where: { !collection.accepts(bindingID: $0.bindingID, subtypeID: $0.subtypeID) }) {
-                let named = refused.bindingID + (refused.subtypeID.map { ">" + $0 } ?? "")
-                return status(
-                    .unsupportedContentBinding, to: context.requestID, version: context.version,
-                    message: "collection \(collection.name) does not accept content of binding \(named)",
-                    details: collection.acceptedContent.map {
-                        (TAXII.StatusDetailKey.supportedContent, $0.bindingID + ($0.subtypeIDs.isEmpty ? "" : ">" + $0.subtypeIDs.joined(separator: ",")))
-                    })
+            for block in content.blocks where !writable.contains(where: { $0.accepts(bindingID: block.bindingID, subtypeID: block.subtypeID) }) {
+                return unsupported(block, in: writable)
+            }
+            placements = writable.map { collection in
+                Placement(collection: collection.name, blocks: content.blocks.filter { collection.accepts(bindingID: $0.bindingID, subtypeID: $0.subtypeID) })
+            }
+        } else {
+            for name in content.destinations {
+                guard let collection = fed.first(where: { $0.name == name }) else {
+                    return destinationError("this inbox does not feed a collection named \(name)")
+                }
+                guard context.mayWrite(name) else {
+                    return status(.denied, to: context.requestID, version: context.version, message: "user \(context.user?.name ?? "") may not write to collection \(name)")
+                }
+                if let refused = content.blocks.first(where: { !collection.accepts(bindingID: $0.bindingID, subtypeID: $0.subtypeID) }) {
+                    return unsupported(refused, in: [collection])
+                }
+                placements.append(Placement(collection: name, blocks: content.blocks))
             }
         }
-        if !content.blocks.isEmpty {
-            _ = try await store.insert(content.blocks, into: collections.map(\.name))
+        placements.removeAll { $0.blocks.isEmpty }
+        if !placements.isEmpty {
+            _ = try await store.insert(placements)
             logger.info("inbox stored content", metadata: [
-                "blocks": "\(content.blocks.count)", "collections": "\(collections.map(\.name).joined(separator: ","))",
+                "blocks": "\(content.blocks.count)", "collections": "\(placements.map(\.collection).joined(separator: ","))",
                 "user": "\(context.user?.name ?? "-")",
             ])
         }

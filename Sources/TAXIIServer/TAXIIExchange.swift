@@ -79,7 +79,7 @@ public struct TAXIIExchange: Sendable {
             return TAXIIReply(status: 405, headers: [("Allow", "POST"), ("Content-Type", "text/plain; charset=utf-8")], body: Array("TAXII services take POST requests\n".utf8))
         }
         // The version a status is written in when the request's own cannot be read.
-        let fallback: TAXII.Version = request.header("X-TAXII-Content-Type")?.contains(":1.0") == true ? .v10 : .v11
+        let fallback: TAXII.Version = request.header("X-TAXII-Content-Type")?.trimmingCharacters(in: .whitespaces) == TAXII.VersionID.xml10 ? .v10 : .v11
         let version: TAXII.Version
         do {
             version = try TAXIIHTTPBinding.requestVersion(header: request.header)

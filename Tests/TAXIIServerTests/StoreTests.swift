@@ -24,13 +24,13 @@ struct StoreTests {
         defer { directory.remove() }
         let clock = ManualClock()
         let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"), clock: clock.function)
-        let first = try await store.insert([block(1), block(2)], into: ["a", "b"])
+        let first = try await store.insert(["a", "b"].map { Placement(collection: $0, blocks: [block(1), block(2)]) })
         #expect(first == [[1_700_000_000_000_000, 1_700_000_000_000_001], [1_700_000_000_000_000, 1_700_000_000_000_001]])
         clock.advance(-10_000_000)
-        let second = try await store.insert([block(3)], into: ["a"])
+        let second = try await store.insert(["a"].map { Placement(collection: $0, blocks: [block(3)]) })
         #expect(second == [[1_700_000_000_000_002]])
         clock.advance(20_000_000)
-        #expect(try await store.insert([block(4)], into: ["a"]) == [[1_700_000_010_000_000]])
+        #expect(try await store.insert(["a"].map { Placement(collection: $0, blocks: [block(4)]) }) == [[1_700_000_010_000_000]])
         #expect(try await store.latestLabel(in: "a") == 1_700_000_010_000_000)
         #expect(try await store.latestLabel(in: "none") == nil)
     }
@@ -41,9 +41,9 @@ struct StoreTests {
         defer { directory.remove() }
         let clock = ManualClock()
         let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"), clock: clock.function)
-        let labels = try await store.insert([
+        let labels = try await store.insert(["c"].map { Placement(collection: $0, blocks: [
             block(1, binding: "urn:x"), block(2, binding: "urn:y", subtype: "s1"), block(3, binding: "urn:y", subtype: "s2"), block(4, binding: "urn:x"),
-        ], into: ["c"])[0]
+        ]) })[0]
         #expect(try await store.count(BlockQuery(collection: "c")) == 4)
         #expect(try await store.count(BlockQuery(collection: "c", after: labels[0], upTo: labels[2])) == 2)
         #expect(try await store.count(BlockQuery(collection: "c", bindings: [BindingFilter(bindingID: "urn:y")])) == 2)
@@ -61,7 +61,7 @@ struct StoreTests {
         let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"))
         let stored = try await store.blocks(BlockQuery(collection: "c"), offset: 0, limit: 10)
         #expect(stored.isEmpty)
-        _ = try await store.insert((1...5).map { block($0) }, into: ["c"])
+        _ = try await store.insert(["c"].map { Placement(collection: $0, blocks: (1...5).map { block($0) }) })
         let all = try await store.blocks(BlockQuery(collection: "c"), offset: 0, limit: 10)
         let listed = ResultSet(id: "r1", query: BlockQuery(collection: "c", upTo: all.last!.label), total: 2, pageSize: 1, isListed: true, createdAt: 10)
         try await store.saveResultSet(listed, blockIDs: [all[4].id, all[1].id])
@@ -78,7 +78,7 @@ struct StoreTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"))
-        _ = try await store.insert([block(1)], into: ["c"])
+        _ = try await store.insert(["c"].map { Placement(collection: $0, blocks: [block(1)]) })
         let other = try DatabaseQueue(path: directory.path("taxii.sqlite"))
         try await other.write { db in try db.execute(sql: "UPDATE content_blocks SET is_xml = 'maybe'") }
         let error = await #expect(throws: TAXIIStoreError.self) { _ = try await store.blocks(BlockQuery(collection: "c"), offset: 0, limit: 1) }

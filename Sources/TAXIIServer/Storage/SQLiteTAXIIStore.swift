@@ -70,11 +70,12 @@ public final class SQLiteTAXIIStore: TAXIIStore {
         return migrator
     }
 
-    public func insert(_ blocks: [NewContentBlock], into collections: [String]) async throws(TAXIIStoreError) -> [[Int64]] {
+    public func insert(_ placements: [Placement]) async throws(TAXIIStoreError) -> [[Int64]] {
         let now = clock()
         return try await write { db in
             var labels: [[Int64]] = []
-            for collection in collections {
+            for placement in placements {
+                let (collection, blocks) = (placement.collection, placement.blocks)
                 let latest = try Int64.fetchOne(db, sql: "SELECT max(label) FROM content_blocks WHERE collection = ?", arguments: [collection])
                 var next = max(now, (latest ?? Int64.min) &+ 1)
                 var given: [Int64] = []

@@ -8,9 +8,9 @@ import TAXII
 /// microseconds since 1970, also when several processes write at once, so a poll window
 /// `(after, upTo]` never misses nor repeats a block.
 public protocol TAXIIStore: Sendable {
-    /// Stores `blocks` in each collection of `collections` (a copy in each) and returns the
-    /// labels given, per collection in `collections` order, one per block in `blocks` order.
-    func insert(_ blocks: [NewContentBlock], into collections: [String]) async throws(TAXIIStoreError) -> [[Int64]]
+    /// Stores each placement's blocks in its collection, all in one transaction, and returns the
+    /// labels given, per placement, one per block in order.
+    func insert(_ placements: [Placement]) async throws(TAXIIStoreError) -> [[Int64]]
 
     /// How many blocks `query` selects.
     func count(_ query: BlockQuery) async throws(TAXIIStoreError) -> Int
@@ -54,6 +54,19 @@ public struct NewContentBlock: Sendable, Equatable {
         self.content = content
         self.isXML = isXML
         self.message = message
+    }
+}
+
+/// Blocks bound for one collection.
+public struct Placement: Sendable, Equatable {
+    /// The collection.
+    public var collection: String
+    /// The blocks, in order.
+    public var blocks: [NewContentBlock]
+
+    public init(collection: String, blocks: [NewContentBlock]) {
+        self.collection = collection
+        self.blocks = blocks
     }
 }
 

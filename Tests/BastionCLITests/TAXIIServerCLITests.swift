@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("bastion taxii server")
+struct TAXIIServerCLITests {
+    @Test("serves what bastion's own client commands push and poll, with Basic authentication; SIGTERM stops it cleanly")
+    func serveAndUse() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let process = try CLI.process(["taxii", "server", "--port", "0", "--database", "sqlite:" + directory.path("taxii.sqlite"), "--user", "alice:wonder"])
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var banner = ""
+        while !banner.contains("--collection default\n") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            banner += String(decoding: data, as: UTF8.self)
+        }
+        let range = try #require(banner.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression), "\(banner)")
+        let base = String(banner[range]) + "/services"
+        #expect(banner.contains("1 user(s), Basic authentication"))
+
+        let credentials = ["--username", "alice", "--pass", "wonder"]
+        let inbox = try CLI.run(["taxii", "inbox", "--url", base + "/inbox"] + credentials)
+        #expect(inbox.status == 0, "\(inbox.output)\(inbox.error)")
+        let anonymous = try CLI.run(["taxii", "inbox", "--url", base + "/inbox"])
+        #expect(anonymous.status == 1)
+        #expect(anonymous.error.contains("UNAUTHORIZED"), "\(anonymous.error)")
+        let destination = directory.path("polled")
+        let poll = try CLI.run(["taxii", "poll", "--url", base + "/poll", "--collection", "default", "--dest-dir", destination] + credentials)
+        #expect(poll.status == 0, "\(poll.error)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: destination)
+        #expect(files.count == 1 && files.first?.hasPrefix("default_STIX11_t") == true, "\(files)")
+
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test("hash-password prints a scrypt hash of the password read from standard input")
+    func hashPassword() throws {
+        let result = try CLI.run(["taxii", "server", "hash-password"], input: Data("correct horse\n".utf8))
+        #expect(result.status == 0)
+        let fields = result.output.trimmingCharacters(in: .newlines).split(separator: "$")
+        #expect(fields.count == 6 && fields.first == "scrypt" && fields[1] == "32768", "\(result.output)")
+        let empty = try CLI.run(["taxii", "server", "hash-password"], input: Data())
+        #expect(empty.status != 0 && empty.error.contains("no password"))
+    }
+
+    @Test("a database URL it cannot use, or a malformed --user, is refused before serving")
+    func refusedOptions() throws {
+        let postgres = try CLI.run(["taxii", "server", "--database", "mysql://x"])
+        #expect(postgres.status == 64 && postgres.error.contains("--database must be sqlite:PATH"), "\(postgres.error)")
+        let user = try CLI.run(["taxii", "server", "--user", "nopassword"])
+        #expect(user.status == 64 && user.error.contains("NAME:PASSWORD"))
+    }
+}
