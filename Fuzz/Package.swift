@@ -31,6 +31,10 @@ let targets = [
     fuzzTarget("slpf-rules-file", "FuzzSLPFRulesFile", [
         .product(name: "SLPFActuator", package: "Bastion"), .product(name: "OpenC2SLPF", package: "Bastion"),
     ]),
+    fuzzTarget("taxii-server-request", "FuzzTAXIIServerRequest", [
+        .product(name: "TAXII", package: "Bastion"), .product(name: "TAXIIServer", package: "Bastion"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
     fuzzTarget("consumer-settings", "FuzzConsumerSettings", [
         .product(name: "BastionConsumer", package: "Bastion"), .product(name: "BastionConfig", package: "Bastion"),
         .product(name: "Logging", package: "swift-log"),

@@ -52,6 +52,15 @@ def main():
     for path in taxii_xml:
         seed("taxii-xml", path.read_bytes())
 
+    # TAXII server requests: service (one byte picks a known one), X-TAXII-Content-Type (one byte:
+    # 1.1 or 1.0), X-TAXII-Protocol, Authorization (one byte: the fuzz user), body; split at NUL bytes.
+    for path in files(taxii / "valid", "*.xml") + files(taxii / "valid10", "*.xml"):
+        text = path.read_bytes()
+        version = b"\1" if b"taxii_xml_binding-1.1" not in text else b"\0"
+        for service in range(4):
+            seed("taxii-server-request", b"\0".join([bytes([service]), version, b"", b"\1", text]))
+    seed("taxii-server-request", b"/services/elsewhere\0\0\0\0<x/>")
+
     if args.bastion:
         for folder, version in [("valid", "1.1"), ("valid10", "1.0")]:
             for path in files(taxii / folder, "*.xml"):

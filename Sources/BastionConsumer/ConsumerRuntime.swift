@@ -94,9 +94,11 @@ public struct ActuatorScheduleService: Service {
 /// Runs a Consumer with `handler`, plus the actuator's schedule when there is one, until
 /// SIGINT/SIGTERM. With `metrics`, `/metrics` and `/health` are served there; `/health` is 200
 /// from the moment the Consumer listens (an SLPF actuator has rebuilt the firewall by then).
-/// `onListening` gets the Consumer's port, then the metrics endpoint's URL (or `nil`).
+/// `onListening` gets the Consumer's port, then the metrics endpoint's URL (or `nil`). `others`
+/// run in the same service group (another server beside the Consumer).
 public func runConsumer(
     configuration: ConsumerConfiguration, handler: any CommandHandler, firewall: Firewall?, metrics: ConsumerMetrics?, logger: Logger,
+    alongside others: [any Service] = [],
     onListening: @escaping @Sendable (_ port: Int, _ metricsURL: String?) async -> Void = { _, _ in }
 ) async throws {
     let serving = SharedFlag()
@@ -116,6 +118,7 @@ public func runConsumer(
     }
     services.insert(consumer, at: 0)
     if let firewall { services.append(ActuatorScheduleService(actuator: firewall.actuator)) }
+    services += others
     try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
 }
 

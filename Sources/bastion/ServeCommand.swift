@@ -1,5 +1,6 @@
 import ArgumentParser
 import BastionConsumer
+import BastionHTTPServer
 import BastionPKI
 import Foundation
 import Logging
@@ -7,6 +8,7 @@ import OpenC2
 import OpenC2HTTPS
 import OpenC2SLPF
 import ServiceLifecycle
+import TAXIIServer
 
 /// `bastion serve`: the demo Consumer on embedded defaults.
 struct ServeCommand: AsyncParsableCommand {
@@ -27,6 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
         rules in `table inet bastion` (root or CAP_NET_ADMIN; best inside a network namespace: \
         `unshare -rn bastion serve --firewall nftables`), or --firewall auto for nftables where \
         this process may change the ruleset. `update file` reads rules files from <dir>/rules.
+
+        Beside it runs a TAXII 1.1 server on --taxii-port (9000; `off` turns it off) over HTTPS with         the same server certificate, anonymous, with one collection `default` kept in <dir>/taxii.sqlite.
         """
     )
 
@@ -42,8 +46,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Serve GET /metrics (Prometheus) and GET /health over plain HTTP on this address; \"off\" turns it off.", valueName: "host:port"))
     var metrics: String = "127.0.0.1:9464"
 
+    @Option(name: .customLong("taxii-port"), help: ArgumentHelp("The TAXII server's port; \"off\" turns it off.", valueName: "port"))
+    var taxiiPort: String = "9000"
+
     @Option(help: ArgumentHelp("Where SLPF Commands are enforced: \(FirewallChoice.help). Default dry-run: the host's firewall is not touched.", valueName: "backend"))
     var firewall: FirewallChoice = .dryRun
+
+    func validate() throws {
+        guard taxiiPort == "off" || Int(taxiiPort).map({ (0...65_535).contains($0) }) == true else {
+            throw ValidationError("--taxii-port must be a port (0…65535) or off")
+        }
+    }
 
     func run() async throws {
         let logger = Logger(label: "bastion.serve")
@@ -75,7 +88,10 @@ struct ServeCommand: AsyncParsableCommand {
             + (self.firewall == .dryRun
                 ? ".\nThis machine's firewall is not changed; to enforce, run with --firewall nftables (as root, or inside `unshare -rn`)" : "")
         let handler: any CommandHandler = firewall?.actuator ?? QueryFeaturesHandler()
-        try await runConsumer(configuration: configuration, handler: handler, firewall: firewall, metrics: metrics, logger: logger) { port, metricsURL in
+        let taxii = try Int(taxiiPort).map { try taxiiServer(port: $0, logger: logger) }
+        try await runConsumer(
+            configuration: configuration, handler: handler, firewall: firewall, metrics: metrics, logger: logger, alongside: taxii.map { [$0] } ?? []
+        ) { port, metricsURL in
             let url = "https://\(host):\(port)"
             let metricsLine = metricsURL.map { "Metrics: \($0) (health: \($0.replacingOccurrences(of: "/metrics", with: "/health")))\n" } ?? ""
             let tls = "--ca \(path(.caCertificate)) --cert \(path(.clientCertificate)) --key \(path(.clientPrivateKey))"
@@ -89,6 +105,30 @@ struct ServeCommand: AsyncParsableCommand {
               curl --cacert \(path(.caCertificate)) --cert \(path(.clientCertificate)) --key \(path(.clientPrivateKey)) \\
                 -H 'Content-Type: application/openc2-cmd+json;version=1.0' \\
                 -d '{"action":"query","target":{"features":["versions","profiles","pairs"]}}' \(url)/.well-known/openc2
+
+
+            """.utf8))
+        }
+    }
+
+    /// The TAXII server beside the Consumer: HTTPS with the development server certificate (no
+    /// client certificate asked for), anonymous, one collection `default` in <dir>/taxii.sqlite; it prints the client lines
+    /// that work against it once it listens.
+    private func taxiiServer(port: Int, logger: Logger) throws -> TAXIIServer {
+        let files = DevelopmentPKI.File.self
+        let tlsConfiguration = try TLSPolicy.server(
+            certificatePath: files.serverCertificate.path(inDirectory: dir), keyPath: files.serverPrivateKey.path(inDirectory: dir), clientCAPath: nil)
+        let store: SQLiteTAXIIStore
+        do { store = try SQLiteTAXIIStore(path: "\(dir)/taxii.sqlite") } catch { throw CLIError("\(error)") }
+        let http = HTTPServerConfiguration(name: "taxii", host: host, port: port, transport: .https(tlsConfiguration), maximumBodySize: 16 << 20)
+        let (host, ca) = (self.host, DevelopmentPKI.File.caCertificate.path(inDirectory: dir))
+        return TAXIIServer(configuration: TAXIIServerConfiguration(), store: store, http: http, logger: logger) { port in
+            let base = "https://\(host):\(port)/services"
+            FileHandle.standardOutput.write(Data("""
+            TAXII 1.1 server on \(base)/ (collection default, kept in \(store.path)). Try:
+
+              swift run bastion taxii inbox --url \(base)/inbox --verify-server \(ca)
+              swift run bastion taxii poll --url \(base)/poll --collection default --verify-server \(ca)
 
 
             """.utf8))

@@ -13,7 +13,7 @@ struct ServeCLITests {
         in directory: URL, firewall: String? = "dry-run", prefix: [String] = [], logTo log: URL? = nil, logLevel: String? = nil
     ) throws -> (process: Process, url: String, banner: String) {
         let process = try CLI.process(
-            ["serve", "--dir", directory.appendingPathComponent("pki").path, "--port", "0", "--metrics", "127.0.0.1:0"]
+            ["serve", "--dir", directory.appendingPathComponent("pki").path, "--port", "0", "--metrics", "127.0.0.1:0", "--taxii-port", "0"]
                 + (firewall.map { ["--firewall", $0] } ?? []),
             prefix: prefix)
         if let logLevel { process.environment = ProcessInfo.processInfo.environment.merging(["BASTION_LOG_LEVEL": logLevel]) { $1 } }
@@ -29,16 +29,16 @@ struct ServeCLITests {
         try process.run()
         var banner = ""
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, !banner.contains("curl ") {
+        while Date() < deadline, !banner.contains("curl ") || !banner.contains("taxii poll") {
             let data = output.fileHandleForReading.availableData
             if data.isEmpty { break }
             banner += String(decoding: data, as: UTF8.self)
         }
-        guard let range = banner.range(of: #"https://127\.0\.0\.1:\d+"#, options: .regularExpression) else {
+        guard let range = banner.range(of: #"Consumer on https://127\.0\.0\.1:\d+"#, options: .regularExpression) else {
             process.terminate()
             throw CLIFailure(message: "serve printed no URL: \(banner)")
         }
-        return (process, String(banner[range]), banner)
+        return (process, String(banner[range].dropFirst("Consumer on ".count)), banner)
     }
 
     struct CLIFailure: Error { let message: String }
@@ -99,6 +99,14 @@ struct ServeCLITests {
         #expect(silent.output.contains("no response body"), "\(silent.output)")
         let addressed = try CLI.run(["openc2", "features", "--to", url, "--actuator", "slpf", "--json"] + tls)
         #expect(addressed.status == 0)
+
+        // The TAXII server beside it takes what its printed lines push, and gives it back.
+        let taxiiRange = try #require(banner.range(of: #"https://127\.0\.0\.1:\d+/services"#, options: .regularExpression), "\(banner)")
+        let taxii = String(banner[taxiiRange])
+        let pushed = try CLI.run(["taxii", "inbox", "--url", taxii + "/inbox", "--verify-server", pki + "/ca.pem"])
+        #expect(pushed.status == 0, "\(pushed.output)\(pushed.error)")
+        let polled = try CLI.run(["taxii", "poll", "--url", taxii + "/poll", "--collection", "default", "--verify-server", pki + "/ca.pem", "--write", "none"])
+        #expect(polled.status == 0 && polled.output.contains("Record Count: 1"), "\(polled.output)\(polled.error)")
 
         let noCertificate = try CLI.run(["openc2", "features", "--to", url, "--ca", pki + "/ca.pem", "--timeout", "2"])
         #expect(noCertificate.status == 3, "without a client certificate there is no reply: \(noCertificate.output)")
