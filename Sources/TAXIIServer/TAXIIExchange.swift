@@ -159,6 +159,9 @@ public struct TAXIIExchange: Sendable {
     func status(
         _ type: TAXII.StatusType, to requestID: String, version: TAXII.Version, message: String? = nil, details: [(String, String)] = []
     ) -> TAXII.Message {
+        // Messages and details quote the request (header values, names): keep them writable as XML.
+        let message = message.map(Self.xmlSafe)
+        let details = details.map { ($0.0, Self.xmlSafe($0.1)) }
         switch version {
         case .v11:
             return .taxii11(.statusMessage(TAXII11.StatusMessage(
@@ -168,6 +171,21 @@ public struct TAXIIExchange: Sendable {
             let detail = details.isEmpty ? nil : details.map { "\($0.0)=\($0.1)" }.joined(separator: "; ")
             return .taxii10(.statusMessage(TAXII10.StatusMessage(inResponseTo: requestID, statusType: type, statusDetail: detail, message: message)))
         }
+    }
+
+    /// `text` with every character XML 1.0 cannot carry (control characters but tab, newline and
+    /// carriage return; U+FFFE, U+FFFF) replaced by U+FFFD.
+    static func xmlSafe(_ text: String) -> String {
+        func allowed(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: true
+            default: false
+            }
+        }
+        guard !text.unicodeScalars.allSatisfy(allowed) else { return text }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { result.append(allowed(scalar) ? scalar : "\u{FFFD}") }
+        return String(result)
     }
 
     /// `message` in HTTP 200 with the binding's headers.

@@ -122,3 +122,17 @@ struct RefusalTests {
         #expect(try await storedCount(harness) == 0)
     }
 }
+
+@Suite("TAXII server regressions found by fuzzing")
+struct TAXIIServerRegressionTests {
+    /// A control character in X-TAXII-Content-Type was quoted into the Status Message, which
+    /// then could not be written as XML: the server answered HTTP 500.
+    @Test("request text quoted in a Status Message is made writable as XML")
+    func controlCharacterInHeader() async throws {
+        let harness = try ExchangeHarness()
+        let reply = try await harness.sendRaw(Array("<x/>".utf8), to: "/services/inbox", headers: [("X-TAXII-Content-Type", "\u{1}bad\u{FFFF}")])
+        #expect(reply.status == 200)
+        let status = try #require(try harness.message(reply).statusAndDetails)
+        #expect(status.0 == .unsupportedMessageBinding)
+    }
+}
