@@ -40,7 +40,7 @@ extension TAXIIExchange {
         let paths = configuration.paths
         switch context.version {
         case .v11:
-            let queries = Self.defaultQueryInfo.map { [TAXII11.Query($0)] } ?? []
+            let queries = configuration.advertisesDefaultQuery ? Self.defaultQueryInfo.map { [TAXII11.Query($0)] } ?? [] : []
             let instances = [
                 TAXII11.ServiceInstance(serviceType: .discovery, bindings: bindings(paths.discovery, context: context), available: true),
                 TAXII11.ServiceInstance(serviceType: .collectionManagement, bindings: bindings(paths.collectionManagement, context: context), available: true),

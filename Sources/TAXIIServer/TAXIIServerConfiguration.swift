@@ -58,6 +58,11 @@ public struct TAXIIServerConfiguration: Sendable {
     public var pageSize: Int
     /// How long a poll's result can be fetched with Poll Fulfillment.
     public var resultLifetime: Duration
+    /// Whether the Poll service's Discovery entry lists the TAXII Default Query it evaluates
+    /// (`Supported_Query`). Off by default: libtaxii-based clients that do not load libtaxii's
+    /// Default Query module, cabby among them, fail to read a Discovery Response that has one.
+    /// Polls with a Default Query are evaluated either way.
+    public var advertisesDefaultQuery: Bool
 
     /// A configuration; by default one data feed `default` that accepts any content, fed by
     /// the inbox, served anonymously, 100 blocks per part, results kept an hour.
@@ -68,7 +73,8 @@ public struct TAXIIServerConfiguration: Sendable {
         users: [TAXIIUser] = [],
         discoveryRequiresAuthentication: Bool = false,
         pageSize: Int = 100,
-        resultLifetime: Duration = .seconds(3600)
+        resultLifetime: Duration = .seconds(3600),
+        advertisesDefaultQuery: Bool = false
     ) {
         self.paths = paths
         self.collections = collections
@@ -77,6 +83,7 @@ public struct TAXIIServerConfiguration: Sendable {
         self.discoveryRequiresAuthentication = discoveryRequiresAuthentication
         self.pageSize = pageSize
         self.resultLifetime = resultLifetime
+        self.advertisesDefaultQuery = advertisesDefaultQuery
     }
 
     /// The collection named `name`.

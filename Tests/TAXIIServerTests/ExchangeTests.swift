@@ -5,9 +5,9 @@ import Testing
 
 @Suite("TAXII server exchange: services, parts, errors, both versions")
 struct ExchangeTests {
-    @Test("discovery lists the four services at the address the client used, in its version, with the Default Query it supports")
+    @Test("discovery lists the four services at the address the client used, in its version, with the Default Query it supports when asked")
     func discovery() async throws {
-        let harness = try ExchangeHarness()
+        let harness = try ExchangeHarness(TAXIIServerConfiguration(advertisesDefaultQuery: true))
         let reply = try await harness.send(.taxii11(.discoveryRequest(TAXII11.DiscoveryRequest())), to: "/services/discovery")
         #expect(reply.status == 200)
         #expect(reply.headers.contains { $0.name == "X-TAXII-Content-Type" && $0.value == TAXII.VersionID.xml11 })

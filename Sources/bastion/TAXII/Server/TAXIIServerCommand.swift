@@ -60,6 +60,9 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest request accepted, in bytes.", valueName: "bytes"))
     var maxBody = 16 << 20
 
+    @Flag(name: .customLong("advertise-query"), help: "List the TAXII Default Query support in Discovery (cabby cannot read a Discovery Response that has it).")
+    var advertiseQuery = false
+
     @Flag(name: .customLong("access-log"), help: "Log every request at info: peer, method, path, status, duration.")
     var accessLog = false
 
@@ -99,11 +102,12 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
                 throw CLIError("cannot hash the password of \(user[..<colon]): \(error)")
             }
         }
-        let configuration = collections.isEmpty
+        var configuration = collections.isEmpty
             ? TAXIIServerConfiguration(users: taxiiUsers, pageSize: pageSize)
             : TAXIIServerConfiguration(
                 collections: collections.map { TAXIICollection(name: $0, description: "Any content, as it arrives.") },
                 users: taxiiUsers, pageSize: pageSize)
+        configuration.advertisesDefaultQuery = advertiseQuery
         let access = taxiiUsers.isEmpty ? "anonymous" : "\(taxiiUsers.count) user(s), Basic authentication"
         let transport: HTTPServerConfiguration.Transport
         if let cert, let key {
