@@ -62,23 +62,24 @@ extension TAXIIExchange {
         }
         // The window ends at the newest block now: blocks stored later get larger labels, so a
         // window's content never changes and the next poll starts where this one ended.
-        let latest = try await store.latestLabel(in: collection.name)
-        let requestedEnd = poll.upTo?.microsecondsSince1970
-        let end = [latest, requestedEnd].compactMap { $0 }.min()
-        let window = BlockQuery(collection: collection.name, after: poll.after?.microsecondsSince1970, upTo: end ?? Int64.min, bindings: poll.bindings)
         let pageSize = max(1, collection.pageSize ?? configuration.pageSize)
+        let requested = BlockQuery(
+            collection: collection.name, after: poll.after?.microsecondsSince1970, upTo: poll.upTo?.microsecondsSince1970, bindings: poll.bindings)
+        let snapshot = try await store.snapshot(requested, limit: matcher != nil || poll.countOnly ? 0 : pageSize)
+        let window = snapshot.query
+        let end = snapshot.latest == nil ? nil : window.upTo
 
         var listed: [Int64]?
         let firstPage: [StoredContentBlock]
         let total: Int
-        if let matcher {
+        if let matcher, snapshot.total > 0 {
             let matches = try await evaluate(matcher, over: window)
             listed = matches.map(\.id)
             total = matches.count
             firstPage = Array(matches.prefix(pageSize))
         } else {
-            total = latest == nil ? 0 : try await store.count(window)
-            firstPage = poll.countOnly || total == 0 ? [] : try await store.blocks(window, offset: 0, limit: pageSize)
+            total = matcher == nil ? snapshot.total : 0
+            firstPage = snapshot.blocks
         }
         let endTimestamp = end.map(TAXII.Timestamp.init(microsecondsSince1970:))
         switch context.version {
@@ -128,7 +129,7 @@ extension TAXIIExchange {
         let blocks = resultSet.isListed
             ? try await store.listedBlocks(resultID: resultSet.id, offset: offset, limit: resultSet.pageSize)
             : try await store.blocks(resultSet.query, offset: offset, limit: resultSet.pageSize)
-        let end = resultSet.query.upTo.flatMap { $0 == Int64.min ? nil : TAXII.Timestamp(microsecondsSince1970: $0) }
+        let end = resultSet.query.upTo.map(TAXII.Timestamp.init(microsecondsSince1970:))
         return pollResponse11(resultSet.query.collection, window: resultSet.query, end: end, total: resultSet.total, blocks: blocks,
                               resultID: resultSet.id, part: part, more: part < resultSet.partCount, context: context)
     }

@@ -122,6 +122,21 @@ public final class SQLiteTAXIIStore: TAXIIStore {
         }
     }
 
+    public func snapshot(_ query: BlockQuery, limit: Int) async throws(TAXIIStoreError) -> WindowSnapshot {
+        try await read { db in
+            let latest = try Int64.fetchOne(db, sql: "SELECT max(label) FROM content_blocks WHERE collection = ?", arguments: [query.collection])
+            var window = query
+            window.upTo = [latest, query.upTo].compactMap { $0 }.min()
+            guard latest != nil else { return WindowSnapshot(query: window, latest: nil, total: 0, blocks: []) }
+            let (condition, arguments) = Self.condition(window)
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM content_blocks WHERE \(condition)", arguments: arguments) ?? 0
+            let blocks = limit <= 0 || total == 0 ? [] : try Row.fetchAll(
+                db, sql: "SELECT * FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ?", arguments: arguments + [limit]
+            ).map(Self.block)
+            return WindowSnapshot(query: window, latest: latest, total: total, blocks: blocks)
+        }
+    }
+
     public func saveResultSet(_ resultSet: ResultSet, blockIDs: [Int64]?) async throws(TAXIIStoreError) {
         let query: String
         do {

@@ -21,6 +21,10 @@ public protocol TAXIIStore: Sendable {
     /// The newest label in `collection`, if it has blocks.
     func latestLabel(in collection: String) async throws(TAXIIStoreError) -> Int64?
 
+    /// In one read: `query`'s window closed at the collection's newest label (or at
+    /// `query.upTo` when that is earlier), how many blocks it holds, and its first `limit` blocks.
+    func snapshot(_ query: BlockQuery, limit: Int) async throws(TAXIIStoreError) -> WindowSnapshot
+
     /// Keeps `resultSet` (and, for a result set of listed blocks, `blockIDs` in order) for
     /// Poll Fulfillment.
     func saveResultSet(_ resultSet: ResultSet, blockIDs: [Int64]?) async throws(TAXIIStoreError)
@@ -105,6 +109,25 @@ public struct BlockQuery: Sendable, Equatable, Codable {
         self.after = after
         self.upTo = upTo
         self.bindings = bindings
+    }
+}
+
+/// A poll window as one read saw it.
+public struct WindowSnapshot: Sendable, Equatable {
+    /// The window, its end set to the newest label it can hold (`nil` when the collection is empty).
+    public var query: BlockQuery
+    /// The newest label in the collection, if any.
+    public var latest: Int64?
+    /// How many blocks the window holds.
+    public var total: Int
+    /// Its first blocks, in label order.
+    public var blocks: [StoredContentBlock]
+
+    public init(query: BlockQuery, latest: Int64?, total: Int, blocks: [StoredContentBlock]) {
+        self.query = query
+        self.latest = latest
+        self.total = total
+        self.blocks = blocks
     }
 }
 

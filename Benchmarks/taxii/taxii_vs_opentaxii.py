@@ -1,0 +1,100 @@
+"""Runs `bastion bench taxii` against OpenTAXII 0.9.3 and against Bastion's TAXII server, one
+after the other on the same machine, and prints both figures and their ratio.
+
+    python taxii_vs_opentaxii.py BASTION INBOX POLL CONCURRENCY
+"""
+import json, os, socket, subprocess, sys, tempfile, time
+
+bastion, inbox, poll, concurrency = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+BIN = os.path.dirname(sys.executable)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port, process, log):
+    for _ in range(300):
+        if process.poll() is not None:
+            sys.exit(f"the server exited; log:\n{open(log).read()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("the server did not start")
+
+
+def opentaxii(work):
+    port = free_port()
+    bindings = "[urn:taxii.mitre.org:protocol:http:1.0]"
+    with open(f"{work}/server.yml", "w") as f:
+        f.write(f"""---
+domain: "127.0.0.1:{port}"
+support_basic_auth: yes
+auth_api:
+  class: opentaxii.auth.sqldb.SQLDatabaseAPI
+  parameters: {{db_connection: "sqlite:///{work}/auth.db", create_tables: yes, secret: bench, token_ttl_secs: 3600}}
+taxii1:
+  save_raw_inbox_messages: no
+  count_blocks_in_poll_responses: yes
+  persistence_api:
+    class: opentaxii.persistence.sqldb.SQLDatabaseAPI
+    parameters: {{db_connection: "sqlite:///{work}/data.db", create_tables: yes}}
+taxii2:
+logging: {{opentaxii: warning, root: warning}}
+""")
+    with open(f"{work}/data.yml", "w") as f:
+        f.write(f"""---
+services:
+  - {{id: inbox, type: inbox, address: /services/inbox, description: Inbox, destination_collection_required: no, accept_all_content: yes, protocol_bindings: {bindings}}}
+  - {{id: poll, type: poll, address: /services/poll, description: Poll, max_result_size: 100, max_result_count: 1000000, protocol_bindings: {bindings}}}
+collections:
+  - {{name: default, available: true, accept_all_content: true, type: DATA_FEED, service_ids: [inbox, poll]}}
+accounts: []
+""")
+    env = dict(os.environ, OPENTAXII_CONFIG=f"{work}/server.yml")
+    subprocess.run([f"{BIN}/opentaxii-sync-data", f"{work}/data.yml"], env=env, check=True, capture_output=True)
+    log = f"{work}/gunicorn.log"
+    process = subprocess.Popen(
+        [f"{BIN}/gunicorn", "opentaxii.http:app", "--bind", f"127.0.0.1:{port}", "--workers", os.environ.get("GUNICORN_WORKERS", "2"),
+         "--timeout", "120"], env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    wait_for(port, process, log)
+    return process, f"http://127.0.0.1:{port}/services"
+
+
+def bastion_server(work):
+    port = free_port()
+    log = f"{work}/bastion.log"
+    process = subprocess.Popen([bastion, "taxii", "server", "--port", str(port), "--database", f"sqlite:{work}/bastion.sqlite"],
+                               stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    wait_for(port, process, log)
+    return process, f"http://127.0.0.1:{port}/services"
+
+
+def bench(url):
+    result = subprocess.run([bastion, "bench", "taxii", "--url", url, "--inbox", inbox, "--poll", poll, "--concurrency", concurrency, "--json"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        print(result.stdout + result.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+figures = {}
+for name, start in [("OpenTAXII 0.9.3 (gunicorn, SQLite)", opentaxii), ("Bastion taxii server (SQLite)", bastion_server)]:
+    work = tempfile.mkdtemp(prefix="bastion-taxii-bench-")
+    process, url = start(work)
+    try:
+        figures[name] = bench(url)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+print(f"{inbox} inbox messages (one ~2 KB STIX block each), {poll} polls (10 blocks each), {concurrency} in flight")
+print(f"{'server':40} {'inbox msg/s':>12} {'poll req/s':>12}")
+for name, figure in figures.items():
+    print(f"{name:40} {figure['inbox_per_second']:>12} {figure['poll_per_second']:>12}   errors: {figure['inbox_errors']} inbox, {figure['poll_errors']} poll")
+(o, b) = figures.values()
+print(f"{'ratio (Bastion / OpenTAXII)':40} {b['inbox_per_second'] / o['inbox_per_second']:>11.1f}x {b['poll_per_second'] / o['poll_per_second']:>11.1f}x")

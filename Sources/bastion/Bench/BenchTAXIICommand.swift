@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import Synchronization
+import TAXII
+import TAXIIClient
+
+/// `bastion bench taxii`: inbox and poll throughput of any TAXII 1.1 server.
+struct BenchTAXIICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "taxii",
+        abstract: "Measure a TAXII 1.1 server: inbox messages per second, then poll requests per second.",
+        discussion: """
+        Inbox: --inbox messages, each one STIX 1.1.1 content block of about 2 KB, sent by --concurrency
+        workers. Poll: --poll Poll Requests from as many workers, each for a time window holding exactly
+        --blocks-per-poll of the blocks just pushed (their timestamp labels are read back first, following
+        every result part). Works against any TAXII 1.1 server, for side-by-side figures.
+        """
+    )
+
+    @Option(help: ArgumentHelp("The services' base URL, e.g. http://127.0.0.1:9000/services (inbox and poll are appended).", valueName: "url"))
+    var url: String
+
+    @Option(help: "The collection to push to and poll.")
+    var collection = "default"
+
+    @Flag(name: .customLong("name-destination"), help: "Name the collection as the Inbox Message's destination (some servers, OpenTAXII among them, refuse destinations their inbox does not require).")
+    var nameDestination = false
+
+    @Option(help: ArgumentHelp("Inbox messages to send.", valueName: "count"))
+    var inbox = 2_000
+
+    @Option(help: ArgumentHelp("Poll Requests to send.", valueName: "count"))
+    var poll = 2_000
+
+    @Option(name: .customLong("blocks-per-poll"), help: ArgumentHelp("Content blocks each poll's window holds.", valueName: "count"))
+    var blocksPerPoll = 10
+
+    @Option(help: ArgumentHelp("Requests in flight at once.", valueName: "count"))
+    var concurrency = 8
+
+    @Option(help: ArgumentHelp("HTTP Basic user name.", valueName: "name"))
+    var username: String?
+
+    @Option(name: .customLong("pass"), help: ArgumentHelp("HTTP Basic password.", valueName: "password"))
+    var password: String?
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw ValidationError("--url must be an http:// or https:// URL") }
+        guard (1...1_000_000).contains(inbox), (0...1_000_000).contains(poll) else { throw ValidationError("--inbox must be 1…1000000 and --poll 0…1000000") }
+        guard (1...1_000).contains(blocksPerPoll), inbox > blocksPerPoll || poll == 0 else {
+            throw ValidationError("--blocks-per-poll must be 1…1000 and below --inbox")
+        }
+        guard (1...1_024).contains(concurrency) else { throw ValidationError("--concurrency must be 1…1024") }
+        if (username == nil) != (password == nil) { throw ValidationError("--username and --pass go together") }
+    }
+
+    func run() async throws {
+        let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        let auth: TAXIIClient.Authentication = username.map { .basic(username: $0, password: password ?? "") } ?? .none
+        let client = try TAXIIClient(auth: auth, proxy: .none, tls: .insecure, timeout: .seconds(60))
+        defer { Task { try? await client.shutdown() } }
+        let clock = ContinuousClock()
+        let startedAt = TAXII.Timestamp(date: Date().addingTimeInterval(-1))
+
+        // Inbox.
+        let inboxStart = clock.now
+        let inboxErrors = try await Self.inParallel(count: inbox, concurrency: concurrency) { index in
+            let block = TAXII11.ContentBlock(contentBinding: TAXII11.ContentBinding(TAXII.ContentBindingID.stixXML111), content: .xml(Self.package(index)))
+            let reply = try await client.call(base + "/inbox", TAXII11.InboxMessage(destinationCollectionNames: nameDestination ? [collection] : [], contentBlocks: [block]))
+            return reply.status?.type == .success
+        }
+        let inboxSeconds = Self.seconds(clock.now - inboxStart)
+
+        // The labels of what was pushed, for windows of exactly blocksPerPoll blocks.
+        var found: [TAXII.Timestamp] = []
+        _ = try await client.poll(base + "/poll", PollSelection(collection: collection, exclusiveBegin: startedAt).request(version: .v11)) { reply in
+            if case .taxii11(.pollResponse(let response)) = reply { found += response.contentBlocks.compactMap(\.timestampLabel) }
+        }
+        let labels = found.sorted { $0.microsecondsSince1970 < $1.microsecondsSince1970 }
+        guard poll == 0 || labels.count > blocksPerPoll else {
+            throw CLIError("the server holds \(labels.count) blocks from this run; a poll window needs more than \(blocksPerPoll)")
+        }
+        let windows = max(1, labels.count - blocksPerPoll)
+        let blocksReceived = SharedCount()
+        let pollStart = clock.now
+        let pollErrors = try await Self.inParallel(count: poll, concurrency: concurrency) { index in
+            let first = index % windows
+            let selection = PollSelection(collection: collection, exclusiveBegin: labels[first], inclusiveEnd: labels[first + blocksPerPoll])
+            guard case .taxii11(.pollResponse(let response)) = try await client.call(base + "/poll", selection.request(version: .v11)) else { return false }
+            blocksReceived.value.add(response.contentBlocks.count, ordering: .relaxed)
+            return response.contentBlocks.count == blocksPerPoll
+        }
+        let pollSeconds = Self.seconds(clock.now - pollStart)
+
+        let inboxRate = Double(inbox) / inboxSeconds
+        let pollRate = poll == 0 ? 0 : Double(poll) / pollSeconds
+        if json {
+            print(#"{"url":"\#(url)","inbox":\#(inbox),"inbox_per_second":\#(Self.rounded(inboxRate)),"inbox_errors":\#(inboxErrors),"poll":\#(poll),"poll_per_second":\#(Self.rounded(pollRate)),"poll_errors":\#(pollErrors),"blocks_per_poll":\#(blocksPerPoll),"concurrency":\#(concurrency)}"#)
+        } else {
+            print("""
+            TAXII server \(url), collection \(collection), \(concurrency) requests in flight
+              inbox: \(inbox) messages (one ~2 KB STIX block each) in \(String(format: "%.2f", inboxSeconds)) s = \(Self.rounded(inboxRate)) messages/s, \(inboxErrors) not SUCCESS
+              poll:  \(poll) requests (\(blocksPerPoll) blocks each) in \(String(format: "%.2f", pollSeconds)) s = \(Self.rounded(pollRate)) requests/s, \(pollErrors) not as expected (\(blocksReceived.value.load(ordering: .relaxed)) blocks received)
+            """)
+        }
+        if inboxErrors > 0 || pollErrors > 0 { throw ExitCode(1) }
+    }
+
+    /// Runs `work` for indexes 0..<count, `concurrency` at a time; returns how many returned false.
+    static func inParallel(count: Int, concurrency: Int, _ work: @escaping @Sendable (Int) async throws -> Bool) async throws -> Int {
+        let next = SharedCount()
+        return try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var failures = 0
+                    while true {
+                        let index = next.value.add(1, ordering: .relaxed).oldValue
+                        guard index < count else { return failures }
+                        if try await !work(index) { failures += 1 }
+                    }
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+    }
+
+    /// A STIX 1.1.1 package of about 2 KB, unique by `index`.
+    static func package(_ index: Int) -> String {
+        let description = String(repeating: "Seen scanning the perimeter from this address. ", count: 24)
+        return """
+        <stix:STIX_Package xmlns:stix="http://stix.mitre.org/stix-1" xmlns:indicator="http://stix.mitre.org/Indicator-2" \
+        xmlns:cybox="http://cybox.mitre.org/cybox-2" xmlns:AddressObj="http://cybox.mitre.org/objects#AddressObject-2" \
+        xmlns:bench="https://bastion.example/bench" id="bench:Package-\(index)" version="1.1.1"><stix:Indicators>\
+        <stix:Indicator id="bench:Indicator-\(index)"><indicator:Description>\(description)</indicator:Description>\
+        <indicator:Observable><cybox:Object><cybox:Properties><AddressObj:Address_Value>10.\(index >> 16 & 255).\(index >> 8 & 255).\(index & 255)</AddressObj:Address_Value>\
+        </cybox:Properties></cybox:Object></indicator:Observable></stix:Indicator></stix:Indicators></stix:STIX_Package>
+        """
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return max(1e-9, Double(seconds) + Double(attoseconds) / 1e18)
+    }
+
+    static func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }
+}
+
+/// A count that concurrent tasks share.
+final class SharedCount: Sendable {
+    let value = Atomic<Int>(0)
+}
