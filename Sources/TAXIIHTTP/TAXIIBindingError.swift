@@ -36,6 +36,12 @@ public struct TAXIIBindingError: Error, Sendable, Equatable, CustomStringConvert
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs.
     package var trimmingWhitespace: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        let text = String(self)
+        let bytes = text.utf8
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+              let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })
+        else { return "" }
+        if first == bytes.startIndex, bytes.index(after: last) == bytes.endIndex { return text }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }

@@ -79,7 +79,7 @@ public struct TAXIIExchange: Sendable {
             return TAXIIReply(status: 405, headers: [("Allow", "POST"), ("Content-Type", "text/plain; charset=utf-8")], body: Array("TAXII services take POST requests\n".utf8))
         }
         // The version a status is written in when the request's own cannot be read.
-        let fallback: TAXII.Version = request.header("X-TAXII-Content-Type")?.trimmingCharacters(in: .whitespaces) == TAXII.VersionID.xml10 ? .v10 : .v11
+        let fallback: TAXII.Version = request.header("X-TAXII-Content-Type")?.trimmingWhitespace == TAXII.VersionID.xml10 ? .v10 : .v11
         let version: TAXII.Version
         do {
             version = try TAXIIHTTPBinding.requestVersion(header: request.header)
@@ -89,7 +89,7 @@ public struct TAXIIExchange: Sendable {
         }
         if let named = request.header("X-TAXII-Protocol"), !named.isEmpty {
             let served = request.https ? TAXII.VersionID.https10 : TAXII.VersionID.http10
-            if named.trimmingCharacters(in: .whitespaces) != served {
+            if named.trimmingWhitespace != served {
                 return reply(status(.unsupportedProtocol, to: "0", version: version, message: "this service is served over \(request.https ? "HTTPS" : "HTTP"), the request names \(named)",
                                     details: [(TAXII.StatusDetailKey.supportedProtocol, served)]), request: request)
             }
