@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "TAXIIServer",
             dependencies: [
-                "TAXII", "TAXIIHTTP", "BastionHTTPServer",
+                "TAXII", "TAXIIHTTP", "BastionHTTPServer", "BastionConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

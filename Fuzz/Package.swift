@@ -35,6 +35,9 @@ let targets = [
         .product(name: "TAXII", package: "Bastion"), .product(name: "TAXIIServer", package: "Bastion"),
         .product(name: "Logging", package: "swift-log"),
     ]),
+    fuzzTarget("taxii-server-settings", "FuzzTAXIIServerSettings", [
+        .product(name: "TAXIIServer", package: "Bastion"), .product(name: "BastionConfig", package: "Bastion"),
+    ]),
     fuzzTarget("consumer-settings", "FuzzConsumerSettings", [
         .product(name: "BastionConsumer", package: "Bastion"), .product(name: "BastionConfig", package: "Bastion"),
         .product(name: "Logging", package: "swift-log"),

@@ -104,5 +104,16 @@ def main():
     ]:
         seed("consumer-settings", settings)
 
+    taxii_server = root / "Sources" / "TAXIIServer" / "TAXIIServerSettings.swift"
+    example = re.search(r'public static let example = """\n(.*?)\n    """', taxii_server.read_text(), re.S)
+    if example:
+        seed("taxii-server-settings", "\n".join(line[4:] for line in example.group(1).splitlines()))
+    for settings in [
+        "collections:\n  - {name: a, accepted_content: [urn:x, 'urn:y>s1,s2'], page_size: 5}\n  - {name: b, type: DATA_SET}\ninbox_destinations: [a]\n",
+        "users:\n  - {name: u, password_hash: 'scrypt$16$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', read: all, write: [default]}\n",
+        "paths: {discovery: /d, collection_management: /c, inbox: /i, poll: /p}\ntls: {cert: a, key: b}\npage_size: 7\n",
+    ]:
+        seed("taxii-server-settings", settings)
+
 
 main()

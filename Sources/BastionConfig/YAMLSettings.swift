@@ -42,6 +42,9 @@ public enum YAMLSettings {
             return try YAMLDecoder().decode(T.self, from: text)
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             throw SettingsError(file: file, key: path(context), "has the wrong type (\(context.debugDescription))")
+        } catch let DecodingError.keyNotFound(key, context) {
+            let parent = path(context)
+            throw SettingsError(file: file, key: parent.isEmpty ? key.stringValue : parent + "." + key.stringValue, "is required")
         } catch let DecodingError.dataCorrupted(context) {
             throw SettingsError(file: file, key: path(context), "cannot be read (\(context.debugDescription))")
         } catch {
@@ -49,8 +52,17 @@ public enum YAMLSettings {
         }
     }
 
+    /// `collections[0].name`: the coding path of a decoding error as a settings key.
     private static func path(_ context: DecodingError.Context) -> String {
-        context.codingPath.map(\.stringValue).joined(separator: ".")
+        var text = ""
+        for key in context.codingPath {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
+        return text
     }
 }
 

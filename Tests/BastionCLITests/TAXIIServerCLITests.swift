@@ -58,4 +58,23 @@ struct TAXIIServerCLITests {
         let user = try CLI.run(["taxii", "server", "--user", "nopassword"])
         #expect(user.status == 64 && user.error.contains("NAME:PASSWORD"))
     }
+
+    @Test("--init-config writes a commented file the server starts from; a mistake in a file stops it with one line naming file and key")
+    func configFiles() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.path("taxii.yaml")
+        let written = try CLI.run(["taxii", "server", "--init-config", file])
+        #expect(written.status == 0 && written.output.contains("wrote \(file)"))
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.contains("collections:") && text.contains("hash-password"))
+        let again = try CLI.run(["taxii", "server", "--init-config", file])
+        #expect(again.status != 0 && again.error.contains("already exists"))
+
+        let bad = try directory.write("collections:\n  - {name: a}\nusers:\n  - {name: u, password_hash: nope}\n", to: "bad.yaml")
+        let refused = try CLI.run(["taxii", "server", "--config", bad])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("bad.yaml: 'users[0].password_hash' not a password hash"), "\(refused.error)")
+        #expect(refused.error.split(separator: "\n").count == 1, "one line: \(refused.error)")
+    }
 }

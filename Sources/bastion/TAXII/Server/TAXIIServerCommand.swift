@@ -27,17 +27,25 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
         Without options: one data-feed collection `default` that accepts any content, kept in
         ./bastion-taxii.sqlite, served anonymously over plain HTTP on 127.0.0.1:9000. Each --user adds a
         user; HTTP Basic authentication is then required on collection management, inbox and poll.
+        --config reads the settings (collections, users with password hashes, paths, HTTPS) from a YAML
+        file; --init-config FILE writes a commented one. Options given here win over the file.
         """
     )
 
-    @Option(help: ArgumentHelp("Where content is kept: sqlite:PATH.", valueName: "url"))
-    var database = "sqlite:bastion-taxii.sqlite"
+    @Option(help: ArgumentHelp("A YAML settings file (see --init-config).", valueName: "file"))
+    var config: String?
 
-    @Option(help: "The address to listen on.")
-    var host = "127.0.0.1"
+    @Option(name: .customLong("init-config"), help: ArgumentHelp("Write a commented settings file and exit.", valueName: "file"))
+    var initConfig: String?
 
-    @Option(help: "The port to listen on.")
-    var port = 9000
+    @Option(help: ArgumentHelp("Where content is kept: sqlite:PATH (default sqlite:bastion-taxii.sqlite).", valueName: "url"))
+    var database: String?
+
+    @Option(help: "The address to listen on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "The port to listen on (default 9000).")
+    var port: Int?
 
     @Option(help: ArgumentHelp("The server's certificate (PEM): serve HTTPS.", valueName: "file"))
     var cert: String?
@@ -48,17 +56,17 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("client-ca"), help: ArgumentHelp("Require client certificates from this CA (PEM).", valueName: "file"))
     var clientCA: String?
 
-    @Option(name: .customLong("user"), help: ArgumentHelp("A user NAME:PASSWORD (repeatable); users make authentication required.", valueName: "name:password"))
+    @Option(name: .customLong("user"), help: ArgumentHelp("A user NAME:PASSWORD (repeatable; may read and write every collection); users make authentication required.", valueName: "name:password"))
     var users: [String] = []
 
-    @Option(name: .customLong("collection"), help: ArgumentHelp("A data-feed collection accepting any content (repeatable; default: one named default).", valueName: "name"))
+    @Option(name: .customLong("collection"), help: ArgumentHelp("A data-feed collection accepting any content (repeatable; replaces the file's collections).", valueName: "name"))
     var collections: [String] = []
 
-    @Option(name: .customLong("page-size"), help: ArgumentHelp("Content blocks per Poll Response part.", valueName: "count"))
-    var pageSize = 100
+    @Option(name: .customLong("page-size"), help: ArgumentHelp("Content blocks per Poll Response part (default 100).", valueName: "count"))
+    var pageSize: Int?
 
-    @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest request accepted, in bytes.", valueName: "bytes"))
-    var maxBody = 16 << 20
+    @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest request accepted, in bytes (default 16 MiB).", valueName: "bytes"))
+    var maxBody: Int?
 
     @Flag(name: .customLong("advertise-query"), help: "List the TAXII Default Query support in Discovery (cabby cannot read a Discovery Response that has it).")
     var advertiseQuery = false
@@ -67,52 +75,66 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
     var accessLog = false
 
     func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
-        guard (1...100_000).contains(pageSize) else { throw ValidationError("--page-size must be 1…100000") }
-        guard (1_024...(1 << 30)).contains(maxBody) else { throw ValidationError("--max-body must be 1024 bytes…1 GiB") }
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
-        if clientCA != nil, cert == nil { throw ValidationError("--client-ca needs --cert and --key (HTTPS)") }
         for user in users where !user.contains(":") || user.hasPrefix(":") {
             throw ValidationError("--user takes NAME:PASSWORD, got '\(user)'")
         }
-        _ = try databasePath()
+        if let database, !database.hasPrefix("sqlite:") || database.count == 7 {
+            if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
+                throw ValidationError("--database: PostgreSQL is not supported yet; use sqlite:PATH")
+            }
+            throw ValidationError("--database must be sqlite:PATH, got '\(database)'")
+        }
     }
 
-    /// The SQLite file `--database` names.
-    func databasePath() throws -> String {
-        if database.hasPrefix("sqlite:") {
-            let path = String(database.dropFirst("sqlite:".count))
-            guard !path.isEmpty else { throw ValidationError("--database sqlite:PATH needs a path") }
-            return path
+    /// The file's settings with the command line's on top.
+    func settings() throws -> TAXIIServerSettings {
+        var settings: TAXIIServerSettings
+        do {
+            settings = try config.map { try TAXIIServerSettings.load(yamlFile: $0) } ?? TAXIIServerSettings.decode(yaml: "", file: "(defaults)")
+        } catch {
+            throw CLIError("\(error)")
         }
-        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-            throw ValidationError("--database: PostgreSQL is not supported yet; use sqlite:PATH")
-        }
-        throw ValidationError("--database must be sqlite:PATH, got '\(database)'")
+        if let host { settings.host = host }
+        if let port { settings.port = port }
+        if let database { settings.database = database }
+        if let pageSize { settings.pageSize = pageSize }
+        if let maxBody { settings.maxBody = maxBody }
+        if advertiseQuery { settings.advertiseDefaultQuery = true }
+        if accessLog { settings.accessLog = true }
+        if let cert, let key { settings.tls = TAXIIServerSettings.TLSSettings(cert: cert, key: key, clientCA: clientCA ?? settings.tls?.clientCA) }
+        return settings
     }
 
     func run() async throws {
+        if let initConfig {
+            guard !FileManager.default.fileExists(atPath: initConfig) else { throw CLIError("\(initConfig) already exists; not overwriting it") }
+            do { try TAXIIServerSettings.example.write(toFile: initConfig, atomically: true, encoding: .utf8) } catch {
+                throw CLIError("cannot write \(initConfig): \(error.localizedDescription)")
+            }
+            print("wrote \(initConfig); run `bastion taxii server --config \(initConfig)`")
+            return
+        }
         let logger = Logger(label: "bastion.taxii.server")
-        var taxiiUsers: [TAXIIUser] = []
+        let settings = try settings()
+        var configuration: TAXIIServerConfiguration
+        do { configuration = try settings.configuration(file: config) } catch { throw CLIError("\(error)") }
+        if !collections.isEmpty {
+            configuration.collections = collections.map { TAXIICollection(name: $0, description: "Any content, as it arrives.") }
+            configuration.inboxDestinations = collections
+        }
         for user in users {
             let colon = user.firstIndex(of: ":")!
             do {
-                taxiiUsers.append(TAXIIUser(name: String(user[..<colon]), password: try PasswordHash(hashing: String(user[user.index(after: colon)...]))))
+                configuration.users.append(TAXIIUser(name: String(user[..<colon]), password: try PasswordHash(hashing: String(user[user.index(after: colon)...]))))
             } catch {
                 throw CLIError("cannot hash the password of \(user[..<colon]): \(error)")
             }
         }
-        var configuration = collections.isEmpty
-            ? TAXIIServerConfiguration(users: taxiiUsers, pageSize: pageSize)
-            : TAXIIServerConfiguration(
-                collections: collections.map { TAXIICollection(name: $0, description: "Any content, as it arrives.") },
-                users: taxiiUsers, pageSize: pageSize)
-        configuration.advertisesDefaultQuery = advertiseQuery
-        let access = taxiiUsers.isEmpty ? "anonymous" : "\(taxiiUsers.count) user(s), Basic authentication"
         let transport: HTTPServerConfiguration.Transport
-        if let cert, let key {
+        if let tls = settings.tls {
             do {
-                transport = .https(try TLSPolicy.server(certificatePath: cert, keyPath: key, clientCAPath: clientCA))
+                transport = .https(try TLSPolicy.server(certificatePath: tls.cert, keyPath: tls.key, clientCAPath: tls.clientCA))
             } catch {
                 throw CLIError("\(error)")
             }
@@ -121,13 +143,17 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
         }
         let store: SQLiteTAXIIStore
         do {
-            store = try SQLiteTAXIIStore(path: try databasePath())
+            store = try SQLiteTAXIIStore(path: String((settings.database ?? "sqlite:bastion-taxii.sqlite").dropFirst("sqlite:".count)))
         } catch {
             throw CLIError("\(error)")
         }
-        let http = HTTPServerConfiguration(name: "taxii", host: host, port: port, transport: transport, maximumBodySize: maxBody, accessLog: accessLog)
-        let scheme = cert == nil ? "http" : "https"
-        let (host, collection) = (self.host, configuration.collections.first?.name ?? "default")
+        let host = settings.host ?? "127.0.0.1"
+        let http = HTTPServerConfiguration(
+            name: "taxii", host: host, port: settings.port ?? 9000, transport: transport, maximumBodySize: settings.maxBody ?? 16 << 20,
+            accessLog: settings.accessLog ?? false)
+        let scheme = settings.tls == nil ? "http" : "https"
+        let access = configuration.users.isEmpty ? "anonymous" : "\(configuration.users.count) user(s), Basic authentication"
+        let collection = configuration.collections.first?.name ?? "default"
         let server = TAXIIServer(configuration: configuration, store: store, http: http, logger: logger) { port in
             FileHandle.standardOutput.write(Data("""
                 TAXII server on \(scheme)://\(host):\(port) (database \(store.path); \(access))
