@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
@@ -126,6 +127,7 @@ let package = Package(
             dependencies: [
                 "TAXII", "TAXIIHTTP", "BastionHTTPServer", "BastionConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -216,7 +218,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: ["BastionPKI", "BastionTLS", .product(name: "NIOSSL", package: "swift-nio-ssl")],
-            path: "Tests/TestSupport"
+            path: "Tests/TestSupport",
+            exclude: ["Scripts"]
         ),
         .testTarget(
             name: "SLPFActuatorTests",
@@ -255,7 +258,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BastionCLITests",
-            dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI", "SLPFActuator", "NetworkNamespaceSupport", "TestSupport", "TAXII"]
+            dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI", "SLPFActuator", "NetworkNamespaceSupport", "TestSupport", "TAXII", "TAXIIClient"]
         ),
         .testTarget(
             name: "BastionConsumerTests",

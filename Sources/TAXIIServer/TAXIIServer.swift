@@ -16,6 +16,7 @@ public struct TAXIIServer: Service {
     public let configuration: TAXIIServerConfiguration
     public let http: HTTPServerConfiguration
     let exchange: TAXIIExchange
+    let store: any TAXIIStore
     let logger: Logger
     let onListening: @Sendable (Int) async -> Void
 
@@ -28,11 +29,13 @@ public struct TAXIIServer: Service {
         self.configuration = configuration
         self.http = http
         self.exchange = TAXIIExchange(configuration: configuration, store: store, logger: logger)
+        self.store = store
         self.logger = logger
         self.onListening = onListening
     }
 
     public func run() async throws {
+        try await store.prepare()
         let https = if case .https = http.transport { true } else { false }
         let (logger, onListening, http) = (self.logger, self.onListening, self.http)
         let server = HTTPServer(

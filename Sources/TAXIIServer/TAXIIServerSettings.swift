@@ -8,7 +8,7 @@ import TAXII
 public struct TAXIIServerSettings: Decodable, Sendable {
     public var host: String?
     public var port: Int?
-    /// `sqlite:PATH`.
+    /// `sqlite:PATH` or `postgres://user:password@host:port/database`.
     public var database: String?
     public var tls: TLSSettings?
     public var paths: PathSettings?
@@ -167,6 +167,11 @@ public struct TAXIIServerSettings: Decodable, Sendable {
         users = try container.decodeIfPresent([UserSettings].self, forKey: .users)
     }
 
+    /// Whether `text` is a database URL the server takes: `sqlite:PATH` or `postgres://…` (`postgresql://…`).
+    public static func isDatabaseURL(_ text: String) -> Bool {
+        (text.hasPrefix("sqlite:") && text.count > 7) || text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
+    }
+
     /// Reads `text`, the contents of `file`.
     public static func decode(yaml text: String, file: String) throws(SettingsError) -> TAXIIServerSettings {
         try YAMLSettings.decode(TAXIIServerSettings.self, from: text, file: file, knownKeys: CodingKeys.allCases.map(\.rawValue))
@@ -187,8 +192,8 @@ public struct TAXIIServerSettings: Decodable, Sendable {
         try check(pageSize, 1...100_000, "page_size")
         try check(resultLifetime, 1...604_800, "result_lifetime")
         try check(maxBody, 1_024...(1 << 30), "max_body")
-        if let database, !database.hasPrefix("sqlite:") || database.count == 7 {
-            throw fail("database", "must be sqlite:PATH, got '\(database)'")
+        if let database, !Self.isDatabaseURL(database) {
+            throw fail("database", "must be sqlite:PATH or postgres://user:password@host:port/database, got '\(database)'")
         }
 
         var defaults = TAXIIServerConfiguration()
@@ -260,7 +265,7 @@ public struct TAXIIServerSettings: Decodable, Sendable {
 
     host: 127.0.0.1
     port: 9000
-    database: sqlite:bastion-taxii.sqlite   # sqlite:PATH
+    database: sqlite:bastion-taxii.sqlite   # sqlite:PATH, or postgres://user:password@host:port/database
 
     # HTTPS: remove this block to serve plain HTTP. client_ca makes client certificates required.
     # tls:

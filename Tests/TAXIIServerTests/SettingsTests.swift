@@ -50,7 +50,7 @@ struct SettingsTests {
         ("collections:\n  - {name: a, colour: red}\n", "x.yaml: 'collections[0].colour' cannot be read (not a known setting"),
         ("tls: {cert: a}\n", "x.yaml: 'tls.key' is required"),
         ("page_size: 0\n", "x.yaml: 'page_size' must be 1…100000, got 0"),
-        ("database: postgres://x\n", "x.yaml: 'database' must be sqlite:PATH"),
+        ("database: mysql://x\n", "x.yaml: 'database' must be sqlite:PATH or postgres://"),
         ("collections:\n  - {name: a}\n  - {name: a}\n", "x.yaml: 'collections[1].name' 'a' is named twice"),
         ("collections:\n  - {name: a, type: STREAM}\n", "x.yaml: 'collections[0].type' must be DATA_FEED or DATA_SET"),
         ("inbox_destinations: [nope]\n", "x.yaml: 'inbox_destinations[0]' names no collection ('nope')"),

@@ -16,14 +16,34 @@ func block(_ n: Int, binding: String = "urn:example:text", subtype: String? = ni
     NewContentBlock(bindingID: binding, subtypeID: subtype, content: xml ? "<n>\(n)</n>" : "block \(n)", isXML: xml)
 }
 
-@Suite("SQLiteTAXIIStore")
-struct StoreTests {
-    @Test("labels increase strictly within a collection, also when the clock stands still or goes back")
-    func labels() async throws {
+/// The two stores the storage tests run on.
+enum StoreKind: String, CaseIterable, Sendable {
+    case sqlite, postgres
+}
+
+/// Runs `body` with a new, empty store of `kind` (PostgreSQL: a fresh database on the test server).
+func withStore(_ kind: StoreKind, clock: ManualClock? = nil, _ body: (any TAXIIStore) async throws -> Void) async throws {
+    let now = clock?.function ?? SQLiteTAXIIStore.now
+    switch kind {
+    case .sqlite:
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
+        try await body(try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"), clock: now))
+    case .postgres:
+        let store = try PostgresTAXIIStore(url: try TestPostgres.freshDatabase(), clock: now)
+        let running = Task { await store.run() }
+        defer { running.cancel() }
+        try await store.prepare()
+        try await body(store)
+    }
+}
+
+@Suite("TAXII stores: SQLite and PostgreSQL")
+struct StoreTests {
+    @Test("labels increase strictly within a collection, also when the clock stands still or goes back", arguments: StoreKind.allCases)
+    func labels(_ kind: StoreKind) async throws {
         let clock = ManualClock()
-        let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"), clock: clock.function)
+        try await withStore(kind, clock: clock) { store in
         let first = try await store.insert(["a", "b"].map { Placement(collection: $0, blocks: [block(1), block(2)]) })
         #expect(first == [[1_700_000_000_000_000, 1_700_000_000_000_001], [1_700_000_000_000_000, 1_700_000_000_000_001]])
         clock.advance(-10_000_000)
@@ -33,14 +53,12 @@ struct StoreTests {
         #expect(try await store.insert(["a"].map { Placement(collection: $0, blocks: [block(4)]) }) == [[1_700_000_010_000_000]])
         #expect(try await store.latestLabel(in: "a") == 1_700_000_010_000_000)
         #expect(try await store.latestLabel(in: "none") == nil)
+        }
     }
 
-    @Test("windows and binding filters select by label; pages are in label order")
-    func queries() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let clock = ManualClock()
-        let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"), clock: clock.function)
+    @Test("windows and binding filters select by label; pages are in label order; a snapshot reads them at once", arguments: StoreKind.allCases)
+    func queries(_ kind: StoreKind) async throws {
+        try await withStore(kind, clock: ManualClock()) { store in
         let labels = try await store.insert(["c"].map { Placement(collection: $0, blocks: [
             block(1, binding: "urn:x"), block(2, binding: "urn:y", subtype: "s1"), block(3, binding: "urn:y", subtype: "s2"), block(4, binding: "urn:x"),
         ]) })[0]
@@ -52,13 +70,17 @@ struct StoreTests {
         #expect(page.map(\.block.content) == ["block 2", "block 3"])
         #expect(page.map(\.label) == [labels[1], labels[2]])
         #expect(page[0].block.subtypeID == "s1")
+        let snapshot = try await store.snapshot(BlockQuery(collection: "c", after: labels[1], bindings: [BindingFilter(bindingID: "urn:x")]), limit: 5)
+        #expect(snapshot.latest == labels[3] && snapshot.query.upTo == labels[3] && snapshot.total == 1)
+        #expect(snapshot.blocks.map(\.block.content) == ["block 4"])
+        let empty = try await store.snapshot(BlockQuery(collection: "none"), limit: 5)
+        #expect(empty.latest == nil && empty.total == 0 && empty.blocks.isEmpty)
+        }
     }
 
-    @Test("result sets are kept with their listed blocks, and removed when old")
-    func resultSets() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"))
+    @Test("result sets are kept with their listed blocks, and removed when old", arguments: StoreKind.allCases)
+    func resultSets(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
         let stored = try await store.blocks(BlockQuery(collection: "c"), offset: 0, limit: 10)
         #expect(stored.isEmpty)
         _ = try await store.insert(["c"].map { Placement(collection: $0, blocks: (1...5).map { block($0) }) })
@@ -71,6 +93,7 @@ struct StoreTests {
         #expect(try await store.removeResultSets(createdBefore: 11) == 1)
         #expect(try await store.resultSet(id: "r1") == nil)
         #expect(try await store.listedBlocks(resultID: "r1", offset: 0, limit: 5).isEmpty)
+        }
     }
 
     @Test("a stored row of the wrong type is a corrupt-store error, not a crash")

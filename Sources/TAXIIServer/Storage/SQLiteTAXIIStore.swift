@@ -74,6 +74,9 @@ public final class SQLiteTAXIIStore: TAXIIStore {
         return migrator
     }
 
+    /// Nothing to do: the file was opened and migrated when the store was made.
+    public func prepare() async throws(TAXIIStoreError) {}
+
     public func insert(_ placements: [Placement]) async throws(TAXIIStoreError) -> [[Int64]] {
         let now = clock()
         return try await write { db in

@@ -8,6 +8,10 @@ import TAXII
 /// microseconds since 1970, also when several processes write at once, so a poll window
 /// `(after, upTo]` never misses nor repeats a block.
 public protocol TAXIIStore: Sendable {
+    /// Makes the store ready to serve (connects and brings the schema up to date where that
+    /// needs the network); the server calls it before it listens.
+    func prepare() async throws(TAXIIStoreError)
+
     /// Stores each placement's blocks in its collection, all in one transaction, and returns the
     /// labels given, per placement, one per block in order.
     func insert(_ placements: [Placement]) async throws(TAXIIStoreError) -> [[Int64]]

@@ -38,7 +38,7 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("init-config"), help: ArgumentHelp("Write a commented settings file and exit.", valueName: "file"))
     var initConfig: String?
 
-    @Option(help: ArgumentHelp("Where content is kept: sqlite:PATH (default sqlite:bastion-taxii.sqlite).", valueName: "url"))
+    @Option(help: ArgumentHelp("Where content is kept: sqlite:PATH (default sqlite:bastion-taxii.sqlite), or postgres://user:password@host:port/database for several servers sharing one database.", valueName: "url"))
     var database: String?
 
     @Option(help: "The address to listen on (default 127.0.0.1).")
@@ -79,11 +79,8 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
         for user in users where !user.contains(":") || user.hasPrefix(":") {
             throw ValidationError("--user takes NAME:PASSWORD, got '\(user)'")
         }
-        if let database, !database.hasPrefix("sqlite:") || database.count == 7 {
-            if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-                throw ValidationError("--database: PostgreSQL is not supported yet; use sqlite:PATH")
-            }
-            throw ValidationError("--database must be sqlite:PATH, got '\(database)'")
+        if let database, !TAXIIServerSettings.isDatabaseURL(database) {
+            throw ValidationError("--database must be sqlite:PATH or postgres://user:password@host:port/database, got '\(database)'")
         }
     }
 
@@ -141,9 +138,19 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
         } else {
             transport = .plainHTTP
         }
-        let store: SQLiteTAXIIStore
+        let database = settings.database ?? "sqlite:bastion-taxii.sqlite"
+        let store: any TAXIIStore
+        let location: String
+        var services: [any Service] = []
         do {
-            store = try SQLiteTAXIIStore(path: String((settings.database ?? "sqlite:bastion-taxii.sqlite").dropFirst("sqlite:".count)))
+            if database.hasPrefix("sqlite:") {
+                let sqlite = try SQLiteTAXIIStore(path: String(database.dropFirst("sqlite:".count)))
+                (store, location) = (sqlite, sqlite.path)
+            } else {
+                let postgres = try PostgresTAXIIStore(url: database, logger: logger)
+                (store, location) = (postgres, postgres.location)
+                services.append(postgres)
+            }
         } catch {
             throw CLIError("\(error)")
         }
@@ -156,7 +163,7 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
         let collection = configuration.collections.first?.name ?? "default"
         let server = TAXIIServer(configuration: configuration, store: store, http: http, logger: logger) { port in
             FileHandle.standardOutput.write(Data("""
-                TAXII server on \(scheme)://\(host):\(port) (database \(store.path); \(access))
+                TAXII server on \(scheme)://\(host):\(port) (database \(location); \(access))
                   bastion taxii discovery --url \(scheme)://\(host):\(port)/services/discovery
                   bastion taxii inbox --url \(scheme)://\(host):\(port)/services/inbox
                   bastion taxii poll --url \(scheme)://\(host):\(port)/services/poll --collection \(collection)
@@ -164,8 +171,10 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
                 """.utf8))
         }
         do {
-            try await ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+            try await ServiceGroup(services: services + [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
         } catch let error as HTTPServerError {
+            throw CLIError(error.message)
+        } catch let error as TAXIIStoreError {
             throw CLIError(error.message)
         }
     }

@@ -1,0 +1,277 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// A ``TAXIIStore`` in PostgreSQL, for several server processes sharing one database.
+///
+/// It is a ServiceLifecycle `Service` (its connection pool runs while it runs): put it in the
+/// server's service group. Labels stay strictly increasing per collection across processes: an
+/// inbox takes a transaction-scoped advisory lock on each collection it writes, reads the newest
+/// label and inserts after it, and the lock holds until it commits.
+public final class PostgresTAXIIStore: TAXIIStore, Service {
+    /// Where the database is, without the password.
+    public let location: String
+    let client: PostgresClient
+    let logger: Logger
+    private let clock: @Sendable () -> Int64
+
+    /// A store for the database at `url` (`postgres://user:password@host:port/database`).
+    public init(url: String, logger: Logger = Logger(label: "bastion.taxii.store"), clock: @escaping @Sendable () -> Int64 = SQLiteTAXIIStore.now) throws(TAXIIStoreError) {
+        guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""), let host = parts.host, !host.isEmpty,
+              let user = parts.user, !user.isEmpty
+        else {
+            throw TAXIIStoreError(.unavailable, "not a PostgreSQL URL of the form postgres://user:password@host:port/database")
+        }
+        let database = String(parts.path.drop { $0 == "/" })
+        let port = parts.port ?? 5432
+        guard (1...65_535).contains(port) else { throw TAXIIStoreError(.unavailable, "the PostgreSQL port \(port) is out of range") }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: user, password: parts.password, database: database.isEmpty ? nil : database, tls: .disable)
+        configuration.options.maximumConnections = 16
+        self.location = "postgres://\(user)@\(host):\(port)/\(database)"
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Runs the connection pool until cancelled.
+    public func run() async {
+        await client.run()
+    }
+
+    /// Brings the schema up to date (each process may: an advisory lock serialises them).
+    public func prepare() async throws(TAXIIStoreError) {
+        try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(727274)", logger: self.logger)
+            for statement in Self.schema {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+            }
+        }
+    }
+
+    static let schema = [
+        """
+        CREATE TABLE IF NOT EXISTS taxii_content_blocks (
+            id BIGSERIAL PRIMARY KEY, collection TEXT NOT NULL, label BIGINT NOT NULL, binding_id TEXT NOT NULL,
+            subtype_id TEXT, content TEXT NOT NULL, is_xml BOOLEAN NOT NULL, message TEXT, UNIQUE (collection, label))
+        """,
+        "CREATE INDEX IF NOT EXISTS taxii_content_blocks_by_binding ON taxii_content_blocks (collection, binding_id, label)",
+        """
+        CREATE TABLE IF NOT EXISTS taxii_result_sets (
+            id TEXT PRIMARY KEY, query TEXT NOT NULL, total BIGINT NOT NULL, page_size BIGINT NOT NULL,
+            is_listed BOOLEAN NOT NULL, created_at BIGINT NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS taxii_result_sets_by_age ON taxii_result_sets (created_at)",
+        """
+        CREATE TABLE IF NOT EXISTS taxii_result_items (
+            result_id TEXT NOT NULL REFERENCES taxii_result_sets (id) ON DELETE CASCADE, position BIGINT NOT NULL,
+            block_id BIGINT NOT NULL, PRIMARY KEY (result_id, position))
+        """,
+    ]
+
+    public func insert(_ placements: [Placement]) async throws(TAXIIStoreError) -> [[Int64]] {
+        let now = clock()
+        return try await transaction { connection in
+            var labels: [[Int64]] = []
+            for placement in placements {
+                try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(placement.collection)))", logger: self.logger)
+                var latest: Int64?
+                for try await value in try await connection.query(
+                    "SELECT max(label) FROM taxii_content_blocks WHERE collection = \(placement.collection)", logger: self.logger
+                ).decode(Int64?.self) { latest = value }
+                var next = max(now, (latest ?? Int64.min) &+ 1)
+                var given: [Int64] = []
+                for block in placement.blocks {
+                    try await connection.query("""
+                        INSERT INTO taxii_content_blocks (collection, label, binding_id, subtype_id, content, is_xml, message)
+                        VALUES (\(placement.collection), \(next), \(block.bindingID), \(block.subtypeID), \(block.content), \(block.isXML), \(block.message))
+                        """, logger: self.logger)
+                    given.append(next)
+                    next += 1
+                }
+                labels.append(given)
+            }
+            return labels
+        }
+    }
+
+    public func count(_ query: BlockQuery) async throws(TAXIIStoreError) -> Int {
+        try await execute { client in try await self.count(query, on: client) }
+    }
+
+    public func blocks(_ query: BlockQuery, offset: Int, limit: Int) async throws(TAXIIStoreError) -> [StoredContentBlock] {
+        let (condition, binds) = Self.condition(query, firstBind: 1)
+        var all = binds
+        all.append(Int64(max(0, limit)))
+        all.append(Int64(max(0, offset)))
+        let sql = "SELECT \(Self.columns) FROM taxii_content_blocks WHERE \(condition) ORDER BY label LIMIT $\(all.count - 1) OFFSET $\(all.count)"
+        return try await execute { client in try await Self.blocks(try await client.query(PostgresQuery(unsafeSQL: sql, binds: all), logger: self.logger)) }
+    }
+
+    public func latestLabel(in collection: String) async throws(TAXIIStoreError) -> Int64? {
+        try await execute { client in
+            var latest: Int64?
+            for try await value in try await client.query("SELECT max(label) FROM taxii_content_blocks WHERE collection = \(collection)", logger: self.logger)
+                .decode(Int64?.self) { latest = value }
+            return latest
+        }
+    }
+
+    public func snapshot(_ query: BlockQuery, limit: Int) async throws(TAXIIStoreError) -> WindowSnapshot {
+        // One connection, one REPEATABLE READ transaction: the three reads see the same data.
+        try await execute { client in
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
+                do {
+                    var latest: Int64?
+                    for try await value in try await connection.query(
+                        "SELECT max(label) FROM taxii_content_blocks WHERE collection = \(query.collection)", logger: self.logger
+                    ).decode(Int64?.self) { latest = value }
+                    var window = query
+                    window.upTo = [latest, query.upTo].compactMap { $0 }.min()
+                    var snapshot = WindowSnapshot(query: window, latest: latest, total: 0, blocks: [])
+                    if latest != nil {
+                        let (condition, binds) = Self.condition(window, firstBind: 1)
+                        for try await total in try await connection.query(
+                            PostgresQuery(unsafeSQL: "SELECT count(*) FROM taxii_content_blocks WHERE \(condition)", binds: binds), logger: self.logger
+                        ).decode(Int64.self) { snapshot.total = Int(total) }
+                        if limit > 0, snapshot.total > 0 {
+                            var all = binds
+                            all.append(Int64(limit))
+                            snapshot.blocks = try await Self.blocks(try await connection.query(PostgresQuery(
+                                unsafeSQL: "SELECT \(Self.columns) FROM taxii_content_blocks WHERE \(condition) ORDER BY label LIMIT $\(all.count)", binds: all),
+                                logger: self.logger))
+                        }
+                    }
+                    try await connection.query("COMMIT", logger: self.logger)
+                    return snapshot
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    public func saveResultSet(_ resultSet: ResultSet, blockIDs: [Int64]?) async throws(TAXIIStoreError) {
+        let query: String
+        do { query = String(decoding: try JSONEncoder().encode(resultSet.query), as: UTF8.self) } catch {
+            throw TAXIIStoreError(.query, "cannot encode a result set's query: \(error)")
+        }
+        try await transaction { connection in
+            try await connection.query("""
+                INSERT INTO taxii_result_sets (id, query, total, page_size, is_listed, created_at)
+                VALUES (\(resultSet.id), \(query), \(Int64(resultSet.total)), \(Int64(resultSet.pageSize)), \(resultSet.isListed), \(resultSet.createdAt))
+                """, logger: self.logger)
+            for (position, blockID) in (blockIDs ?? []).enumerated() {
+                try await connection.query(
+                    "INSERT INTO taxii_result_items (result_id, position, block_id) VALUES (\(resultSet.id), \(Int64(position)), \(blockID))",
+                    logger: self.logger)
+            }
+        }
+    }
+
+    public func resultSet(id: String) async throws(TAXIIStoreError) -> ResultSet? {
+        try await execute { client in
+            for try await (query, total, pageSize, isListed, createdAt) in try await client.query(
+                "SELECT query, total, page_size, is_listed, created_at FROM taxii_result_sets WHERE id = \(id)", logger: self.logger
+            ).decode((String, Int64, Int64, Bool, Int64).self) {
+                let window: BlockQuery
+                do { window = try JSONDecoder().decode(BlockQuery.self, from: Data(query.utf8)) } catch {
+                    throw TAXIIStoreError(.corrupt, "result set \(id) cannot be read: \(error)")
+                }
+                return ResultSet(id: id, query: window, total: Int(total), pageSize: max(1, Int(pageSize)), isListed: isListed, createdAt: createdAt)
+            }
+            return nil
+        }
+    }
+
+    public func listedBlocks(resultID: String, offset: Int, limit: Int) async throws(TAXIIStoreError) -> [StoredContentBlock] {
+        try await execute { client in
+            try await Self.blocks(try await client.query("""
+                SELECT \(unescaped: Self.columns("taxii_content_blocks.")) FROM taxii_result_items
+                JOIN taxii_content_blocks ON taxii_content_blocks.id = taxii_result_items.block_id
+                WHERE taxii_result_items.result_id = \(resultID) AND taxii_result_items.position >= \(Int64(max(0, offset)))
+                ORDER BY taxii_result_items.position LIMIT \(Int64(max(0, limit)))
+                """, logger: self.logger))
+        }
+    }
+
+    public func removeResultSets(createdBefore microsecondsSince1970: Int64) async throws(TAXIIStoreError) -> Int {
+        try await execute { client in
+            var removed = 0
+            for try await count in try await client.query("""
+                WITH gone AS (DELETE FROM taxii_result_sets WHERE created_at < \(microsecondsSince1970) RETURNING 1) SELECT count(*) FROM gone
+                """, logger: self.logger).decode(Int64.self) { removed = Int(count) }
+            return removed
+        }
+    }
+
+    // MARK: SQL
+
+    static let columns = columns("")
+
+    static func columns(_ prefix: String) -> String {
+        ["id", "collection", "label", "binding_id", "subtype_id", "content", "is_xml", "message"].map { prefix + $0 }.joined(separator: ", ")
+    }
+
+    private func count(_ query: BlockQuery, on client: PostgresClient) async throws -> Int {
+        let (condition, binds) = Self.condition(query, firstBind: 1)
+        var total = 0
+        for try await value in try await client.query(
+            PostgresQuery(unsafeSQL: "SELECT count(*) FROM taxii_content_blocks WHERE \(condition)", binds: binds), logger: logger
+        ).decode(Int64.self) { total = Int(value) }
+        return total
+    }
+
+    /// The WHERE clause selecting `query`'s blocks, its binds numbered from `firstBind`.
+    static func condition(_ query: BlockQuery, firstBind: Int) -> (String, PostgresBindings) {
+        var binds = PostgresBindings()
+        func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
+            binds.append(value)
+            return "$\(firstBind + binds.count - 1)"
+        }
+        var clauses = ["collection = " + bind(query.collection)]
+        if let after = query.after { clauses.append("label > " + bind(after)) }
+        if let upTo = query.upTo { clauses.append("label <= " + bind(upTo)) }
+        if !query.bindings.isEmpty {
+            let alternatives = query.bindings.map { filter -> String in
+                let binding = "binding_id = " + bind(filter.bindingID)
+                guard !filter.subtypeIDs.isEmpty else { return binding }
+                return "(\(binding) AND subtype_id IN (\(filter.subtypeIDs.map { bind($0) }.joined(separator: ", "))))"
+            }
+            clauses.append("(" + alternatives.joined(separator: " OR ") + ")")
+        }
+        return (clauses.joined(separator: " AND "), binds)
+    }
+
+    static func blocks(_ rows: PostgresRowSequence) async throws -> [StoredContentBlock] {
+        var blocks: [StoredContentBlock] = []
+        for try await (id, collection, label, bindingID, subtypeID, content, isXML, message) in rows.decode(
+            (Int64, String, Int64, String, String?, String, Bool, String?).self
+        ) {
+            blocks.append(StoredContentBlock(
+                id: id, collection: collection, label: label,
+                block: NewContentBlock(bindingID: bindingID, subtypeID: subtypeID, content: content, isXML: isXML, message: message)))
+        }
+        return blocks
+    }
+
+    private func execute<T>(_ body: (PostgresClient) async throws -> T) async throws(TAXIIStoreError) -> T {
+        do { return try await body(client) } catch { throw storeError(error) }
+    }
+
+    private func transaction<T>(_ body: (PostgresConnection) async throws -> sending T) async throws(TAXIIStoreError) -> sending T {
+        do { return try await client.withTransaction(logger: logger, body) } catch { throw storeError(error) }
+    }
+
+    private func storeError(_ error: any Error) -> TAXIIStoreError {
+        if let error = error as? TAXIIStoreError { return error }
+        if let error = error as? PSQLError {
+            let message = error.serverInfo?[.message] ?? "\(error.code)"
+            return TAXIIStoreError(.query, "PostgreSQL \(location): \(message)")
+        }
+        return TAXIIStoreError(.query, "PostgreSQL \(location): \(String(reflecting: error))")
+    }
+}
