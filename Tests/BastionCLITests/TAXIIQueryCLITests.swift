@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TAXII
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +13,7 @@ import Glibc
 /// Poll Response with the blocks that match.
 final class OneRequestTAXIIService: Sendable {
     let url: String
-    private let listener: Int32
+    private let listener: ListeningSocket
     private let request = Mutex<String?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
@@ -21,19 +22,11 @@ final class OneRequestTAXIIService: Sendable {
     }
 
     init(answer: @escaping @Sendable (String) throws -> String) throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
-        guard bound == 0, listen(descriptor, 1) == 0 else { throw CLI.CLIToolMissing(description: "cannot listen on 127.0.0.1") }
-        listener = descriptor
-        url = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/services/poll"
+        listener = try ListeningSocket(backlog: 1)
+        url = "http://127.0.0.1:\(listener.port)/services/poll"
         Thread.detachNewThread { [self] in
             defer { done.signal() }
-            let connection = accept(listener, nil, nil)
+            let connection = accept(listener.descriptor, nil, nil)
             guard connection >= 0 else { return }
             defer { close(connection) }
             var timeout = timeval(tv_sec: 20, tv_usec: 0)
@@ -52,7 +45,7 @@ final class OneRequestTAXIIService: Sendable {
     /// The body of the request the service received, once it has answered it.
     func receivedRequest() -> String? {
         _ = done.wait(timeout: .now() + 30)
-        close(listener)
+        listener.close()
         return request.withLock { $0 }
     }
 

@@ -19,7 +19,8 @@ public enum Loopback {
 public final class ListeningSocket: @unchecked Sendable {
     /// The port bound.
     public let port: Int
-    private let descriptor: Int32
+    /// The socket, for a test that accepts connections itself.
+    public let descriptor: Int32
 
     /// Binds a free port; listens with `backlog` when it is not `nil`.
     public init(backlog: Int32? = 16) throws {
