@@ -130,18 +130,14 @@ public struct Consumer: Service {
             // work of ack'ed Commands drains.
             onShutdown: { exchange.stopAccepting() }
         )
-        do {
-            try await withThrowingDiscardingTaskGroup { tasks in
-                tasks.addTask {
-                    defer { jobQueue.finish() }
-                    try await server.run()
-                }
-                for await job in jobs {
-                    tasks.addTask { await job() }
-                }
+        try await withThrowingDiscardingTaskGroup { tasks in
+            tasks.addTask {
+                defer { jobQueue.finish() }
+                try await server.run()
             }
-        } catch let error as HTTPServerError {
-            throw ConsumerError(error)
+            for await job in jobs {
+                tasks.addTask { await job() }
+            }
         }
         logger.info("consumer stopped")
     }
@@ -161,32 +157,6 @@ struct ConsumerResponder: HTTPResponder {
     }
 }
 
-/// Why a ``Consumer`` could not run.
-public struct ConsumerError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The class of problem.
-    public enum Kind: String, Sendable, Equatable, CaseIterable {
-        /// The TLS settings are unusable (certificate, key, client CA).
-        case tls
-        /// The address could not be bound (in use, not local, no permission).
-        case listen
-    }
-
-    /// The class of problem.
-    public let kind: Kind
-    /// What went wrong, in one line naming the address or file.
-    public let message: String
-    public var description: String { message }
-
-    public init(_ kind: Kind, message: String) {
-        self.kind = kind
-        self.message = message
-    }
-
-    init(_ error: HTTPServerError) {
-        let kind: Kind = switch error.kind {
-        case .tls: .tls
-        case .listen: .listen
-        }
-        self.init(kind, message: error.message)
-    }
-}
+/// Why a ``Consumer`` could not run: the server layer's error (TLS settings unusable, the
+/// address not bound), as the Consumer's own name.
+public typealias ConsumerError = HTTPServerError
