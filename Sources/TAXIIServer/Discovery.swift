@@ -75,6 +75,7 @@ extension TAXIIExchange {
                     collectionName: collection.name, collectionType: collection.type, available: true, description: collection.description,
                     collectionVolume: try await store.count(BlockQuery(collection: collection.name)),
                     supportedContents: collection.acceptedContent, pollingServiceInstances: [poll],
+                    subscriptionMethods: [bindings(configuration.paths.collectionManagement, context: context)],
                     receivingInboxServices: fedByInbox
                         ? [TAXII11.ReceivingInboxService(bindings: bindings(configuration.paths.inbox, context: context), supportedContents: collection.acceptedContent)]
                         : []))

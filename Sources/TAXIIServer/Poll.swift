@@ -49,9 +49,19 @@ extension TAXIIExchange {
         guard context.mayRead(collection.name) else {
             return status(.denied, to: context.requestID, version: context.version, message: "user \(context.user?.name ?? "") may not poll collection \(collection.name)")
         }
+        var poll = poll
         if let subscriptionID = poll.subscriptionID {
-            return status(.notFound, to: context.requestID, version: context.version, message: "no subscription \(subscriptionID)",
-                          details: [(TAXII.StatusDetailKey.item, subscriptionID)])
+            // A poll under a subscription takes the subscription's parameters.
+            guard let subscription = try await store.subscription(id: subscriptionID), subscription.collection == collection.name,
+                  subscription.owner == context.user?.name, subscription.status != TAXII.SubscriptionStatus.unsubscribed.rawValue
+            else {
+                return status(.notFound, to: context.requestID, version: context.version, message: "no subscription \(subscriptionID) of yours on collection \(collection.name)",
+                              details: [(TAXII.StatusDetailKey.item, subscriptionID)])
+            }
+            let parameters = Self.subscribeRequest(subscription)?.subscriptionParameters
+            poll.bindings = (parameters?.contentBindings ?? []).map { BindingFilter(bindingID: $0.bindingID, subtypeIDs: $0.subtypeIDs) }
+            poll.countOnly = parameters?.responseType == .countOnly
+            poll.query = parameters?.query
         }
         var matcher: TAXII.DefaultQuery.Matcher?
         if let query = poll.query {
@@ -164,7 +174,7 @@ extension TAXIIExchange {
     }
 
     /// The matcher for `query`, or the Status Message that says why it cannot be evaluated.
-    private func compile(_ query: TAXII11.Query, context: ServiceContext) -> Result<TAXII.DefaultQuery.Matcher, QueryRefusal> {
+    func compile(_ query: TAXII11.Query, context: ServiceContext) -> Result<TAXII.DefaultQuery.Matcher, QueryRefusal> {
         guard let defaultQuery = query.defaultQuery else {
             return .failure(QueryRefusal(message: status(
                 .unsupportedQuery, to: context.requestID, version: .v11, message: "query format \(query.formatID) is not supported",

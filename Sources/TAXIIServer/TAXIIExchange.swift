@@ -148,6 +148,8 @@ public struct TAXIIExchange: Sendable {
             return try await self.poll(PollQuery(poll), context: context)
         case (.poll, .taxii11(.pollFulfillmentRequest(let fulfillment))):
             return try await fulfill(fulfillment, context: context)
+        case (.collectionManagement, .taxii11(.manageCollectionSubscriptionRequest(let request))):
+            return try await manageSubscription(request, context: context)
         default:
             return status(.badMessage, to: context.requestID, version: context.version,
                           message: "the \(service.rawValue) service does not take \(message.messageType.rawValue) messages")

@@ -68,6 +68,12 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
             result_id TEXT NOT NULL REFERENCES taxii_result_sets (id) ON DELETE CASCADE, position BIGINT NOT NULL,
             block_id BIGINT NOT NULL, PRIMARY KEY (result_id, position))
         """,
+        """
+        CREATE TABLE IF NOT EXISTS taxii_subscriptions (
+            id TEXT PRIMARY KEY, collection TEXT NOT NULL, owner TEXT, status TEXT NOT NULL, request TEXT NOT NULL,
+            created_at BIGINT NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS taxii_subscriptions_by_collection ON taxii_subscriptions (collection, owner, created_at)",
     ]
 
     public func insert(_ placements: [Placement]) async throws(TAXIIStoreError) -> [[Int64]] {
@@ -206,6 +212,49 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
                 """, logger: self.logger).decode(Int64.self) { removed = Int(count) }
             return removed
         }
+    }
+
+    public func saveSubscription(_ subscription: StoredSubscription) async throws(TAXIIStoreError) {
+        _ = try await execute { client in
+            try await client.query("""
+                INSERT INTO taxii_subscriptions (id, collection, owner, status, request, created_at)
+                VALUES (\(subscription.id), \(subscription.collection), \(subscription.owner), \(subscription.status), \(subscription.request), \(subscription.createdAt))
+                """, logger: self.logger)
+        }
+    }
+
+    public func subscription(id: String) async throws(TAXIIStoreError) -> StoredSubscription? {
+        try await execute { client in
+            try await Self.subscriptions(try await client.query(
+                "SELECT id, collection, owner, status, request, created_at FROM taxii_subscriptions WHERE id = \(id)", logger: self.logger)).first
+        }
+    }
+
+    public func subscriptions(collection: String, owner: String?) async throws(TAXIIStoreError) -> [StoredSubscription] {
+        try await execute { client in
+            try await Self.subscriptions(try await client.query("""
+                SELECT id, collection, owner, status, request, created_at FROM taxii_subscriptions
+                WHERE collection = \(collection) AND owner IS NOT DISTINCT FROM \(owner) ORDER BY created_at, id
+                """, logger: self.logger))
+        }
+    }
+
+    public func setSubscriptionStatus(id: String, to status: String) async throws(TAXIIStoreError) -> Bool {
+        try await execute { client in
+            var found = false
+            for try await _ in try await client.query(
+                "UPDATE taxii_subscriptions SET status = \(status) WHERE id = \(id) RETURNING id", logger: self.logger
+            ).decode(String.self) { found = true }
+            return found
+        }
+    }
+
+    static func subscriptions(_ rows: PostgresRowSequence) async throws -> [StoredSubscription] {
+        var subscriptions: [StoredSubscription] = []
+        for try await (id, collection, owner, status, request, createdAt) in rows.decode((String, String, String?, String, String, Int64).self) {
+            subscriptions.append(StoredSubscription(id: id, collection: collection, owner: owner, status: status, request: request, createdAt: createdAt))
+        }
+        return subscriptions
     }
 
     // MARK: SQL

@@ -71,6 +71,19 @@ public final class SQLiteTAXIIStore: TAXIIStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2 subscriptions") { db in
+            try db.execute(sql: """
+                CREATE TABLE subscriptions (
+                    id TEXT PRIMARY KEY,
+                    collection TEXT NOT NULL,
+                    owner TEXT,
+                    status TEXT NOT NULL,
+                    request TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX subscriptions_by_collection ON subscriptions (collection, owner, created_at);
+                """)
+        }
         return migrator
     }
 
@@ -193,6 +206,39 @@ public final class SQLiteTAXIIStore: TAXIIStore {
             try db.execute(sql: "DELETE FROM result_sets WHERE created_at < ?", arguments: [microsecondsSince1970])
             return db.changesCount
         }
+    }
+
+    public func saveSubscription(_ subscription: StoredSubscription) async throws(TAXIIStoreError) {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO subscriptions (id, collection, owner, status, request, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [subscription.id, subscription.collection, subscription.owner, subscription.status, subscription.request, subscription.createdAt])
+        }
+    }
+
+    public func subscription(id: String) async throws(TAXIIStoreError) -> StoredSubscription? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM subscriptions WHERE id = ?", arguments: [id]).map(Self.subscription) }
+    }
+
+    public func subscriptions(collection: String, owner: String?) async throws(TAXIIStoreError) -> [StoredSubscription] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM subscriptions WHERE collection = ? AND owner IS ? ORDER BY created_at, id", arguments: [collection, owner]
+            ).map(Self.subscription)
+        }
+    }
+
+    public func setSubscriptionStatus(id: String, to status: String) async throws(TAXIIStoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: "UPDATE subscriptions SET status = ? WHERE id = ?", arguments: [status, id])
+            return db.changesCount > 0
+        }
+    }
+
+    static func subscription(_ row: Row) throws -> StoredSubscription {
+        StoredSubscription(
+            id: try column(row, "id"), collection: try column(row, "collection"), owner: try column(row, "owner"),
+            status: try column(row, "status"), request: try column(row, "request"), createdAt: try column(row, "created_at"))
     }
 
     // MARK: SQL

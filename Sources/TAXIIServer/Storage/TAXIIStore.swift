@@ -41,6 +41,42 @@ public protocol TAXIIStore: Sendable {
 
     /// Forgets result sets created before `microsecondsSince1970`; returns how many.
     func removeResultSets(createdBefore microsecondsSince1970: Int64) async throws(TAXIIStoreError) -> Int
+
+    /// Keeps a new subscription.
+    func saveSubscription(_ subscription: StoredSubscription) async throws(TAXIIStoreError)
+
+    /// The subscription `id`, if kept.
+    func subscription(id: String) async throws(TAXIIStoreError) -> StoredSubscription?
+
+    /// The subscriptions `owner` (nil: anonymous) holds on `collection`, oldest first.
+    func subscriptions(collection: String, owner: String?) async throws(TAXIIStoreError) -> [StoredSubscription]
+
+    /// Sets the status of subscription `id`; whether it was found.
+    func setSubscriptionStatus(id: String, to status: String) async throws(TAXIIStoreError) -> Bool
+}
+
+/// A subscription as kept: who holds it on which collection, its status (`ACTIVE`, `PAUSED`,
+/// `UNSUBSCRIBED`), and the subscribe request it was made from (XML), which carries its
+/// parameters.
+public struct StoredSubscription: Sendable, Equatable {
+    public var id: String
+    public var collection: String
+    /// The user who subscribed; `nil` for an anonymous server.
+    public var owner: String?
+    public var status: String
+    /// The `Subscription_Management_Request` (SUBSCRIBE) as XML.
+    public var request: String
+    /// When it was made, in microseconds since 1970.
+    public var createdAt: Int64
+
+    public init(id: String, collection: String, owner: String?, status: String, request: String, createdAt: Int64) {
+        self.id = id
+        self.collection = collection
+        self.owner = owner
+        self.status = status
+        self.request = request
+        self.createdAt = createdAt
+    }
 }
 
 /// A content block to store: what an Inbox Message carried.

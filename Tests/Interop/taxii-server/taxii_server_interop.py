@@ -132,6 +132,15 @@ def cabby(bin_, http_url, https_url, pki, work):
     check("cabby taxii-poll: follows every part and prints the pushed package", code == 0 and "package-cabby" in out, out)
     code, out = run([bin_ / "taxii-poll", "--path", f"{http_url}/poll", "-c", "default", "--count-only"] + user)
     check("cabby taxii-poll --count-only: 4 blocks", code == 0 and "4" in out, out)
+    code, out = run([bin_ / "taxii-subscription", "--path", f"{http_url}/collection-management", "-c", "default", "-a", "subscribe"] + user)
+    subscription = re.search(r"Subscription ID: (\S+)", out)
+    check("cabby taxii-subscription subscribe: an ACTIVE subscription", code == 0 and "ACTIVE" in out and subscription is not None, out)
+    if subscription:
+        code, out = run([bin_ / "taxii-poll", "--path", f"{http_url}/poll", "-c", "default", "-s", subscription.group(1)] + user)
+        check("cabby taxii-poll under the subscription", code == 0 and "package-cabby" in out, out)
+        code, out = run([bin_ / "taxii-subscription", "--path", f"{http_url}/collection-management", "-c", "default", "-a", "pause",
+                         "-s", subscription.group(1)] + user)
+        check("cabby taxii-subscription pause: PAUSED", code == 0 and "PAUSED" in out, out)
     tls = ["--cert", str(pki / "client.pem"), "--key", str(pki / "client-key.pem"), "--ca-cert", str(pki / "ca.pem")]
     code, out = run([bin_ / "taxii-poll", "--path", f"{https_url}/poll", "-c", "default"] + tls)
     check("cabby taxii-poll over HTTPS with a client certificate", code == 0 and "STIX_Package" in out, out)
