@@ -183,13 +183,8 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
 
     /// `HOST:PORT` (an IPv6 host in brackets: `[::1]:9464`), the port 0…65535.
     static func hostAndPort(_ text: String, key: CodingKeys) throws(SettingsError) -> (host: String, port: Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), Limits.port.contains(port) else {
-            throw SettingsError(key: key.rawValue, "must be HOST:PORT with a port of 0…65535, got '\(text)'")
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw SettingsError(key: key.rawValue, "must be HOST:PORT, got '\(text)' (no host)") }
-        return (host, port)
+        let address = try HostAndPort(parsing: text, key: key.rawValue)
+        return (address.host, address.port)
     }
 
     /// Reads settings from YAML `text` (the contents of `file`), refusing unknown keys, wrong

@@ -1,3 +1,4 @@
+import CoreMetrics
 import TAXII
 
 /// What an Inbox Message of either version brings: its destinations (TAXII 1.1) and blocks.
@@ -79,6 +80,10 @@ extension TAXIIExchange {
         placements.removeAll { $0.blocks.isEmpty }
         if !placements.isEmpty {
             _ = try await store.insert(placements)
+            for placement in placements {
+                Counter(label: "bastion_taxii_content_blocks_received_total", dimensions: [("collection", placement.collection)])
+                    .increment(by: placement.blocks.count)
+            }
             logger.info("inbox stored content", metadata: [
                 "blocks": "\(content.blocks.count)", "collections": "\(placements.map(\.collection).joined(separator: ","))",
                 "user": "\(context.user?.name ?? "-")",

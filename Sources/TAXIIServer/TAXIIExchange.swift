@@ -1,3 +1,4 @@
+import CoreMetrics
 import Crypto
 import Foundation
 import Logging
@@ -190,8 +191,13 @@ public struct TAXIIExchange: Sendable {
         return String(result)
     }
 
-    /// `message` in HTTP 200 with the binding's headers.
+    /// `message` in HTTP 200 with the binding's headers, counted in
+    /// `bastion_taxii_requests_total{service,answer}` (answer: the status type, or the response's message type).
     func reply(_ message: TAXII.Message, request: TAXIIRequest, extraHeaders: [(name: String, value: String)] = []) -> TAXIIReply {
+        Counter(label: "bastion_taxii_requests_total", dimensions: [
+            ("service", configuration.paths.service(at: request.path)?.rawValue ?? "NONE"),
+            ("answer", message.status?.type.rawValue ?? message.messageType.rawValue),
+        ]).increment()
         let xml: String
         do {
             xml = try message.xml()

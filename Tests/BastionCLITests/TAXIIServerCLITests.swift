@@ -8,20 +8,22 @@ struct TAXIIServerCLITests {
     func serveAndUse() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let process = try CLI.process(["taxii", "server", "--port", "0", "--database", "sqlite:" + directory.path("taxii.sqlite"), "--user", "alice:wonder"])
+        let process = try CLI.process([
+            "taxii", "server", "--port", "0", "--database", "sqlite:" + directory.path("taxii.sqlite"), "--user", "alice:wonder", "--metrics", "127.0.0.1:0",
+        ])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         var banner = ""
-        while !banner.contains("--collection default\n") {
+        while !banner.contains("--collection default\n") || !banner.contains("Metrics: ") {
             let data = output.fileHandleForReading.availableData
             if data.isEmpty { break }
             banner += String(decoding: data, as: UTF8.self)
         }
-        let range = try #require(banner.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression), "\(banner)")
-        let base = String(banner[range]) + "/services"
+        let range = try #require(banner.range(of: #"TAXII server on http://127\.0\.0\.1:\d+"#, options: .regularExpression), "\(banner)")
+        let base = String(banner[range].dropFirst("TAXII server on ".count)) + "/services"
         #expect(banner.contains("1 user(s), Basic authentication"))
 
         let credentials = ["--username", "alice", "--pass", "wonder"]
@@ -35,6 +37,19 @@ struct TAXIIServerCLITests {
         #expect(poll.status == 0, "\(poll.error)")
         let files = try FileManager.default.contentsOfDirectory(atPath: destination)
         #expect(files.count == 1 && files.first?.hasPrefix("default_STIX11_t") == true, "\(files)")
+
+        // The metrics endpoint counts what happened.
+        let metricsRange = try #require(banner.range(of: #"http://127\.0\.0\.1:\d+/metrics"#, options: .regularExpression), "\(banner)")
+        let metrics = try String(contentsOf: URL(string: String(banner[metricsRange]))!, encoding: .utf8)
+        for expected in [
+            #"bastion_taxii_requests_total{service="INBOX",answer="SUCCESS"} 1"#,
+            #"bastion_taxii_requests_total{service="INBOX",answer="UNAUTHORIZED"} 1"#,
+            #"bastion_taxii_requests_total{service="POLL",answer="Poll_Response"} 1"#,
+            #"bastion_taxii_content_blocks_received_total{collection="default"} 1"#,
+            #"bastion_http_requests_total{server="taxii",status="200"}"#,
+        ] {
+            #expect(metrics.contains(expected), "\(expected) not in\n\(metrics)")
+        }
 
         process.terminate()
         process.waitUntilExit()

@@ -1,9 +1,12 @@
 import ArgumentParser
+import BastionConfig
 import BastionHTTPServer
+import BastionMetrics
 import BastionTLS
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import TAXII
 import TAXIIServer
 
@@ -74,7 +77,13 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("access-log"), help: "Log every request at info: peer, method, path, status, duration.")
     var accessLog = false
 
+    @Option(help: ArgumentHelp("Serve GET /metrics (Prometheus text format) and GET /health over plain HTTP on this address, e.g. 127.0.0.1:9465. Off by default.", valueName: "host:port"))
+    var metrics: String?
+
     func validate() throws {
+        if let metrics {
+            do { _ = try HostAndPort(parsing: metrics, key: "--metrics") } catch { throw ValidationError(error.description) }
+        }
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
         for user in users where !user.contains(":") || user.hasPrefix(":") {
             throw ValidationError("--user takes NAME:PASSWORD, got '\(user)'")
@@ -138,6 +147,7 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
         } else {
             transport = .plainHTTP
         }
+        let serving = ServingFlag()
         let database = settings.database ?? "sqlite:bastion-taxii.sqlite"
         let store: any TAXIIStore
         let location: String
@@ -162,6 +172,7 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
         let access = configuration.users.isEmpty ? "anonymous" : "\(configuration.users.count) user(s), Basic authentication"
         let collection = configuration.collections.first?.name ?? "default"
         let server = TAXIIServer(configuration: configuration, store: store, http: http, logger: logger) { port in
+            serving.value.store(true, ordering: .relaxed)
             FileHandle.standardOutput.write(Data("""
                 TAXII server on \(scheme)://\(host):\(port) (database \(location); \(access))
                   bastion taxii discovery --url \(scheme)://\(host):\(port)/services/discovery
@@ -169,6 +180,13 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
                   bastion taxii poll --url \(scheme)://\(host):\(port)/services/poll --collection \(collection)
 
                 """.utf8))
+        }
+        if let metrics {
+            let address = try HostAndPort(parsing: metrics, key: "--metrics")
+            let endpoint = MetricsEndpoint(registry: MetricsEndpoint.bootstrap()) { serving.value.load(ordering: .relaxed) }
+            services.append(endpoint.server(host: address.host, port: address.port, logger: logger) { port in
+                FileHandle.standardOutput.write(Data("Metrics: http://\(address.host):\(port)/metrics (health: /health)\n".utf8))
+            })
         }
         do {
             try await ServiceGroup(services: services + [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
@@ -178,6 +196,11 @@ struct TAXIIServerRunCommand: AsyncParsableCommand {
             throw CLIError(error.message)
         }
     }
+}
+
+/// Whether the TAXII server listens, for /health.
+final class ServingFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
 
 /// `bastion taxii server hash-password`
