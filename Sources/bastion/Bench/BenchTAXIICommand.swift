@@ -60,8 +60,13 @@ struct BenchTAXIICommand: AsyncParsableCommand {
     func run() async throws {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
         let auth: TAXIIClient.Authentication = username.map { .basic(username: $0, password: password ?? "") } ?? .none
-        let client = try TAXIIClient(auth: auth, proxy: .none, tls: .insecure, timeout: .seconds(60))
-        defer { Task { try? await client.shutdown() } }
+        try await TAXIIClient.with(auth: auth, proxy: .none, tls: .insecure, timeout: .seconds(60)) { client in
+            try await measure(base: base, client: client)
+        }
+    }
+
+    /// Pushes, reads the labels back, polls, and prints the figures.
+    private func measure(base: String, client: TAXIIClient) async throws {
         let clock = ContinuousClock()
         let startedAt = TAXII.Timestamp(date: Date().addingTimeInterval(-1))
 
