@@ -51,7 +51,8 @@ public enum TestPostgres {
 
     /// Runs `program` (spawned and waited for directly, not through Foundation's `Process`, whose
     /// termination monitoring can stall while test threads block), its output going to a file
-    /// rather than a pipe: a server it starts keeps the descriptors it inherits open.
+    /// rather than a pipe: a server it starts keeps what it inherits open (start-postgres.sh
+    /// closes every other descriptor first).
     private static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-test-postgres-\(UUID().uuidString).out").path
         defer { try? FileManager.default.removeItem(atPath: output) }

@@ -7,6 +7,12 @@
 # initdb with trust authentication for the user `bastion`, listening on 127.0.0.1:PORT only, fsync
 # off (test data). As root it runs them as the `postgres` user, since initdb refuses root.
 set -euo pipefail
+# The server must not inherit the caller's other descriptors (a test process's pipes, say): it would
+# hold their write ends open for as long as it runs. Keep 0-2 and bash's own script descriptor.
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    if [ "$fd" -gt 2 ] && [ "$fd" -ne 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 dir=${1:?usage: start-postgres.sh DIRECTORY PORT}
 port=${2:?usage: start-postgres.sh DIRECTORY PORT}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
