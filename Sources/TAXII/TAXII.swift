@@ -28,11 +28,17 @@ public enum TAXII {
 
     /// Interprets an already-parsed root element as a TAXII message (see ``message(fromXML:)-(String)``).
     public static func message(from element: XMLElement) throws(TAXIIError) -> Message {
+        try message(from: element, collector: nil)
+    }
+
+    /// Reads a message of either version, throwing its first structural error, or recording
+    /// each in `collector` and reading on.
+    static func message(from element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) -> Message {
         switch element.namespaceURI {
         case Namespace.taxii11:
-            return .taxii11(try TAXII11.Message(element: element))
+            return .taxii11(try TAXII11.Message(element: element, collector: collector))
         case Namespace.taxii10:
-            return .taxii10(try TAXII10.Message(element: element))
+            return .taxii10(try TAXII10.Message(element: element, collector: collector))
         default:
             throw TAXIIError(
                 .unknownMessageType, path: element.localName,

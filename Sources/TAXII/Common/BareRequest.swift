@@ -14,7 +14,7 @@ public protocol BareRequestKind: Sendable {
 /// (1.1), `Feed_Information_Request` (1.0). Use it through its names
 /// ``TAXII11/DiscoveryRequest``, ``TAXII11/CollectionInformationRequest``,
 /// ``TAXII10/DiscoveryRequest`` and ``TAXII10/FeedInformationRequest``.
-public struct BareRequest<Kind: BareRequestKind>: TAXIIMessage {
+public struct BareRequest<Kind: BareRequestKind>: TAXIIMessage, RootReadable {
     /// The message type of `Kind`.
     public static var messageType: TAXII.MessageType { Kind.messageType }
     /// The version of `Kind`.
@@ -33,9 +33,10 @@ public struct BareRequest<Kind: BareRequestKind>: TAXIIMessage {
         self.signature = signature
     }
 
-    /// Interprets a parsed request, checking its structure.
-    public init(element: XMLElement) throws(TAXIIError) {
-        var (cursor, messageID, headers) = try Self.openRoot(element)
+    /// Reads the message `element` holds, checking its structure: throws the first error, or
+    /// records each in `collector` and reads on.
+    init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+        var (cursor, messageID, headers) = try Self.openRoot(element, collector: collector)
         let signature = cursor.signature()
         try cursor.finish()
         self.init(messageID: messageID, extendedHeaders: headers, signature: signature)

@@ -2,8 +2,8 @@ import BastionXML
 import Synchronization
 
 /// Collects structural errors while a message is read, instead of stopping
-/// at the first (``TAXII/validate(xml:)``). Installed as a task-local value
-/// for one synchronous parse.
+/// at the first (``TAXII/validate(xml:)``). Handed to the root cursor of one
+/// validation and passed on to every cursor below it.
 final class StructuralErrorCollector: Sendable {
     private let recorded = Mutex<[TAXIIError]>([])
 
@@ -14,17 +14,14 @@ final class StructuralErrorCollector: Sendable {
     func record(_ error: TAXIIError) {
         recorded.withLock { $0.append(error) }
     }
-
-    /// The collector of the parse running on this task, if it collects.
-    @TaskLocal static var current: StructuralErrorCollector?
 }
 
 /// Reads one element of a TAXII message the way the binding's
 /// `xs:sequence`s are written: children in order, each checked for
 /// cardinality, every error naming its element path.
 ///
-/// Outside validation an error is thrown at once. While a
-/// ``StructuralErrorCollector`` is installed, an error is recorded and
+/// A parse (no collector) throws an error at once. A validation gives the
+/// root cursor a ``StructuralErrorCollector``: an error is recorded and
 /// reading goes on with a stand-in value (an absent required element reads
 /// as an empty, unnamed stand-in element whose own content reports nothing),
 /// so one pass finds every error.
@@ -34,40 +31,44 @@ struct ElementCursor {
     let namespace: String
     /// A stand-in for a missing element: reports nothing.
     let isStandIn: Bool
+    /// Where errors go while validating; `nil` while parsing (errors are thrown).
+    let collector: StructuralErrorCollector?
     /// The element's children (text and comments among them, skipped), shared with the element.
     private let nodes: [XMLElement.Child]
     /// The next node to read.
     private var index = 0
     private var counts: [String: Int] = [:]
 
-    init(_ element: XMLElement, path: String, namespace: String = TAXII.Namespace.taxii11) {
+    /// A cursor over a root element: errors are thrown, or recorded in `collector` while validating.
+    init(_ element: XMLElement, path: String, namespace: String = TAXII.Namespace.taxii11, collector: StructuralErrorCollector?) {
         self.element = element
         self.path = path
         self.namespace = namespace
         self.isStandIn = element.localName.isEmpty
         self.nodes = element.children
+        self.collector = collector
     }
 
-    /// A cursor over `element` (a child being read) in the same namespace.
-    func child(_ element: XMLElement, path: String) -> ElementCursor {
-        ElementCursor(element, path: path, namespace: namespace)
+    /// A cursor over `element` (a child being read), in the same namespace unless `namespace` says otherwise.
+    func child(_ element: XMLElement, path: String, namespace: String? = nil) -> ElementCursor {
+        ElementCursor(element, path: path, namespace: namespace ?? self.namespace, collector: collector)
     }
 
-    /// Throws `error`, or records it while validating.
-    static func report(_ error: TAXIIError) throws(TAXIIError) {
-        guard let collector = StructuralErrorCollector.current else { throw error }
+    /// Throws `error`, or records it while validating (also from a stand-in).
+    func report(_ error: TAXIIError) throws(TAXIIError) {
+        guard let collector else { throw error }
         collector.record(error)
     }
 
     /// Reports `error` unless this cursor reads a stand-in.
     func fail(_ error: TAXIIError) throws(TAXIIError) {
-        if !isStandIn { try Self.report(error) }
+        if !isStandIn { try report(error) }
     }
 
     /// Records `error` while validating; a plain parse accepts what it describes. For departures
     /// from the binding that real services send and libtaxii reads.
     func tolerate(_ error: TAXIIError) {
-        if !isStandIn { StructuralErrorCollector.current?.record(error) }
+        if !isStandIn { collector?.record(error) }
     }
 
     /// The stand-in for a missing required element.

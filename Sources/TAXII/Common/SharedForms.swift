@@ -45,8 +45,8 @@ extension TAXII11.PushMethod {
         return result
     }
 
-    static func parse(_ element: XMLElement, path: String, in parent: ElementCursor) throws(TAXIIError) -> TAXII11.PushMethod {
-        var inner = parent.child(element, path: path)
+    static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> TAXII11.PushMethod {
+        var inner = cursor
         let protocolBinding = try inner.requiredToken("Protocol_Binding")
         let messageBindings = try inner.tokens("Message_Binding", minimum: 1)
         try inner.finish()

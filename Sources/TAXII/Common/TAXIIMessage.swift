@@ -38,6 +38,21 @@ public protocol TAXIIMessage: Sendable, Equatable {
     func writeText(to text: inout String)
 }
 
+/// A message type of this module, read from its root element with the error
+/// handling made explicit: a parse throws the first structural error, a
+/// validation hands in a collector that records each and reads on.
+protocol RootReadable: TAXIIMessage {
+    /// Reads the message `element` holds; `collector` is `nil` for a parse.
+    init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError)
+}
+
+extension RootReadable {
+    /// Interprets a parsed root element, checking its structure (stops at the first error).
+    public init(element: XMLElement) throws(TAXIIError) {
+        try self.init(element: element, collector: nil)
+    }
+}
+
 extension TAXIIMessage {
     /// Parses the message from XML text, checking its structure.
     ///
@@ -89,8 +104,9 @@ extension TAXIIMessage {
     }
 
     /// Checks the root element and reads the base content: returns a cursor
-    /// positioned after `Extended_Headers`, the message id and the headers.
-    static func openRoot(_ element: XMLElement) throws(TAXIIError) -> (ElementCursor, String, [TAXII.ExtendedHeader]) {
+    /// positioned after `Extended_Headers` (recording errors in `collector`
+    /// while validating), the message id and the headers.
+    static func openRoot(_ element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) -> (ElementCursor, String, [TAXII.ExtendedHeader]) {
         let name = messageType.rawValue
         guard element.isNamed(name, namespace: version.namespace) else {
             throw TAXIIError(
@@ -98,16 +114,16 @@ extension TAXIIMessage {
                 "expected a TAXII \(version.rawValue) <\(name)>, found <\(element.qualifiedName)> in namespace \(element.namespaceURI ?? "none")"
             )
         }
-        var cursor = ElementCursor(element, path: name, namespace: version.namespace)
+        var cursor = ElementCursor(element, path: name, namespace: version.namespace, collector: collector)
         let messageID = try cursor.requiredAttribute("message_id")
         if version == .v10 { try cursor.checkDigits(messageID, path: cursor.attributePath("message_id")) }
         let headers = try TAXII.ExtendedHeader.parseList(&cursor)
         return (cursor, messageID, headers)
     }
 
-    /// Like ``openRoot(_:)`` for a response: also reads `in_response_to`.
-    static func openResponse(_ element: XMLElement) throws(TAXIIError) -> (ElementCursor, String, String, [TAXII.ExtendedHeader]) {
-        let (cursor, messageID, headers) = try openRoot(element)
+    /// Like ``openRoot(_:collector:)`` for a response: also reads `in_response_to`.
+    static func openResponse(_ element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) -> (ElementCursor, String, String, [TAXII.ExtendedHeader]) {
+        let (cursor, messageID, headers) = try openRoot(element, collector: collector)
         return (cursor, messageID, try inResponseTo(cursor), headers)
     }
 
@@ -230,32 +246,5 @@ enum MessageDispatch {
     /// The dictionary a JSON text holds.
     static func dictionary(json: String) throws(TAXIIError) -> [String: TAXII.DictionaryValue] {
         try DictionaryReader(TAXII.DictionaryValue(json: json), path: "").members
-    }
-}
-
-extension TAXIIMessage {
-    /// Reads a response that holds one list of records (Discovery, Feed and
-    /// Collection Information responses): the id, `in_response_to`, the
-    /// records named `recordName`, the headers and the signature.
-    static func parseRecordList<R>(
-        _ element: XMLElement, recordName: String, parse: (XMLElement, String) throws(TAXIIError) -> R
-    ) throws(TAXIIError) -> (String, String, [R], [TAXII.ExtendedHeader], XMLElement?) {
-        var (cursor, messageID, headers) = try openRoot(element)
-        let inResponseTo = try inResponseTo(cursor)
-        var records: [R] = []
-        for (record, path) in try cursor.many(recordName) {
-            records.append(try parse(record, path))
-        }
-        let signature = cursor.signature()
-        try cursor.finish()
-        return (messageID, inResponseTo, records, headers, signature)
-    }
-
-    /// Reads the dictionary form of a response holding one list of records under `key`.
-    static func readRecordList<R>(
-        _ dictionary: [String: TAXII.DictionaryValue], key: String, read: (DictionaryReader) throws(TAXIIError) -> R
-    ) throws(TAXIIError) -> (String, String, [R], [TAXII.ExtendedHeader]) {
-        let (reader, messageID, headers) = try openDictionary(dictionary)
-        return (messageID, try reader.string("in_response_to"), try reader.objects(key, read), headers)
     }
 }

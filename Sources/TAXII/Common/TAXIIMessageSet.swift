@@ -45,8 +45,17 @@ extension TAXIIMessageSet {
 
     /// Interprets a parsed root element as a message of the version (libtaxii's `get_message_from_xml`).
     public init(element: XMLElement) throws(TAXIIError) {
+        try self.init(element: element, collector: nil)
+    }
+
+    /// Reads a message of the version, throwing its first structural error, or recording each
+    /// in `collector` and reading on.
+    init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
         let type = try MessageDispatch.type(of: element, version: Self.version, in: Self.messageTypes)
-        self.init(wrapping: try type.init(element: element))!
+        guard let readable = type as? any RootReadable.Type else {
+            throw TAXIIError(.unknownMessageType, path: element.localName, "<\(element.localName)> cannot be read from XML")
+        }
+        self.init(wrapping: try readable.init(element: element, collector: collector))!
     }
 
     /// Reads a message of the version, of any type, from its dictionary form

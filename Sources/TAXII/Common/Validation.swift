@@ -32,13 +32,9 @@ extension TAXII {
     public static func validate(element: XMLElement) -> [TAXIIError] {
         let collector = StructuralErrorCollector()
         do {
-            try StructuralErrorCollector.$current.withValue(collector) {
-                _ = try message(from: element)
-            }
-        } catch let error as TAXIIError {
-            collector.record(error)
+            _ = try message(from: element, collector: collector)
         } catch {
-            collector.record(TAXIIError(.malformedXML, path: "", "\(error)"))
+            collector.record(error)
         }
         return collector.errors
     }

@@ -46,6 +46,7 @@ extension DefaultQueryXMLForm {
         }
     }
 
+    /// Checks that `element` is this type's element.
     static func expect(_ element: XMLElement, path: String) throws(TAXIIError) {
         guard element.isNamed(elementName, namespace: TAXII.Namespace.defaultQuery) else {
             throw TAXIIError(
@@ -53,6 +54,11 @@ extension DefaultQueryXMLForm {
                 "expected <tdq:\(elementName)>, found <\(element.qualifiedName)> (namespace \(element.namespaceURI ?? "none"))"
             )
         }
+    }
+
+    /// A parsing cursor (no collector: the first error is thrown) over `element`.
+    static func root(_ element: XMLElement, path: String) -> ElementCursor {
+        ElementCursor(element, path: path, namespace: TAXII.Namespace.defaultQuery, collector: nil)
     }
 }
 
@@ -62,12 +68,17 @@ extension TAXII.DefaultQuery: DefaultQueryXMLForm {
 
     /// Interprets a parsed `tdq:Default_Query` element; errors name their place starting with `path`.
     public init(element: XMLElement, path: String) throws(TAXIIError) {
-        try Self.expect(element, path: path)
-        var cursor = ElementCursor(element, path: path, namespace: TAXII.Namespace.defaultQuery)
+        try self.init(reading: Self.root(element, path: path))
+    }
+
+    /// Reads the element `cursor` is on, which must be this type's (in the Default Query namespace).
+    init(reading cursor: ElementCursor) throws(TAXIIError) {
+        try Self.expect(cursor.element, path: cursor.path)
+        var cursor = cursor
         let id = try cursor.requiredAttribute("targeting_expression_id")
         let (criteria, criteriaPath) = try cursor.required("Criteria")
         try cursor.finish()
-        self.init(targetingExpressionID: id, criteria: try Criteria(element: criteria, path: criteriaPath))
+        self.init(targetingExpressionID: id, criteria: try Criteria(cursor.child(criteria, path: criteriaPath)))
     }
 
     /// Writes the `tdq:Default_Query` element (negated criteria by De Morgan's laws).
@@ -80,17 +91,17 @@ extension TAXII.DefaultQuery: DefaultQueryXMLForm {
 }
 
 extension TAXII.DefaultQuery.Criteria {
-    init(element: XMLElement, path: String) throws(TAXIIError) {
-        let cursor = ElementCursor(element, path: path, namespace: TAXII.Namespace.defaultQuery)
+    init(_ cursor: ElementCursor) throws(TAXIIError) {
+        let (element, path) = (cursor.element, cursor.path)
         let op: TAXII.DefaultQuery.Operator = try cursor.requiredEnumAttribute("operator")
         let negate = try cursor.boolAttribute("negate") ?? false
         var criteria: [Self] = []
         var criterion: [TAXII.DefaultQuery.Criterion] = []
         for child in element.childElements {
             if child.isNamed("Criteria", namespace: TAXII.Namespace.defaultQuery) {
-                criteria.append(try Self(element: child, path: "\(path)/Criteria[\(criteria.count + 1)]"))
+                criteria.append(try Self(cursor.child(child, path: "\(path)/Criteria[\(criteria.count + 1)]")))
             } else if child.isNamed("Criterion", namespace: TAXII.Namespace.defaultQuery) {
-                criterion.append(try TAXII.DefaultQuery.Criterion(element: child, path: "\(path)/Criterion[\(criterion.count + 1)]"))
+                criterion.append(try TAXII.DefaultQuery.Criterion(cursor.child(child, path: "\(path)/Criterion[\(criterion.count + 1)]")))
             } else {
                 throw TAXIIError(
                     .unexpectedElement, path: "\(path)/\(child.localName)",
@@ -112,14 +123,14 @@ extension TAXII.DefaultQuery.Criteria {
 }
 
 extension TAXII.DefaultQuery.Criterion {
-    init(element: XMLElement, path: String) throws(TAXIIError) {
-        var cursor = ElementCursor(element, path: path, namespace: TAXII.Namespace.defaultQuery)
+    init(_ cursor: ElementCursor) throws(TAXIIError) {
+        var cursor = cursor
         let negate = try cursor.boolAttribute("negate") ?? false
         let (target, targetPath) = try cursor.required("Target")
         let (test, testPath) = try cursor.required("Test")
         try cursor.finish()
         let expression = try TAXII.DefaultQuery.TargetingExpression(target.text.trimmedXMLWhitespace, path: targetPath)
-        self.init(targetingExpression: expression, test: try TAXII.DefaultQuery.Test(element: test, path: testPath), negate: negate)
+        self.init(targetingExpression: expression, test: try TAXII.DefaultQuery.Test(cursor.child(test, path: testPath)), negate: negate)
     }
 
     func write(to writer: inout XMLWriter) {
@@ -132,14 +143,15 @@ extension TAXII.DefaultQuery.Criterion {
 }
 
 extension TAXII.DefaultQuery.Test {
-    init(element: XMLElement, path: String) throws(TAXIIError) {
-        var cursor = ElementCursor(element, path: path, namespace: TAXII.Namespace.defaultQuery)
+    init(_ cursor: ElementCursor) throws(TAXIIError) {
+        var cursor = cursor
+        let path = cursor.path
         let capabilityID = try cursor.requiredAttribute("capability_id")
         let relationshipText = try cursor.requiredAttribute("relationship")
         let (relationship, _) = try Self.resolve(relationshipText, capabilityID: capabilityID, at: .xml(path))
         var parameters: [String: TAXII.DefaultQuery.ParameterValue] = [:]
         for (parameter, parameterPath) in try cursor.many("Parameter") {
-            let name = try ElementCursor(parameter, path: parameterPath, namespace: TAXII.Namespace.defaultQuery).requiredAttribute("name")
+            let name = try cursor.child(parameter, path: parameterPath).requiredAttribute("name")
             guard parameters[name] == nil else {
                 throw TAXIIError(.unexpectedElement, path: parameterPath, "parameter \"\(name)\" is given twice")
             }
@@ -171,11 +183,17 @@ extension TAXII.DefaultQueryInfo: DefaultQueryXMLForm {
 
     /// Interprets a parsed `tdq:Default_Query_Info` element; errors name their place starting with `path`.
     public init(element: XMLElement, path: String) throws(TAXIIError) {
-        try Self.expect(element, path: path)
-        var cursor = ElementCursor(element, path: path, namespace: TAXII.Namespace.defaultQuery)
+        try self.init(reading: Self.root(element, path: path))
+    }
+
+    /// Reads the element `cursor` is on, which must be this type's (in the Default Query namespace).
+    init(reading cursor: ElementCursor) throws(TAXIIError) {
+        try Self.expect(cursor.element, path: cursor.path)
+        var cursor = cursor
+        let path = cursor.path
         var infos: [TargetingExpressionInfo] = []
         for (info, infoPath) in try cursor.many("Targeting_Expression_Info", minimum: 1) {
-            infos.append(try TargetingExpressionInfo(element: info, path: infoPath))
+            infos.append(try TargetingExpressionInfo(cursor.child(info, path: infoPath)))
         }
         let modules = try cursor.tokens("Capability_Module", minimum: 1)
         try cursor.finish()
@@ -198,8 +216,9 @@ extension TAXII.DefaultQueryInfo: DefaultQueryXMLForm {
 }
 
 extension TAXII.DefaultQueryInfo.TargetingExpressionInfo {
-    init(element: XMLElement, path: String) throws(TAXIIError) {
-        var cursor = ElementCursor(element, path: path, namespace: TAXII.Namespace.defaultQuery)
+    init(_ cursor: ElementCursor) throws(TAXIIError) {
+        var cursor = cursor
+        let path = cursor.path
         let id = try cursor.requiredAttribute("targeting_expression_id")
         let preferred = try cursor.tokens("Preferred_Scope")
         let allowed = try cursor.tokens("Allowed_Scope")

@@ -28,8 +28,8 @@ extension TAXII10 {
                 && lhs.messageBinding == rhs.messageBinding && sameElements(lhs.contentBindings, rhs.contentBindings)
         }
 
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> DeliveryParameters {
-            var cursor = ElementCursor(element, path: path, namespace: TAXII10.namespace)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> DeliveryParameters {
+            var cursor = cursor
             let result = DeliveryParameters(
                 protocolBinding: try cursor.requiredToken("Protocol_Binding"), address: try cursor.requiredToken("Address"),
                 messageBinding: try cursor.requiredToken("Message_Binding"), contentBindings: try cursor.tokens("Content_Binding")
@@ -100,12 +100,12 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> ContentBlock {
-            var cursor = ElementCursor(element, path: path, namespace: TAXII10.namespace)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> ContentBlock {
+            var cursor = cursor
             let binding = try cursor.requiredToken("Content_Binding")
             let (contentElement, _) = try cursor.required("Content")
             let block = ContentBlock(
-                contentBinding: binding, content: try Content.parse(contentElement, path: path + "/Content"),
+                contentBinding: binding, content: try Content.parse(contentElement, path: cursor.path + "/Content"),
                 timestampLabel: try cursor.optionalTimestamp("Timestamp_Label"), padding: cursor.optionalText("Padding"),
                 signature: cursor.signature()
             )
@@ -116,7 +116,7 @@ extension TAXII10 {
         static func parseList(_ cursor: inout ElementCursor) throws(TAXIIError) -> [ContentBlock] {
             var result: [ContentBlock] = []
             for (element, path) in try cursor.many("Content_Block") {
-                result.append(try parse(element, path: path))
+                result.append(try parse(cursor.child(element, path: path)))
             }
             return result
         }

@@ -2,7 +2,7 @@ import BastionXML
 
 extension TAXII10 {
     /// A service a Discovery Response describes (`Service_Instance`; libtaxii `ServiceInstance`).
-    public struct ServiceInstance: Sendable, Equatable {
+    public struct ServiceInstance: Sendable, Equatable, ListedRecord {
         /// `service_type` (1.0 values: `FEED_MANAGEMENT`, not `COLLECTION_MANAGEMENT`).
         public var serviceType: TAXII.ServiceType
         /// `service_version`, e.g. ``TAXII/VersionID/services10``.
@@ -36,8 +36,8 @@ extension TAXII10 {
                 && sameElements(lhs.inboxServiceAcceptedContent, rhs.inboxServiceAcceptedContent)
         }
 
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> ServiceInstance {
-            var cursor = ElementCursor(element, path: path, namespace: TAXII10.namespace)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> ServiceInstance {
+            var cursor = cursor
             let instance = ServiceInstance(
                 serviceType: try cursor.requiredEnumAttribute("service_type", allowed: TAXII.ServiceType.types10),
                 serviceVersion: try cursor.requiredAttribute("service_version"),
@@ -99,7 +99,7 @@ extension TAXII10 {
     }
 
     /// A Discovery Response (`Discovery_Response`; libtaxii `DiscoveryResponse`).
-    public struct DiscoveryResponse: TAXII10Message, TAXIIResponseMessage {
+    public struct DiscoveryResponse: TAXII10Message, RecordListResponse {
         /// `Discovery_Response`.
         public static let messageType = TAXII.MessageType.discoveryResponse
         /// The message id (digits).
@@ -125,40 +125,10 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Discovery_Response`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            let (messageID, inResponseTo, instances, headers, signature) = try Self.parseRecordList(element, recordName: "Service_Instance") {
-                (record, path) throws(TAXIIError) in try ServiceInstance.parse(record, path: path)
-            }
-            self.init(messageID: messageID, inResponseTo: inResponseTo, serviceInstances: instances, extendedHeaders: headers, signature: signature)
-        }
-
-        /// Reads the dictionary form.
-        public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-            let (messageID, inResponseTo, instances, headers) = try Self.readRecordList(dictionary, key: "service_instances") {
-                (inner) throws(TAXIIError) in try ServiceInstance(dictionary: inner)
-            }
-            self.init(messageID: messageID, inResponseTo: inResponseTo, serviceInstances: instances, extendedHeaders: headers)
-        }
-
-        /// Writes the service instances.
-        public func writeChildren(to writer: inout XMLWriter) {
-            for instance in serviceInstances { instance.write(to: &writer) }
-        }
-
-        /// `service_instances`.
-        public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {
-            dictionary["service_instances"] = .list(serviceInstances.map(\.dictionary))
-        }
-
-        /// One block per service instance.
-        public func writeText(to text: inout String) {
-            for instance in serviceInstances { text += instance.text(prefix: TextForm.indent) }
-        }
-
-        /// libtaxii equality (lists in any order).
-        public static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.baseEquals(rhs) && lhs.inResponseTo == rhs.inResponseTo && sameElements(lhs.serviceInstances, rhs.serviceInstances)
-        }
+        /// `Service_Instance` elements, `service_instances` in the dictionary form.
+        static let recordElement = "Service_Instance"
+        static let recordsKey = "service_instances"
+        static var records: WritableKeyPath<Self, [ServiceInstance]> { \.serviceInstances }
+        init(answering inResponseTo: String) { self.init(inResponseTo: inResponseTo) }
     }
 }

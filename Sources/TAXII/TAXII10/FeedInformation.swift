@@ -2,7 +2,7 @@ import BastionXML
 
 extension TAXII10 {
     /// A data feed as a Feed Information Response describes it (`Feed`; libtaxii `FeedInformation`).
-    public struct FeedInformation: Sendable, Equatable {
+    public struct FeedInformation: Sendable, Equatable, ListedRecord {
         /// `feed_name`.
         public var feedName: String
         /// `available` (`nil`: not stated).
@@ -42,29 +42,29 @@ extension TAXII10 {
                 && sameElements(lhs.subscriptionMethods, rhs.subscriptionMethods)
         }
 
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> FeedInformation {
-            var cursor = ElementCursor(element, path: path, namespace: TAXII10.namespace)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> FeedInformation {
+            var cursor = cursor
             let name = try cursor.requiredAttribute("feed_name")
             let available = try cursor.boolAttribute("available")
             let (descriptionElement, _) = try cursor.required("Description")
             let contents = try cursor.tokens("Content_Binding")
             if contents.isEmpty {
-                cursor.tolerate(TAXIIError(.missingElement, path: path + "/Content_Binding", "a feed needs at least one <Content_Binding>"))
+                cursor.tolerate(TAXIIError(.missingElement, path: cursor.path + "/Content_Binding", "a feed needs at least one <Content_Binding>"))
             }
             var pushMethods: [PushMethod] = []
             for (method, methodPath) in try cursor.many("Push_Method") {
-                pushMethods.append(try PushMethod.parse(method, path: methodPath, in: cursor))
+                pushMethods.append(try PushMethod.parse(cursor.child(method, path: methodPath)))
             }
             var polling: [ServiceBindings] = []
             for (service, servicePath) in try cursor.many("Polling_Service") {
-                polling.append(try ServiceBindings.parse(service, path: servicePath, version: .v10))
+                polling.append(try ServiceBindings.parse(cursor.child(service, path: servicePath)))
             }
             if pushMethods.isEmpty && polling.isEmpty {
-                try cursor.fail(TAXIIError(.missingElement, path: path + "/Polling_Service", "a feed needs at least one <Push_Method> or <Polling_Service>"))
+                try cursor.fail(TAXIIError(.missingElement, path: cursor.path + "/Polling_Service", "a feed needs at least one <Push_Method> or <Polling_Service>"))
             }
             var subscription: [ServiceBindings] = []
             for (service, servicePath) in try cursor.many("Subscription_Service") {
-                subscription.append(try ServiceBindings.parse(service, path: servicePath, version: .v10))
+                subscription.append(try ServiceBindings.parse(cursor.child(service, path: servicePath)))
             }
             try cursor.finish()
             return FeedInformation(
@@ -126,7 +126,7 @@ extension TAXII10 {
     }
 
     /// A Feed Information Response (`Feed_Information_Response`; libtaxii `FeedInformationResponse`).
-    public struct FeedInformationResponse: TAXII10Message, TAXIIResponseMessage {
+    public struct FeedInformationResponse: TAXII10Message, RecordListResponse {
         /// `Feed_Information_Response`.
         public static let messageType = TAXII.MessageType.feedInformationResponse
         /// The message id (digits).
@@ -152,40 +152,10 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Feed_Information_Response`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            let (messageID, inResponseTo, feeds, headers, signature) = try Self.parseRecordList(element, recordName: "Feed") {
-                (record, path) throws(TAXIIError) in try FeedInformation.parse(record, path: path)
-            }
-            self.init(messageID: messageID, inResponseTo: inResponseTo, feedInformations: feeds, extendedHeaders: headers, signature: signature)
-        }
-
-        /// Reads the dictionary form.
-        public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-            let (messageID, inResponseTo, feeds, headers) = try Self.readRecordList(dictionary, key: "feed_informations") {
-                (inner) throws(TAXIIError) in try FeedInformation(dictionary: inner)
-            }
-            self.init(messageID: messageID, inResponseTo: inResponseTo, feedInformations: feeds, extendedHeaders: headers)
-        }
-
-        /// Writes the feeds.
-        public func writeChildren(to writer: inout XMLWriter) {
-            for feed in feedInformations { feed.write(to: &writer) }
-        }
-
-        /// `feed_informations`.
-        public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {
-            dictionary["feed_informations"] = .list(feedInformations.map(\.dictionary))
-        }
-
-        /// One block per feed.
-        public func writeText(to text: inout String) {
-            for feed in feedInformations { text += feed.text(prefix: TextForm.indent) }
-        }
-
-        /// libtaxii equality (lists in any order).
-        public static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.baseEquals(rhs) && lhs.inResponseTo == rhs.inResponseTo && sameElements(lhs.feedInformations, rhs.feedInformations)
-        }
+        /// `Feed` elements, `feed_informations` in the dictionary form.
+        static let recordElement = "Feed"
+        static let recordsKey = "feed_informations"
+        static var records: WritableKeyPath<Self, [FeedInformation]> { \.feedInformations }
+        init(answering inResponseTo: String) { self.init(inResponseTo: inResponseTo) }
     }
 }

@@ -3,7 +3,7 @@ import BastionXML
 extension TAXII10 {
     /// A Manage Feed Subscription Request (`Subscription_Management_Request`;
     /// libtaxii `ManageFeedSubscriptionRequest`).
-    public struct ManageFeedSubscriptionRequest: TAXII10Message {
+    public struct ManageFeedSubscriptionRequest: TAXII10Message, RootReadable {
         /// `Subscription_Management_Request`.
         public static let messageType = TAXII.MessageType.subscriptionManagementRequest
         /// The message id (digits).
@@ -36,21 +36,24 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        static func checkAction(_ action: TAXII.SubscriptionAction, subscriptionID: String?, path: String) throws(TAXIIError) {
-            if action == .unsubscribe, subscriptionID == nil {
-                try ElementCursor.report(TAXIIError(.missingAttribute, path: path, "action UNSUBSCRIBE requires a subscription_id"))
-            }
+        /// The error of an UNSUBSCRIBE without a subscription id, if that is what `action` and `subscriptionID` make.
+        static func actionError(_ action: TAXII.SubscriptionAction, subscriptionID: String?, path: String) -> TAXIIError? {
+            guard action == .unsubscribe, subscriptionID == nil else { return nil }
+            return TAXIIError(.missingAttribute, path: path, "action UNSUBSCRIBE requires a subscription_id")
         }
 
-        /// Interprets a parsed `Subscription_Management_Request`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element, collector: collector)
             let action: TAXII.SubscriptionAction = try cursor.requiredEnumAttribute("action", allowed: TAXII.SubscriptionAction.types10)
             let feedName = try cursor.requiredAttribute("feed_name")
             let subscriptionID = cursor.attribute("subscription_id")?.trimmedXMLWhitespace
-            try Self.checkAction(action, subscriptionID: subscriptionID, path: cursor.attributePath("subscription_id"))
+            if let error = Self.actionError(action, subscriptionID: subscriptionID, path: cursor.attributePath("subscription_id")) {
+                try cursor.report(error)
+            }
             let delivery = try cursor.optional("Push_Parameters").map { (element, path) throws(TAXIIError) in
-                try DeliveryParameters.parse(element, path: path)
+                try DeliveryParameters.parse(cursor.child(element, path: path))
             }
             let signature = cursor.signature()
             try cursor.finish()
@@ -65,7 +68,7 @@ extension TAXII10 {
             let (reader, messageID, headers) = try Self.openDictionary(dictionary)
             let action = try ElementCursor.enumValue(try reader.string("action"), allowed: TAXII.SubscriptionAction.types10, path: "action")
             let subscriptionID = try reader.optionalString("subscription_id")
-            try Self.checkAction(action, subscriptionID: subscriptionID, path: "subscription_id")
+            if let error = Self.actionError(action, subscriptionID: subscriptionID, path: "subscription_id") { throw error }
             self.init(
                 messageID: messageID, feedName: try reader.string("feed_name"), action: action, subscriptionID: subscriptionID,
                 deliveryParameters: try reader.optionalObject("delivery_parameters") { (inner) throws(TAXIIError) in try DeliveryParameters(dictionary: inner) },
@@ -130,15 +133,15 @@ extension TAXII10 {
                 && sameElements(lhs.pollInstances, rhs.pollInstances)
         }
 
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> SubscriptionInstance {
-            var cursor = ElementCursor(element, path: path, namespace: TAXII10.namespace)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> SubscriptionInstance {
+            var cursor = cursor
             let id = try cursor.requiredAttribute("subscription_id")
             let delivery = try cursor.optional("Push_Parameters").map { (element, path) throws(TAXIIError) in
-                try DeliveryParameters.parse(element, path: path)
+                try DeliveryParameters.parse(cursor.child(element, path: path))
             }
             var polls: [ServiceBindings] = []
             for (poll, pollPath) in try cursor.many("Poll_Instance") {
-                polls.append(try ServiceBindings.parse(poll, path: pollPath, version: .v10))
+                polls.append(try ServiceBindings.parse(cursor.child(poll, path: pollPath)))
             }
             try cursor.finish()
             return SubscriptionInstance(subscriptionID: id, deliveryParameters: delivery, pollInstances: polls)
@@ -177,7 +180,7 @@ extension TAXII10 {
 
     /// A Manage Feed Subscription Response (`Subscription_Management_Response`;
     /// libtaxii `ManageFeedSubscriptionResponse`).
-    public struct ManageFeedSubscriptionResponse: TAXII10Message, TAXIIResponseMessage {
+    public struct ManageFeedSubscriptionResponse: TAXII10Message, RootReadable, TAXIIResponseMessage {
         /// `Subscription_Management_Response`.
         public static let messageType = TAXII.MessageType.subscriptionManagementResponse
         /// The message id (digits).
@@ -209,14 +212,15 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Subscription_Management_Response`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element, collector: collector)
             let feedName = try cursor.requiredAttribute("feed_name")
             let message = cursor.optionalText("Message")
             var instances: [SubscriptionInstance] = []
             for (subscription, path) in try cursor.many("Subscription") {
-                instances.append(try SubscriptionInstance.parse(subscription, path: path))
+                instances.append(try SubscriptionInstance.parse(cursor.child(subscription, path: path)))
             }
             let signature = cursor.signature()
             try cursor.finish()

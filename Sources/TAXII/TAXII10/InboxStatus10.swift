@@ -23,7 +23,7 @@ extension TAXII10 {
     }
 
     /// An Inbox Message (`Inbox_Message`; libtaxii `InboxMessage`): content pushed to an Inbox Service.
-    public struct InboxMessage: TAXII10Message {
+    public struct InboxMessage: TAXII10Message, RootReadable {
         /// `Inbox_Message`.
         public static let messageType = TAXII.MessageType.inboxMessage
         /// The message id (digits).
@@ -52,9 +52,10 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Inbox_Message`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element, collector: collector)
             let message = cursor.optionalText("Message")
             var source: SubscriptionInformation?
             if let (sourceElement, sourcePath) = cursor.optional("Source_Subscription") {
@@ -144,7 +145,7 @@ extension TAXII10 {
 
     /// A Status Message (`Status_Message`; libtaxii `StatusMessage`): one of
     /// the eleven TAXII 1.0 status types, with a free-text detail.
-    public struct StatusMessage: TAXII10Message, TAXIIResponseMessage {
+    public struct StatusMessage: TAXII10Message, RootReadable, TAXIIResponseMessage {
         /// `Status_Message`.
         public static let messageType = TAXII.MessageType.statusMessage
         /// The message id (digits).
@@ -176,9 +177,10 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Status_Message`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element, collector: collector)
             let rawType = try cursor.requiredAttribute("status_type")
             let statusType = rawType.isEmpty ? .failure
                 : try cursor.checkedEnum(rawType, allowed: TAXII.StatusType.types10, path: cursor.attributePath("status_type")) ?? .failure

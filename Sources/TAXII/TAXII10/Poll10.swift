@@ -3,7 +3,7 @@ import BastionXML
 extension TAXII10 {
     /// A Poll Request (`Poll_Request`; libtaxii `PollRequest`): asks a Poll
     /// Service for a feed's content, optionally under a subscription.
-    public struct PollRequest: TAXII10Message {
+    public struct PollRequest: TAXII10Message, RootReadable {
         /// `Poll_Request`.
         public static let messageType = TAXII.MessageType.pollRequest
         /// The message id (digits).
@@ -39,9 +39,10 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Poll_Request`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element, collector: collector)
             let feedName = try cursor.requiredAttribute("feed_name")
             let subscriptionID = cursor.attribute("subscription_id")?.trimmedXMLWhitespace
             let begin = try cursor.optionalTimestamp("Exclusive_Begin_Timestamp")
@@ -108,7 +109,7 @@ extension TAXII10 {
 
     /// A Poll Response (`Poll_Response`; libtaxii `PollResponse`): the content
     /// a poll asked for, with the window it covers (the end is required).
-    public struct PollResponse: TAXII10Message, TAXIIResponseMessage {
+    public struct PollResponse: TAXII10Message, RootReadable, TAXIIResponseMessage {
         /// `Poll_Response`.
         public static let messageType = TAXII.MessageType.pollResponse
         /// The message id (digits).
@@ -150,9 +151,10 @@ extension TAXII10 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Poll_Response`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element, collector: collector)
             let feedName = try cursor.requiredAttribute("feed_name")
             let subscriptionID = cursor.attribute("subscription_id")?.trimmedXMLWhitespace
             let message = cursor.optionalText("Message")

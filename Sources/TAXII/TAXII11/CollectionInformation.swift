@@ -41,7 +41,7 @@ extension TAXII11 {
 
     /// A collection as a Collection Information Response describes it
     /// (`Collection`; libtaxii `CollectionInformation`).
-    public struct CollectionInformation: Sendable, Equatable {
+    public struct CollectionInformation: Sendable, Equatable, ListedRecord {
         /// `collection_name`.
         public var collectionName: String
         /// `collection_type` (default ``TAXII/CollectionType/dataFeed``).
@@ -88,8 +88,8 @@ extension TAXII11 {
             self.receivingInboxServices = receivingInboxServices
         }
 
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> CollectionInformation {
-            var cursor = ElementCursor(element, path: path)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> CollectionInformation {
+            var cursor = cursor
             let name = try cursor.requiredAttribute("collection_name")
             let type: TAXII.CollectionType = try cursor.enumAttribute("collection_type") ?? .dataFeed
             let available = try cursor.boolAttribute("available")
@@ -98,19 +98,19 @@ extension TAXII11 {
             let contents = try ContentBinding.parseList(&cursor)
             var pushMethods: [PushMethod] = []
             for (method, methodPath) in try cursor.many("Push_Method") {
-                pushMethods.append(try PushMethod.parse(method, path: methodPath, in: cursor))
+                pushMethods.append(try PushMethod.parse(cursor.child(method, path: methodPath)))
             }
             var polling: [ServiceBindings] = []
             for (service, servicePath) in try cursor.many("Polling_Service") {
-                polling.append(try ServiceBindings.parse(service, path: servicePath))
+                polling.append(try ServiceBindings.parse(cursor.child(service, path: servicePath)))
             }
             var subscription: [ServiceBindings] = []
             for (service, servicePath) in try cursor.many("Subscription_Service") {
-                subscription.append(try ServiceBindings.parse(service, path: servicePath))
+                subscription.append(try ServiceBindings.parse(cursor.child(service, path: servicePath)))
             }
             var inboxes: [ReceivingInboxService] = []
             for (service, servicePath) in try cursor.many("Receiving_Inbox_Service") {
-                var inner = ElementCursor(service, path: servicePath)
+                var inner = cursor.child(service, path: servicePath)
                 let bindings = try ServiceBindings.parse(&inner)
                 let accepted = try ContentBinding.parseList(&inner)
                 try inner.finish()
@@ -160,7 +160,7 @@ extension TAXII11 {
 
     /// A Collection Information Response (`Collection_Information_Response`;
     /// libtaxii `CollectionInformationResponse`): the collections offered.
-    public struct CollectionInformationResponse: TAXII11Message, TAXIIResponseMessage {
+    public struct CollectionInformationResponse: TAXII11Message, RecordListResponse {
         /// `Collection_Information_Response`.
         public static let messageType = TAXII.MessageType.collectionInformationResponse
         /// The message id.
@@ -189,23 +189,10 @@ extension TAXII11 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Collection_Information_Response`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            let (messageID, inResponseTo, collections, headers, signature) = try Self.parseRecordList(element, recordName: "Collection") {
-                (record, path) throws(TAXIIError) in try CollectionInformation.parse(record, path: path)
-            }
-            self.init(messageID: messageID, inResponseTo: inResponseTo, collectionInformations: collections, extendedHeaders: headers, signature: signature)
-        }
-
-        /// Writes the collections.
-        public func writeChildren(to writer: inout XMLWriter) {
-            for collection in collectionInformations { collection.write(to: &writer) }
-        }
-
-        /// libtaxii equality (lists in any order).
-        public static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.baseEquals(rhs) && lhs.inResponseTo == rhs.inResponseTo
-                && sameElements(lhs.collectionInformations, rhs.collectionInformations)
-        }
+        /// `Collection` elements, `collection_informations` in the dictionary form.
+        static let recordElement = "Collection"
+        static let recordsKey = "collection_informations"
+        static var records: WritableKeyPath<Self, [CollectionInformation]> { \.collectionInformations }
+        init(answering inResponseTo: String) { self.init(inResponseTo: inResponseTo) }
     }
 }

@@ -44,8 +44,8 @@ extension TAXII11 {
             lhs.bindingID == rhs.bindingID && sameElements(lhs.subtypeIDs, rhs.subtypeIDs)
         }
 
-        static func parse(_ element: XMLElement, path: String, maximumSubtypes: Int = .max) throws(TAXIIError) -> ContentBinding {
-            var cursor = ElementCursor(element, path: path)
+        static func parse(_ cursor: ElementCursor, maximumSubtypes: Int = .max) throws(TAXIIError) -> ContentBinding {
+            var cursor = cursor
             let id = try cursor.requiredAttribute("binding_id")
             var subtypes: [String] = []
             let subtypeElements = try cursor.many("Subtype")
@@ -53,7 +53,7 @@ extension TAXII11 {
                 try cursor.fail(TAXIIError(.unexpectedElement, path: subtypeElements[maximumSubtypes].1, "at most \(maximumSubtypes) <Subtype> allowed here"))
             }
             for (subtype, subtypePath) in subtypeElements {
-                subtypes.append(try ElementCursor(subtype, path: subtypePath).requiredAttribute("subtype_id"))
+                subtypes.append(try cursor.child(subtype, path: subtypePath).requiredAttribute("subtype_id"))
             }
             try cursor.finish()
             return ContentBinding(id, subtypeIDs: subtypes)
@@ -62,7 +62,7 @@ extension TAXII11 {
         static func parseList(_ cursor: inout ElementCursor, name: String = "Content_Binding") throws(TAXIIError) -> [ContentBinding] {
             var result: [ContentBinding] = []
             for (element, path) in try cursor.many(name) {
-                result.append(try parse(element, path: path))
+                result.append(try parse(cursor.child(element, path: path)))
             }
             return result
         }
@@ -110,8 +110,8 @@ extension TAXII11 {
             return ServiceBindings(protocolBinding: protocolBinding, address: address, messageBindings: messageBindings)
         }
 
-        static func parse(_ element: XMLElement, path: String, version: TAXII.Version = .v11) throws(TAXIIError) -> ServiceBindings {
-            var cursor = ElementCursor(element, path: path, namespace: version.namespace)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> ServiceBindings {
+            var cursor = cursor
             let result = try parse(&cursor)
             try cursor.finish()
             return result
@@ -149,8 +149,8 @@ extension TAXII11 {
             self.messageBinding = messageBinding
         }
 
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> PushParameters {
-            var cursor = ElementCursor(element, path: path)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> PushParameters {
+            var cursor = cursor
             let protocolBinding = try cursor.requiredToken("Protocol_Binding")
             let address = try cursor.requiredToken("Address")
             let messageBinding = try cursor.requiredToken("Message_Binding")
@@ -225,8 +225,8 @@ extension TAXII11 {
         /// Reads a `Query` or `Supported_Query` element: for the Default
         /// Query format, exactly one `tdq:Default_Query` (in `Query`) or
         /// `tdq:Default_Query_Info` (in `Supported_Query`), checked.
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> Query {
-            let cursor = ElementCursor(element, path: path)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> Query {
+            let (element, path) = (cursor.element, cursor.path)
             let formatID = try cursor.requiredAttribute("format_id")
             guard formatID == TAXII.QueryFormatID.defaultQuery10 else {
                 return Query(formatID: formatID, body: .xml(element.firstChildElement))
@@ -242,9 +242,9 @@ extension TAXII11 {
             }
             let childPath = "\(path)/\(child.localName)"
             if isInfo {
-                return Query(try TAXII.DefaultQueryInfo(element: child, path: childPath))
+                return Query(try TAXII.DefaultQueryInfo(reading: cursor.child(child, path: childPath, namespace: TAXII.Namespace.defaultQuery)))
             }
-            return Query(try TAXII.DefaultQuery(element: child, path: childPath))
+            return Query(try TAXII.DefaultQuery(reading: cursor.child(child, path: childPath, namespace: TAXII.Namespace.defaultQuery)))
         }
 
         func write(to writer: inout XMLWriter, name: String) {
@@ -275,7 +275,7 @@ extension TAXII11 {
 
         static func parse(_ cursor: inout ElementCursor) throws(TAXIIError) -> RecordCount? {
             guard let (element, path) = cursor.optional("Record_Count") else { return nil }
-            let inner = ElementCursor(element, path: path)
+            let inner = cursor.child(element, path: path)
             guard let count = Int(element.text.trimmedXMLWhitespace), count >= 0 else {
                 try inner.fail(TAXIIError(.invalidValue, path: path, "\"\(element.text)\" is not a non-negative integer"))
                 return RecordCount(0, isPartial: try inner.boolAttribute("partial_count") ?? false)

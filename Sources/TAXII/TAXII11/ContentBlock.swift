@@ -78,12 +78,12 @@ extension TAXII11 {
             self.init(contentBinding: contentBinding, content: .xml(xml), timestampLabel: timestampLabel, message: message)
         }
 
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> ContentBlock {
-            var cursor = ElementCursor(element, path: path)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> ContentBlock {
+            var cursor = cursor
             let (bindingElement, bindingPath) = try cursor.required("Content_Binding")
-            let binding = try ContentBinding.parse(bindingElement, path: bindingPath, maximumSubtypes: 1)
+            let binding = try ContentBinding.parse(cursor.child(bindingElement, path: bindingPath), maximumSubtypes: 1)
             let (contentElement, _) = try cursor.required("Content")
-            let content = try Content.parse(contentElement, path: path + "/Content")
+            let content = try Content.parse(contentElement, path: cursor.path + "/Content")
             let timestamp = try cursor.optionalTimestamp("Timestamp_Label")
             let message = cursor.optionalText("Message")
             let padding = cursor.optionalText("Padding")
@@ -146,7 +146,7 @@ extension TAXII11 {
         static func parseList(_ cursor: inout ElementCursor) throws(TAXIIError) -> [ContentBlock] {
             var result: [ContentBlock] = []
             for (element, path) in try cursor.many("Content_Block") {
-                result.append(try parse(element, path: path))
+                result.append(try parse(cursor.child(element, path: path)))
             }
             return result
         }

@@ -2,7 +2,7 @@ import BastionXML
 
 extension TAXII11 {
     /// A service a Discovery Response describes (`Service_Instance`; libtaxii `ServiceInstance`).
-    public struct ServiceInstance: Sendable, Equatable {
+    public struct ServiceInstance: Sendable, Equatable, ListedRecord {
         /// `service_type` (1.1 values only).
         public var serviceType: TAXII.ServiceType
         /// `service_version`, e.g. ``TAXII/VersionID/services11``.
@@ -37,15 +37,15 @@ extension TAXII11 {
             self.message = message
         }
 
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> ServiceInstance {
-            var cursor = ElementCursor(element, path: path)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> ServiceInstance {
+            var cursor = cursor
             let type: TAXII.ServiceType = try cursor.requiredEnumAttribute("service_type", allowed: TAXII.ServiceType.types11)
             let version = try cursor.requiredAttribute("service_version")
             let available = try cursor.boolAttribute("available")
             let bindings = try ServiceBindings.parse(&cursor)
             var queries: [Query] = []
             for (query, queryPath) in try cursor.many("Supported_Query") {
-                queries.append(try Query.parse(query, path: queryPath))
+                queries.append(try Query.parse(cursor.child(query, path: queryPath)))
             }
             let content = try ContentBinding.parseList(&cursor)
             let message = cursor.optionalText("Message")
@@ -79,7 +79,7 @@ extension TAXII11 {
     }
 
     /// A Discovery Response (`Discovery_Response`; libtaxii `DiscoveryResponse`): the services offered.
-    public struct DiscoveryResponse: TAXII11Message, TAXIIResponseMessage {
+    public struct DiscoveryResponse: TAXII11Message, RecordListResponse {
         /// `Discovery_Response`.
         public static let messageType = TAXII.MessageType.discoveryResponse
         /// The message id.
@@ -108,22 +108,10 @@ extension TAXII11 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Discovery_Response`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            let (messageID, inResponseTo, instances, headers, signature) = try Self.parseRecordList(element, recordName: "Service_Instance") {
-                (record, path) throws(TAXIIError) in try ServiceInstance.parse(record, path: path)
-            }
-            self.init(messageID: messageID, inResponseTo: inResponseTo, serviceInstances: instances, extendedHeaders: headers, signature: signature)
-        }
-
-        /// Writes the service instances.
-        public func writeChildren(to writer: inout XMLWriter) {
-            for instance in serviceInstances { instance.write(to: &writer) }
-        }
-
-        /// libtaxii equality (lists in any order).
-        public static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.baseEquals(rhs) && lhs.inResponseTo == rhs.inResponseTo && sameElements(lhs.serviceInstances, rhs.serviceInstances)
-        }
+        /// `Service_Instance` elements, `service_instances` in the dictionary form.
+        static let recordElement = "Service_Instance"
+        static let recordsKey = "service_instances"
+        static var records: WritableKeyPath<Self, [ServiceInstance]> { \.serviceInstances }
+        init(answering inResponseTo: String) { self.init(inResponseTo: inResponseTo) }
     }
 }

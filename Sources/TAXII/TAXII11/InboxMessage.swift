@@ -27,7 +27,7 @@ extension TAXII11 {
 
     /// An Inbox Message (`Inbox_Message`; libtaxii `InboxMessage`): content
     /// pushed to an Inbox Service.
-    public struct InboxMessage: TAXII11Message {
+    public struct InboxMessage: TAXII11Message, RootReadable {
         /// `Inbox_Message`.
         public static let messageType = TAXII.MessageType.inboxMessage
         /// The message id.
@@ -72,15 +72,16 @@ extension TAXII11 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Inbox_Message`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element, collector: collector)
             let resultID = cursor.attribute("result_id")?.trimmedXMLWhitespace
             let destinations = try cursor.tokens("Destination_Collection_Name")
             let message = cursor.optionalText("Message")
             var source: SubscriptionInformation?
             if let (sourceElement, sourcePath) = cursor.optional("Source_Subscription") {
-                var inner = ElementCursor(sourceElement, path: sourcePath)
+                var inner = cursor.child(sourceElement, path: sourcePath)
                 let collectionName = try inner.requiredAttribute("collection_name")
                 let id = try inner.requiredToken("Subscription_ID")
                 let begin = try inner.optionalTimestamp("Exclusive_Begin_Timestamp")
@@ -134,7 +135,7 @@ extension TAXII11 {
 
     /// A Poll Fulfillment Request (`Poll_Fulfillment`; libtaxii
     /// `PollFulfillmentRequest`): asks for a part of a result set.
-    public struct PollFulfillmentRequest: TAXII11Message {
+    public struct PollFulfillmentRequest: TAXII11Message, RootReadable {
         /// `Poll_Fulfillment`.
         public static let messageType = TAXII.MessageType.pollFulfillmentRequest
         /// The message id.
@@ -167,9 +168,10 @@ extension TAXII11 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Poll_Fulfillment`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element, collector: collector)
             let collectionName = try cursor.requiredAttribute("collection_name")
             let resultID = try cursor.requiredAttribute("result_id")
             let part = try cursor.positiveIntAttribute("result_part_number") ?? 1

@@ -30,14 +30,14 @@ extension TAXII11 {
             self.deliveryParameters = deliveryParameters
         }
 
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> PollParameters {
-            var cursor = ElementCursor(element, path: path)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> PollParameters {
+            var cursor = cursor
             let allowAsynch = try cursor.boolAttribute("allow_asynch") ?? false
             let responseType: TAXII.ResponseType = try cursor.optionalEnum("Response_Type") ?? .full
             let bindings = try ContentBinding.parseList(&cursor)
-            let query = try cursor.optional("Query").map { (element, path) throws(TAXIIError) in try Query.parse(element, path: path) }
+            let query = try cursor.optional("Query").map { (element, path) throws(TAXIIError) in try Query.parse(cursor.child(element, path: path)) }
             let delivery = try cursor.optional("Delivery_Parameters").map { (element, path) throws(TAXIIError) in
-                try PushParameters.parse(element, path: path)
+                try PushParameters.parse(cursor.child(element, path: path))
             }
             try cursor.finish()
             return PollParameters(
@@ -67,7 +67,7 @@ extension TAXII11 {
     /// A Poll Request (`Poll_Request`; libtaxii `PollRequest`): asks a Poll
     /// Service for a collection's content, either under a subscription or
     /// with poll parameters (exactly one of the two).
-    public struct PollRequest: TAXII11Message {
+    public struct PollRequest: TAXII11Message, RootReadable {
         /// How the poll is scoped: a subscription or explicit parameters.
         public enum Scope: Sendable, Equatable {
             /// Poll under an existing subscription (`Subscription_ID`).
@@ -124,9 +124,10 @@ extension TAXII11 {
             return nil
         }
 
-        /// Interprets a parsed `Poll_Request`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element, collector: collector)
             let collectionName = try cursor.requiredAttribute("collection_name")
             let begin = try cursor.optionalTimestamp("Exclusive_Begin_Timestamp")
             let end = try cursor.optionalTimestamp("Inclusive_End_Timestamp")
@@ -134,7 +135,7 @@ extension TAXII11 {
             if let id = try cursor.optionalToken("Subscription_ID") {
                 scope = .subscription(id: id)
             } else if let (parameters, path) = cursor.optional("Poll_Parameters") {
-                scope = .parameters(try PollParameters.parse(parameters, path: path))
+                scope = .parameters(try PollParameters.parse(cursor.child(parameters, path: path)))
             } else {
                 try cursor.fail(TAXIIError(.missingElement, path: "Poll_Request/Poll_Parameters", "either <Subscription_ID> or <Poll_Parameters> is required"))
                 scope = .parameters(PollParameters())

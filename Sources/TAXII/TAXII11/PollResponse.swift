@@ -3,7 +3,7 @@ import BastionXML
 extension TAXII11 {
     /// A Poll Response (`Poll_Response`; libtaxii `PollResponse`): (a part
     /// of) the content a poll asked for.
-    public struct PollResponse: TAXII11Message, TAXIIResponseMessage {
+    public struct PollResponse: TAXII11Message, RootReadable, TAXIIResponseMessage {
         /// `Poll_Response`.
         public static let messageType = TAXII.MessageType.pollResponse
         /// The message id.
@@ -68,9 +68,10 @@ extension TAXII11 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Poll_Response`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element, collector: collector)
             let collectionName = try cursor.requiredAttribute("collection_name")
             let more = try cursor.boolAttribute("more") ?? false
             let resultID = cursor.attribute("result_id")?.trimmedXMLWhitespace

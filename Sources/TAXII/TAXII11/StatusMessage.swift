@@ -10,7 +10,7 @@ extension TAXII11 {
     /// each status type requires (PENDING: `ESTIMATED_WAIT`, `RESULT_ID`,
     /// `WILL_PUSH`; INVALID_RESPONSE_PART: `MAX_PART_NUMBER`) and the type of
     /// the integer and boolean ones.
-    public struct StatusMessage: TAXII11Message, TAXIIResponseMessage {
+    public struct StatusMessage: TAXII11Message, RootReadable, TAXIIResponseMessage {
         /// One status detail.
         public struct Detail: Sendable, Equatable {
             /// The key (`name`), e.g. ``TAXII/StatusDetailKey/estimatedWait``.
@@ -105,15 +105,16 @@ extension TAXII11 {
 
         // MARK: XML
 
-        /// Interprets a parsed `Status_Message`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element, collector: collector)
             let statusType = TAXII.StatusType(rawValue: try cursor.requiredAttribute("status_type"))
             var details: [Detail] = []
             if let (container, containerPath) = cursor.optional("Status_Detail") {
-                var inner = ElementCursor(container, path: containerPath)
+                var inner = cursor.child(container, path: containerPath)
                 for (detail, detailPath) in try inner.many("Detail", minimum: 1) {
-                    let name = try ElementCursor(detail, path: detailPath).requiredAttribute("name")
+                    let name = try cursor.child(detail, path: detailPath).requiredAttribute("name")
                     let value = detail.firstChildElement.map { (try? $0.outerXML()) ?? "" } ?? detail.text
                     do {
                         try Self.checkDetail(name: name, value: value, path: detailPath)
@@ -128,7 +129,7 @@ extension TAXII11 {
             let signature = cursor.signature()
             try cursor.finish()
             for key in Self.requiredDetails[statusType] ?? [] where !details.contains(where: { $0.name == key }) {
-                try ElementCursor.report(TAXIIError(
+                try cursor.report(TAXIIError(
                     .missingStatusDetail, path: "Status_Message/Status_Detail",
                     "status type \(statusType.rawValue) requires the \(key) detail"
                 ))

@@ -17,11 +17,11 @@ extension TAXII11 {
             self.query = query
         }
 
-        static func parse(_ element: XMLElement, path: String) throws(TAXIIError) -> SubscriptionParameters {
-            var cursor = ElementCursor(element, path: path)
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> SubscriptionParameters {
+            var cursor = cursor
             let responseType: TAXII.ResponseType = try cursor.optionalEnum("Response_Type") ?? .full
             let bindings = try ContentBinding.parseList(&cursor)
-            let query = try cursor.optional("Query").map { (element, path) throws(TAXIIError) in try Query.parse(element, path: path) }
+            let query = try cursor.optional("Query").map { (element, path) throws(TAXIIError) in try Query.parse(cursor.child(element, path: path)) }
             try cursor.finish()
             return SubscriptionParameters(responseType: responseType, contentBindings: bindings, query: query)
         }
@@ -43,7 +43,7 @@ extension TAXII11 {
 
     /// A Manage Collection Subscription Request (`Subscription_Management_Request`;
     /// libtaxii `ManageCollectionSubscriptionRequest`).
-    public struct ManageCollectionSubscriptionRequest: TAXII11Message {
+    public struct ManageCollectionSubscriptionRequest: TAXII11Message, RootReadable {
         /// `Subscription_Management_Request`.
         public static let messageType = TAXII.MessageType.subscriptionManagementRequest
         /// The message id.
@@ -84,22 +84,23 @@ extension TAXII11 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Subscription_Management_Request`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, headers) = try Self.openRoot(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, headers) = try Self.openRoot(element, collector: collector)
             let action: TAXII.SubscriptionAction = try cursor.requiredEnumAttribute("action", allowed: TAXII.SubscriptionAction.types11)
             let collectionName = try cursor.requiredAttribute("collection_name")
             let subscriptionID = try cursor.optionalToken("Subscription_ID")
             let parameters = try cursor.optional("Subscription_Parameters").map { (element, path) throws(TAXIIError) in
-                try SubscriptionParameters.parse(element, path: path)
+                try SubscriptionParameters.parse(cursor.child(element, path: path))
             }
             let push = try cursor.optional("Push_Parameters").map { (element, path) throws(TAXIIError) in
-                try PushParameters.parse(element, path: path)
+                try PushParameters.parse(cursor.child(element, path: path))
             }
             let signature = cursor.signature()
             try cursor.finish()
             if [.unsubscribe, .pause, .resume].contains(action), subscriptionID == nil {
-                try ElementCursor.report(TAXIIError(
+                try cursor.report(TAXIIError(
                     .missingElement, path: "Subscription_Management_Request/Subscription_ID",
                     "action \(action.rawValue) requires a Subscription_ID"
                 ))
@@ -167,7 +168,7 @@ extension TAXII11 {
 
     /// A Manage Collection Subscription Response (`Subscription_Management_Response`;
     /// libtaxii `ManageCollectionSubscriptionResponse`).
-    public struct ManageCollectionSubscriptionResponse: TAXII11Message, TAXIIResponseMessage {
+    public struct ManageCollectionSubscriptionResponse: TAXII11Message, RootReadable, TAXIIResponseMessage {
         /// `Subscription_Management_Response`.
         public static let messageType = TAXII.MessageType.subscriptionManagementResponse
         /// The message id.
@@ -204,25 +205,26 @@ extension TAXII11 {
             self.signature = signature
         }
 
-        /// Interprets a parsed `Subscription_Management_Response`, checking its structure.
-        public init(element: XMLElement) throws(TAXIIError) {
-            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element)
+        /// Reads the message `element` holds, checking its structure: throws the first error, or
+        /// records each in `collector` and reads on.
+        init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
+            var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element, collector: collector)
             let collectionName = try cursor.requiredAttribute("collection_name")
             let message = cursor.optionalText("Message")
             var instances: [SubscriptionInstance] = []
             for (subscription, path) in try cursor.many("Subscription") {
-                var inner = ElementCursor(subscription, path: path)
+                var inner = cursor.child(subscription, path: path)
                 let status: TAXII.SubscriptionStatus = try inner.enumAttribute("status") ?? .active
                 let id = try inner.requiredToken("Subscription_ID")
                 let parameters = try inner.optional("Subscription_Parameters").map { (element, path) throws(TAXIIError) in
-                    try SubscriptionParameters.parse(element, path: path)
+                    try SubscriptionParameters.parse(inner.child(element, path: path))
                 }
                 let push = try inner.optional("Push_Parameters").map { (element, path) throws(TAXIIError) in
-                    try PushParameters.parse(element, path: path)
+                    try PushParameters.parse(inner.child(element, path: path))
                 }
                 var polls: [ServiceBindings] = []
                 for (poll, pollPath) in try inner.many("Poll_Instance") {
-                    polls.append(try ServiceBindings.parse(poll, path: pollPath))
+                    polls.append(try ServiceBindings.parse(cursor.child(poll, path: pollPath)))
                 }
                 try inner.finish()
                 instances.append(SubscriptionInstance(

@@ -227,21 +227,6 @@ extension TAXII11.ServiceInstance {
     }
 }
 
-extension TAXII11.DiscoveryResponse {
-    /// Reads the dictionary form.
-    public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-        let (messageID, inResponseTo, instances, headers) = try Self.readRecordList(dictionary, key: "service_instances") {
-            (inner) throws(TAXIIError) in try TAXII11.ServiceInstance(dictionary: inner)
-        }
-        self.init(messageID: messageID, inResponseTo: inResponseTo, serviceInstances: instances, extendedHeaders: headers)
-    }
-
-    /// `service_instances`.
-    public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {
-        dictionary["service_instances"] = .list(serviceInstances.map(\.dictionary))
-    }
-}
-
 extension TAXII11.CollectionInformation {
     var dictionary: TAXII.DictionaryValue {
         var result: [String: TAXII.DictionaryValue] = [
@@ -283,21 +268,6 @@ extension TAXII11.CollectionInformation {
                 )
             }
         )
-    }
-}
-
-extension TAXII11.CollectionInformationResponse {
-    /// Reads the dictionary form.
-    public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
-        let (messageID, inResponseTo, collections, headers) = try Self.readRecordList(dictionary, key: "collection_informations") {
-            (inner) throws(TAXIIError) in try TAXII11.CollectionInformation(dictionary: inner)
-        }
-        self.init(messageID: messageID, inResponseTo: inResponseTo, collectionInformations: collections, extendedHeaders: headers)
-    }
-
-    /// `collection_informations`.
-    public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {
-        dictionary["collection_informations"] = .list(collectionInformations.map(\.dictionary))
     }
 }
 

@@ -99,13 +99,6 @@ extension TAXII11.ServiceInstance {
     }
 }
 
-extension TAXII11.DiscoveryResponse {
-    /// One block per service instance.
-    public func writeText(to text: inout String) {
-        for instance in serviceInstances { text += instance.text(prefix: TextForm.indent) }
-    }
-}
-
 extension TAXII11.CollectionInformation {
     func text(prefix: String) -> String {
         var result = prefix + "=== Data Collection Information ===\n"
