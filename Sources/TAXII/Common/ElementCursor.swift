@@ -193,6 +193,21 @@ struct ElementCursor {
         return result
     }
 
+    /// The run of `name` children at this point (`minimum`..n), each read by `read` from a cursor of its own.
+    mutating func readMany<R>(_ name: String, minimum: Int = 0, _ read: (ElementCursor) throws(TAXIIError) -> R) throws(TAXIIError) -> [R] {
+        var result: [R] = []
+        for (element, elementPath) in try many(name, minimum: minimum) {
+            result.append(try read(child(element, path: elementPath)))
+        }
+        return result
+    }
+
+    /// The next child if it is `name` (0..1), read by `read` from a cursor of its own.
+    mutating func readOptional<R>(_ name: String, _ read: (ElementCursor) throws(TAXIIError) -> R) throws(TAXIIError) -> R? {
+        guard let (element, elementPath) = optional(name) else { return nil }
+        return try read(child(element, path: elementPath))
+    }
+
     /// Text of an optional child (not trimmed: human-readable text is kept as is).
     mutating func optionalText(_ name: String) -> String? {
         optional(name).map { $0.0.text }

@@ -47,10 +47,7 @@ extension RecordListResponse {
     init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
         var (cursor, messageID, headers) = try Self.openRoot(element, collector: collector)
         let inResponseTo = try Self.inResponseTo(cursor)
-        var records: [Record] = []
-        for (record, path) in try cursor.many(Self.recordElement) {
-            records.append(try Record.parse(cursor.child(record, path: path)))
-        }
+        let records = try cursor.readMany(Self.recordElement, Record.parse)
         let signature = cursor.signature()
         try cursor.finish()
         self.init(messageID: messageID, inResponseTo: inResponseTo, records: records, extendedHeaders: headers, signature: signature)

@@ -114,11 +114,7 @@ extension TAXII10 {
         }
 
         static func parseList(_ cursor: inout ElementCursor) throws(TAXIIError) -> [ContentBlock] {
-            var result: [ContentBlock] = []
-            for (element, path) in try cursor.many("Content_Block") {
-                result.append(try parse(cursor.child(element, path: path)))
-            }
-            return result
+            try cursor.readMany("Content_Block", parse)
         }
 
         func write(to writer: inout XMLWriter) {

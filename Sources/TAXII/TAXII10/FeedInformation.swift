@@ -51,21 +51,12 @@ extension TAXII10 {
             if contents.isEmpty {
                 cursor.tolerate(TAXIIError(.missingElement, path: cursor.path + "/Content_Binding", "a feed needs at least one <Content_Binding>"))
             }
-            var pushMethods: [PushMethod] = []
-            for (method, methodPath) in try cursor.many("Push_Method") {
-                pushMethods.append(try PushMethod.parse(cursor.child(method, path: methodPath)))
-            }
-            var polling: [ServiceBindings] = []
-            for (service, servicePath) in try cursor.many("Polling_Service") {
-                polling.append(try ServiceBindings.parse(cursor.child(service, path: servicePath)))
-            }
+            let pushMethods = try cursor.readMany("Push_Method", PushMethod.parse)
+            let polling = try cursor.readMany("Polling_Service", ServiceBindings.parse)
             if pushMethods.isEmpty && polling.isEmpty {
                 try cursor.fail(TAXIIError(.missingElement, path: cursor.path + "/Polling_Service", "a feed needs at least one <Push_Method> or <Polling_Service>"))
             }
-            var subscription: [ServiceBindings] = []
-            for (service, servicePath) in try cursor.many("Subscription_Service") {
-                subscription.append(try ServiceBindings.parse(cursor.child(service, path: servicePath)))
-            }
+            let subscription = try cursor.readMany("Subscription_Service", ServiceBindings.parse)
             try cursor.finish()
             return FeedInformation(
                 feedName: name, available: available, description: descriptionElement.text, supportedContents: contents,

@@ -52,9 +52,7 @@ extension TAXII10 {
             if let error = Self.actionError(action, subscriptionID: subscriptionID, path: cursor.attributePath("subscription_id")) {
                 try cursor.report(error)
             }
-            let delivery = try cursor.optional("Push_Parameters").map { (element, path) throws(TAXIIError) in
-                try DeliveryParameters.parse(cursor.child(element, path: path))
-            }
+            let delivery = try cursor.readOptional("Push_Parameters", DeliveryParameters.parse)
             let signature = cursor.signature()
             try cursor.finish()
             self.init(
@@ -136,13 +134,8 @@ extension TAXII10 {
         static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> SubscriptionInstance {
             var cursor = cursor
             let id = try cursor.requiredAttribute("subscription_id")
-            let delivery = try cursor.optional("Push_Parameters").map { (element, path) throws(TAXIIError) in
-                try DeliveryParameters.parse(cursor.child(element, path: path))
-            }
-            var polls: [ServiceBindings] = []
-            for (poll, pollPath) in try cursor.many("Poll_Instance") {
-                polls.append(try ServiceBindings.parse(cursor.child(poll, path: pollPath)))
-            }
+            let delivery = try cursor.readOptional("Push_Parameters", DeliveryParameters.parse)
+            let polls = try cursor.readMany("Poll_Instance", ServiceBindings.parse)
             try cursor.finish()
             return SubscriptionInstance(subscriptionID: id, deliveryParameters: delivery, pollInstances: polls)
         }
@@ -218,10 +211,7 @@ extension TAXII10 {
             var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element, collector: collector)
             let feedName = try cursor.requiredAttribute("feed_name")
             let message = cursor.optionalText("Message")
-            var instances: [SubscriptionInstance] = []
-            for (subscription, path) in try cursor.many("Subscription") {
-                instances.append(try SubscriptionInstance.parse(cursor.child(subscription, path: path)))
-            }
+            let instances = try cursor.readMany("Subscription", SubscriptionInstance.parse)
             let signature = cursor.signature()
             try cursor.finish()
             self.init(

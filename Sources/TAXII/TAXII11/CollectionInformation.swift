@@ -96,18 +96,9 @@ extension TAXII11 {
             let (descriptionElement, _) = try cursor.required("Description")
             let volume = try cursor.optionalNonNegativeInt("Collection_Volume")
             let contents = try ContentBinding.parseList(&cursor)
-            var pushMethods: [PushMethod] = []
-            for (method, methodPath) in try cursor.many("Push_Method") {
-                pushMethods.append(try PushMethod.parse(cursor.child(method, path: methodPath)))
-            }
-            var polling: [ServiceBindings] = []
-            for (service, servicePath) in try cursor.many("Polling_Service") {
-                polling.append(try ServiceBindings.parse(cursor.child(service, path: servicePath)))
-            }
-            var subscription: [ServiceBindings] = []
-            for (service, servicePath) in try cursor.many("Subscription_Service") {
-                subscription.append(try ServiceBindings.parse(cursor.child(service, path: servicePath)))
-            }
+            let pushMethods = try cursor.readMany("Push_Method", PushMethod.parse)
+            let polling = try cursor.readMany("Polling_Service", ServiceBindings.parse)
+            let subscription = try cursor.readMany("Subscription_Service", ServiceBindings.parse)
             var inboxes: [ReceivingInboxService] = []
             for (service, servicePath) in try cursor.many("Receiving_Inbox_Service") {
                 var inner = cursor.child(service, path: servicePath)
@@ -194,5 +185,85 @@ extension TAXII11 {
         static let recordsKey = "collection_informations"
         static var records: WritableKeyPath<Self, [CollectionInformation]> { \.collectionInformations }
         init(answering inResponseTo: String) { self.init(inResponseTo: inResponseTo) }
+    }
+}
+
+extension TAXII11.CollectionInformation {
+    var dictionary: TAXII.DictionaryValue {
+        var result: [String: TAXII.DictionaryValue] = [
+            "collection_name": .string(collectionName), "collection_type": .string(collectionType.rawValue),
+            "collection_description": .string(description), "supported_contents": supportedContents.dictionaryList,
+            "push_methods": .list(pushMethods.map(\.dictionary)),
+            "polling_service_instances": .list(pollingServiceInstances.map { .dictionary($0.dictionary(prefix: "poll")) }),
+            "subscription_methods": .list(subscriptionMethods.map { .dictionary($0.dictionary(prefix: "subscription")) }),
+            "receiving_inbox_services": .list(receivingInboxServices.map { service in
+                var inbox = service.bindings.dictionary(prefix: "inbox")
+                inbox["supported_contents"] = service.supportedContents.dictionaryList
+                return .dictionary(inbox)
+            }),
+        ]
+        if let available { result["available"] = .bool(available) }
+        if let collectionVolume { result["collection_volume"] = .integer(collectionVolume) }
+        return .dictionary(result)
+    }
+
+    init(dictionary reader: DictionaryReader) throws(TAXIIError) {
+        self.init(
+            collectionName: try reader.string("collection_name"),
+            collectionType: try reader.optionalEnum("collection_type", allowed: TAXII.CollectionType.allCases) ?? .dataFeed,
+            available: try reader.optionalBool("available"),
+            description: try reader.string("collection_description"),
+            collectionVolume: try reader.optionalInt("collection_volume"),
+            supportedContents: try TAXII11.ContentBinding.list(reader, "supported_contents"),
+            pushMethods: try reader.objects("push_methods") { (inner) throws(TAXIIError) in try TAXII11.PushMethod(dictionary: inner) },
+            pollingServiceInstances: try reader.objects("polling_service_instances") { (inner) throws(TAXIIError) in
+                try TAXII11.ServiceBindings(dictionary: inner, prefix: "poll")
+            },
+            subscriptionMethods: try reader.objects("subscription_methods") { (inner) throws(TAXIIError) in
+                try TAXII11.ServiceBindings(dictionary: inner, prefix: "subscription")
+            },
+            receivingInboxServices: try reader.objects("receiving_inbox_services") { (inner) throws(TAXIIError) in
+                TAXII11.ReceivingInboxService(
+                    bindings: try TAXII11.ServiceBindings(dictionary: inner, prefix: "inbox"),
+                    supportedContents: try TAXII11.ContentBinding.list(inner, "supported_contents")
+                )
+            }
+        )
+    }
+}
+
+extension TAXII11.CollectionInformation {
+    func text(prefix: String) -> String {
+        var result = prefix + "=== Data Collection Information ===\n"
+        result += prefix + "  Collection Name: \(collectionName)\n"
+        result += prefix + "  Collection Type: \(collectionType.rawValue)\n"
+        result += prefix + "  Available: \(TextForm.python(available))\n"
+        result += prefix + "  Collection Description: \(description)\n"
+        if let collectionVolume, collectionVolume != 0 { result += prefix + "  Volume: \(collectionVolume)\n" }
+        if supportedContents.isEmpty { result += prefix + "  Supported Content: All\n" }
+        for content in supportedContents {
+            result += prefix + "  Supported Content: " + prefix + TextForm.indent + content.description + "\n"
+        }
+        for service in pollingServiceInstances {
+            result += service.text(title: "Polling Service Instance", protocolLabel: "Poll Protocol", addressLabel: "Poll Address", prefix: prefix + TextForm.indent)
+        }
+        for service in subscriptionMethods {
+            result += service.text(title: "Subscription Service", prefix: prefix + TextForm.indent)
+        }
+        for inbox in receivingInboxServices {
+            result += inbox.bindings.text(title: "Receiving Inbox Service", prefix: prefix + TextForm.indent)
+            if inbox.supportedContents.isEmpty { result += prefix + TextForm.indent + "  Supported Contents: All\n" }
+            for content in inbox.supportedContents { result += prefix + TextForm.indent + "  Supported Content: \(content)\n" }
+        }
+        result += prefix + "==================================\n\n"
+        return result
+    }
+}
+
+extension TAXII11.CollectionInformationResponse {
+    /// The count, then one block per collection.
+    public func writeText(to text: inout String) {
+        text += "Contains \(collectionInformations.count) Collection Informations\n"
+        for collection in collectionInformations { text += collection.text(prefix: TextForm.indent) }
     }
 }

@@ -60,11 +60,7 @@ extension TAXII11 {
         }
 
         static func parseList(_ cursor: inout ElementCursor, name: String = "Content_Binding") throws(TAXIIError) -> [ContentBinding] {
-            var result: [ContentBinding] = []
-            for (element, path) in try cursor.many(name) {
-                result.append(try parse(cursor.child(element, path: path)))
-            }
-            return result
+            try cursor.readMany(name) { (binding) throws(TAXIIError) in try parse(binding) }
         }
 
         func write(to writer: inout XMLWriter, name: String = "Content_Binding") {
@@ -338,5 +334,79 @@ enum QueryFormats {
         case (.xml, .query): prefix + "=== Query ===\n" + prefix + "  Query Format: \(query.formatID)\n"
         case (.xml, .supportedQuery): prefix + "=== Supported Query Information ===\n" + prefix + "  Query Format: \(query.formatID)\n"
         }
+    }
+}
+
+// The dictionary form keeps libtaxii's `messages_11` `to_dict()`/`from_dict()` keys, value for value.
+// Where libtaxii leaves a `ContentBinding` object in the dictionary (`supported_contents`,
+// `inbox_service_accepted_content`, `SUPPORTED_CONTENT` details), Bastion writes that object's own
+// `to_dict()` (`{"binding_id", "subtype_ids"}`), so the form is plain JSON.
+extension TAXII11.ContentBinding {
+    /// `{binding_id, subtype_ids}`.
+    var dictionary: TAXII.DictionaryValue {
+        .dictionary(["binding_id": .string(bindingID), "subtype_ids": subtypeIDs.dictionaryList])
+    }
+
+    /// Reads `{binding_id, subtype_ids}`, or libtaxii's string form `binding_id>subtype,…`.
+    init(dictionaryValue value: TAXII.DictionaryValue, path: String) throws(TAXIIError) {
+        if case .string(let text) = value {
+            self.init(libtaxiiString: text)
+            return
+        }
+        let reader = try DictionaryReader(value, path: path)
+        self.init(try reader.string("binding_id"), subtypeIDs: try reader.strings("subtype_ids"))
+    }
+
+    static func list(_ reader: DictionaryReader, _ key: String) throws(TAXIIError) -> [TAXII11.ContentBinding] {
+        var result: [TAXII11.ContentBinding] = []
+        for (item, path) in try reader.list(key) {
+            result.append(try TAXII11.ContentBinding(dictionaryValue: item, path: path))
+        }
+        return result
+    }
+}
+
+extension Array where Element == TAXII11.ContentBinding {
+    var dictionaryList: TAXII.DictionaryValue { .list(map(\.dictionary)) }
+}
+
+extension TAXII11.RecordCount {
+    var dictionary: TAXII.DictionaryValue {
+        .dictionary(["record_count": .integer(count), "partial_count": .bool(isPartial)])
+    }
+
+    init(dictionary reader: DictionaryReader) throws(TAXIIError) {
+        self.init(try reader.int("record_count"), isPartial: try reader.optionalBool("partial_count") ?? false)
+    }
+}
+
+extension TAXII11.PushParameters {
+    var dictionary: TAXII.DictionaryValue {
+        .dictionary([
+            "inbox_protocol": .string(protocolBinding), "inbox_address": .string(address),
+            "delivery_message_binding": .string(messageBinding),
+        ])
+    }
+
+    init(dictionary reader: DictionaryReader) throws(TAXIIError) {
+        self.init(
+            protocolBinding: try reader.string("inbox_protocol"), address: try reader.string("inbox_address"),
+            messageBinding: try reader.string("delivery_message_binding")
+        )
+    }
+}
+
+extension TAXII11.RecordCount {
+    func text(prefix: String) -> String {
+        var result = prefix + "=== Record Count ===\n" + prefix + "  Record Count: \(count)\n"
+        if isPartial { result += prefix + "  Partial Count: True\n" }
+        return result
+    }
+}
+
+extension TAXII11.PushParameters {
+    func text(prefix: String) -> String {
+        prefix + "=== Push Parameters ===\n" + prefix + "  Protocol Binding: \(protocolBinding)\n"
+            + prefix + "  Inbox Address: \(address)\n" + prefix + "  Message Binding: \(messageBinding)\n"
     }
 }

@@ -144,11 +144,7 @@ extension TAXII11 {
         }
 
         static func parseList(_ cursor: inout ElementCursor) throws(TAXIIError) -> [ContentBlock] {
-            var result: [ContentBlock] = []
-            for (element, path) in try cursor.many("Content_Block") {
-                result.append(try parse(cursor.child(element, path: path)))
-            }
-            return result
+            try cursor.readMany("Content_Block", parse)
         }
 
         func write(to writer: inout XMLWriter) {
@@ -161,5 +157,40 @@ extension TAXII11 {
             if let signature { writer.kept(signature) }
             writer.endElement()
         }
+    }
+}
+
+extension TAXII11.ContentBlock {
+    var dictionary: TAXII.DictionaryValue {
+        var result: [String: TAXII.DictionaryValue] = ["content_binding": contentBinding.dictionary]
+        content.addDictionary(to: &result)
+        result.setIfPresent("timestamp_label", timestampLabel)
+        result.setIfPresent("message", message)
+        result.setIfPresent("padding", padding)
+        return .dictionary(result)
+    }
+
+    init(dictionary reader: DictionaryReader) throws(TAXIIError) {
+        let binding = try TAXII11.ContentBinding(dictionaryValue: try reader.required("content_binding"), path: reader.keyPath("content_binding"))
+        self.init(
+            contentBinding: binding, content: try Content(dictionary: reader),
+            timestampLabel: try reader.optionalTimestamp("timestamp_label"),
+            message: try reader.optionalString("message"), padding: try reader.optionalString("padding")
+        )
+    }
+}
+
+// The text form follows libtaxii's `messages_11` `to_text()` layout, label for label (its quirks
+// too, such as the unindented `Content Binding` lines of poll and subscription parameters).
+extension TAXII11.ContentBlock {
+    func text(prefix: String) -> String {
+        var result = prefix + "=== Content Block ===\n"
+        result += prefix + "  Content Binding: \(contentBinding)\n"
+        result += prefix + "  Content length: \(content.pythonLength)\n"
+        result += prefix + "  (Content not printed for brevity)\n"
+        if let timestampLabel { result += prefix + "  Timestamp Label: \(timestampLabel.pythonDescription)\n" }
+        result += prefix + "  Message: \(TextForm.python(message))\n"
+        result += prefix + "  Padding: \(TextForm.python(padding))\n"
+        return result
     }
 }

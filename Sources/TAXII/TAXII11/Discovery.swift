@@ -43,10 +43,7 @@ extension TAXII11 {
             let version = try cursor.requiredAttribute("service_version")
             let available = try cursor.boolAttribute("available")
             let bindings = try ServiceBindings.parse(&cursor)
-            var queries: [Query] = []
-            for (query, queryPath) in try cursor.many("Supported_Query") {
-                queries.append(try Query.parse(cursor.child(query, path: queryPath)))
-            }
+            let queries = try cursor.readMany("Supported_Query", Query.parse)
             let content = try ContentBinding.parseList(&cursor)
             let message = cursor.optionalText("Message")
             try cursor.finish()
@@ -113,5 +110,51 @@ extension TAXII11 {
         static let recordsKey = "service_instances"
         static var records: WritableKeyPath<Self, [ServiceInstance]> { \.serviceInstances }
         init(answering inResponseTo: String) { self.init(inResponseTo: inResponseTo) }
+    }
+}
+
+extension TAXII11.ServiceInstance {
+    var dictionary: TAXII.DictionaryValue {
+        .dictionary([
+            "service_type": .string(serviceType.rawValue), "services_version": .string(serviceVersion),
+            "protocol_binding": .string(bindings.protocolBinding), "service_address": .string(bindings.address),
+            "message_bindings": bindings.messageBindings.dictionaryList,
+            "supported_query": .list(supportedQueries.map { QueryFormats.dictionary($0, kind: .supportedQuery) }),
+            "inbox_service_accepted_content": inboxServiceAcceptedContent.dictionaryList,
+            "available": available.map { .bool($0) } ?? .null, "message": TAXII.DictionaryValue(message),
+        ])
+    }
+
+    init(dictionary reader: DictionaryReader) throws(TAXIIError) {
+        self.init(
+            serviceType: try ElementCursor.enumValue(try reader.string("service_type"), allowed: TAXII.ServiceType.types11, path: reader.keyPath("service_type")),
+            serviceVersion: try reader.string("services_version"),
+            bindings: TAXII11.ServiceBindings(
+                protocolBinding: try reader.string("protocol_binding"), address: try reader.string("service_address"),
+                messageBindings: try reader.strings("message_bindings")
+            ),
+            available: try reader.optionalBool("available"),
+            supportedQueries: try reader.objects("supported_query") { (inner) throws(TAXIIError) in try QueryFormats.query(from: inner, kind: .supportedQuery) },
+            inboxServiceAcceptedContent: try TAXII11.ContentBinding.list(reader, "inbox_service_accepted_content"),
+            message: try reader.optionalString("message")
+        )
+    }
+}
+
+extension TAXII11.ServiceInstance {
+    func text(prefix: String) -> String {
+        var result = prefix + "=== Service Instance ===\n"
+        result += prefix + "  Service Type: \(serviceType.rawValue)\n"
+        result += prefix + "  Service Version: \(serviceVersion)\n"
+        result += prefix + "  Protocol Binding: \(bindings.protocolBinding)\n"
+        result += prefix + "  Service Address: \(bindings.address)\n"
+        for binding in bindings.messageBindings { result += prefix + "  Message Binding: \(binding)\n" }
+        if serviceType == .inbox {
+            result += prefix + "  Inbox Service AC: \(TextForm.python(inboxServiceAcceptedContent.map(\.description)))\n"
+        }
+        result += prefix + "  Available: \(TextForm.python(available))\n"
+        result += prefix + "  Message: \(TextForm.python(message))\n"
+        for query in supportedQueries { result += QueryFormats.text(query, kind: .supportedQuery, prefix: prefix + TextForm.indent) }
+        return result
     }
 }

@@ -200,3 +200,91 @@ extension TAXII11 {
         }
     }
 }
+
+extension TAXII11.InboxMessage {
+    /// Reads the dictionary form.
+    public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
+        let (reader, messageID, headers) = try Self.openDictionary(dictionary)
+        self.init(
+            messageID: messageID, resultID: try reader.optionalString("result_id"),
+            destinationCollectionNames: try reader.strings("destination_collection_names"),
+            message: try reader.optionalString("message"),
+            subscriptionInformation: try reader.optionalObject("subscription_information") { (inner) throws(TAXIIError) in
+                TAXII11.SubscriptionInformation(
+                    collectionName: try inner.string("collection_name"), subscriptionID: try inner.string("subscription_id"),
+                    exclusiveBeginTimestamp: try inner.optionalTimestamp("exclusive_begin_timestamp_label"),
+                    inclusiveEndTimestamp: try inner.optionalTimestamp("inclusive_end_timestamp_label")
+                )
+            },
+            recordCount: try reader.optionalObject("record_count") { (inner) throws(TAXIIError) in try TAXII11.RecordCount(dictionary: inner) },
+            contentBlocks: try reader.objects("content_blocks") { (inner) throws(TAXIIError) in try TAXII11.ContentBlock(dictionary: inner) },
+            extendedHeaders: headers
+        )
+    }
+
+    /// `result_id`, destinations, message, source subscription, record count, content blocks.
+    public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {
+        dictionary.setIfPresent("result_id", resultID)
+        dictionary["destination_collection_names"] = destinationCollectionNames.dictionaryList
+        dictionary.setIfPresent("message", message)
+        if let source = subscriptionInformation {
+            var information: [String: TAXII.DictionaryValue] = [
+                "collection_name": .string(source.collectionName), "subscription_id": .string(source.subscriptionID),
+            ]
+            information.setIfPresent("exclusive_begin_timestamp_label", source.exclusiveBeginTimestamp)
+            information.setIfPresent("inclusive_end_timestamp_label", source.inclusiveEndTimestamp)
+            dictionary["subscription_information"] = .dictionary(information)
+        }
+        if let recordCount { dictionary["record_count"] = recordCount.dictionary }
+        dictionary["content_blocks"] = .list(contentBlocks.map(\.dictionary))
+    }
+}
+
+extension TAXII11.PollFulfillmentRequest {
+    /// Reads the dictionary form.
+    public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
+        let (reader, messageID, headers) = try Self.openDictionary(dictionary)
+        let part = try reader.int("result_part_number")
+        guard part >= 1 else { throw TAXIIError(.invalidValue, path: "result_part_number", "\(part) is not a positive integer") }
+        self.init(
+            messageID: messageID, collectionName: try reader.string("collection_name"),
+            resultID: try reader.string("result_id"), resultPartNumber: part, extendedHeaders: headers
+        )
+    }
+
+    /// `collection_name`, `result_id`, `result_part_number`.
+    public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {
+        dictionary["collection_name"] = .string(collectionName)
+        dictionary["result_id"] = .string(resultID)
+        dictionary["result_part_number"] = .integer(resultPartNumber)
+    }
+}
+
+extension TAXII11.InboxMessage {
+    /// Result id, destinations, message, source subscription, record count, content blocks.
+    public func writeText(to text: inout String) {
+        if let resultID { text += "  Result ID: \(resultID)\n" }
+        for name in destinationCollectionNames { text += "  Destination Collection Name: \(name)\n" }
+        text += "  Message: \(TextForm.python(message))\n"
+        if let source = subscriptionInformation {
+            let prefix = TextForm.indent
+            text += prefix + "=== Source Subscription ===\n"
+            text += prefix + "  Collection Name: \(source.collectionName)\n"
+            text += prefix + "  Subscription ID: \(source.subscriptionID)\n"
+            text += prefix + "  Excl. Begin TS Label: \(TextForm.python(source.exclusiveBeginTimestamp?.isoFormat))\n"
+            text += prefix + "  Incl. End TS Label: \(TextForm.python(source.inclusiveEndTimestamp?.isoFormat))\n"
+        }
+        if let recordCount { text += recordCount.text(prefix: TextForm.indent) }
+        text += "  Message has \(contentBlocks.count) Content Blocks\n"
+        for block in contentBlocks { text += block.text(prefix: TextForm.indent) }
+    }
+}
+
+extension TAXII11.PollFulfillmentRequest {
+    /// Collection, result id, part number.
+    public func writeText(to text: inout String) {
+        text += "  Collection Name: \(collectionName)\n"
+        text += "  Result ID: \(resultID)\n"
+        text += "  Result Part Number: \(resultPartNumber)\n"
+    }
+}

@@ -35,10 +35,8 @@ extension TAXII11 {
             let allowAsynch = try cursor.boolAttribute("allow_asynch") ?? false
             let responseType: TAXII.ResponseType = try cursor.optionalEnum("Response_Type") ?? .full
             let bindings = try ContentBinding.parseList(&cursor)
-            let query = try cursor.optional("Query").map { (element, path) throws(TAXIIError) in try Query.parse(cursor.child(element, path: path)) }
-            let delivery = try cursor.optional("Delivery_Parameters").map { (element, path) throws(TAXIIError) in
-                try PushParameters.parse(cursor.child(element, path: path))
-            }
+            let query = try cursor.readOptional("Query", Query.parse)
+            let delivery = try cursor.readOptional("Delivery_Parameters", PushParameters.parse)
             try cursor.finish()
             return PollParameters(
                 allowAsynch: allowAsynch, responseType: responseType, contentBindings: bindings,
@@ -169,5 +167,89 @@ extension TAXII11 {
                 && lhs.exclusiveBeginTimestamp == rhs.exclusiveBeginTimestamp
                 && lhs.inclusiveEndTimestamp == rhs.inclusiveEndTimestamp && lhs.scope == rhs.scope
         }
+    }
+}
+
+extension TAXII11.PollParameters {
+    var dictionary: TAXII.DictionaryValue {
+        .dictionary([
+            "response_type": .string(responseType.rawValue), "content_bindings": contentBindings.dictionaryList,
+            "query": query.map { QueryFormats.dictionary($0, kind: .query) } ?? .null,
+            "allow_asynch": .string(allowAsynch ? "true" : "false"),
+            "delivery_parameters": deliveryParameters?.dictionary ?? .null,
+        ])
+    }
+
+    init(dictionary reader: DictionaryReader) throws(TAXIIError) {
+        self.init(
+            allowAsynch: try reader.optionalBool("allow_asynch") ?? false,
+            responseType: try reader.optionalEnum("response_type", allowed: TAXII.ResponseType.allCases) ?? .full,
+            contentBindings: try TAXII11.ContentBinding.list(reader, "content_bindings"),
+            query: try reader.optionalObject("query") { (inner) throws(TAXIIError) in try QueryFormats.query(from: inner, kind: .query) },
+            deliveryParameters: try reader.optionalObject("delivery_parameters") { (inner) throws(TAXIIError) in try TAXII11.PushParameters(dictionary: inner) }
+        )
+    }
+}
+
+extension TAXII11.PollRequest {
+    /// Reads the dictionary form (exactly one of `subscription_id` and `poll_parameters`).
+    public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
+        let (reader, messageID, headers) = try Self.openDictionary(dictionary)
+        let subscriptionID = try reader.optionalString("subscription_id")
+        let parameters = try reader.optionalObject("poll_parameters") { (inner) throws(TAXIIError) in try TAXII11.PollParameters(dictionary: inner) }
+        let scope: Scope
+        switch (subscriptionID, parameters) {
+        case (let id?, nil): scope = .subscription(id: id)
+        case (nil, let parameters?): scope = .parameters(parameters)
+        case (nil, nil): throw TAXIIError(.missingKey, path: "poll_parameters", "one of subscription_id and poll_parameters is required")
+        case (_?, _?): throw TAXIIError(.invalidValue, path: "poll_parameters", "only one of subscription_id and poll_parameters may be given")
+        }
+        self.init(
+            messageID: messageID, collectionName: try reader.string("collection_name"),
+            exclusiveBeginTimestamp: try reader.optionalTimestamp("exclusive_begin_timestamp_label"),
+            inclusiveEndTimestamp: try reader.optionalTimestamp("inclusive_end_timestamp_label"),
+            scope: scope, extendedHeaders: headers
+        )
+    }
+
+    /// `collection_name`, `subscription_id`, the time window, `poll_parameters`.
+    public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {
+        dictionary["collection_name"] = .string(collectionName)
+        dictionary.setIfPresent("subscription_id", subscriptionID)
+        dictionary.setIfPresent("exclusive_begin_timestamp_label", exclusiveBeginTimestamp)
+        dictionary.setIfPresent("inclusive_end_timestamp_label", inclusiveEndTimestamp)
+        dictionary["poll_parameters"] = pollParameters?.dictionary ?? .null
+    }
+}
+
+/// libtaxii's `_GenericParameters.to_text`, shared by subscription and poll parameters.
+func parametersText(
+    name: String, contentBindings: [TAXII11.ContentBinding], query: TAXII11.Query?,
+    responseType: TAXII.ResponseType, prefix: String
+) -> String {
+    var result = prefix + "=== \(name) ===\n"
+    for binding in contentBindings { result += "  Content Binding: \(binding)\n" }
+    if let query { result += QueryFormats.text(query, kind: .query, prefix: prefix + TextForm.indent) }
+    result += prefix + "  Response type: \(responseType.rawValue)\n"
+    return result
+}
+
+extension TAXII11.PollParameters {
+    func text(prefix: String) -> String {
+        var result = parametersText(name: "Poll_Parameters", contentBindings: contentBindings, query: query, responseType: responseType, prefix: prefix)
+        if allowAsynch { result += prefix + "  Allow Asynch: True\n" }
+        if let deliveryParameters { result += deliveryParameters.text(prefix: prefix + TextForm.indent) }
+        return result
+    }
+}
+
+extension TAXII11.PollRequest {
+    /// Collection, subscription id, window, poll parameters.
+    public func writeText(to text: inout String) {
+        text += "  Collection Name: \(collectionName)\n"
+        if let subscriptionID { text += "  Subscription ID: \(subscriptionID)\n" }
+        text += "  Excl. Begin TS Label: \(TextForm.python(exclusiveBeginTimestamp?.pythonDescription))\n"
+        text += "  Incl. End TS Label: \(TextForm.python(inclusiveEndTimestamp?.pythonDescription))\n"
+        if let pollParameters { text += pollParameters.text(prefix: TextForm.indent) }
     }
 }

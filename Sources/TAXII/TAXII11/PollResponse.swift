@@ -123,3 +123,58 @@ extension TAXII11 {
         }
     }
 }
+
+extension TAXII11.PollResponse {
+    /// Reads the dictionary form.
+    public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
+        let (reader, messageID, headers) = try Self.openDictionary(dictionary)
+        let more = try reader.optionalBool("more") ?? false
+        let resultID = try reader.optionalString("result_id")
+        if more && resultID == nil {
+            throw TAXIIError(.missingKey, path: "result_id", "result_id is required when more is true")
+        }
+        let part = try reader.optionalInt("result_part_number") ?? 1
+        guard part >= 1 else { throw TAXIIError(.invalidValue, path: "result_part_number", "\(part) is not a positive integer") }
+        self.init(
+            messageID: messageID, inResponseTo: try reader.string("in_response_to"),
+            collectionName: try reader.string("collection_name"), more: more, resultID: resultID, resultPartNumber: part,
+            subscriptionID: try reader.optionalString("subscription_id"),
+            exclusiveBeginTimestamp: try reader.optionalTimestamp("exclusive_begin_timestamp_label"),
+            inclusiveEndTimestamp: try reader.optionalTimestamp("inclusive_end_timestamp_label"),
+            recordCount: try reader.optionalObject("record_count") { (inner) throws(TAXIIError) in try TAXII11.RecordCount(dictionary: inner) },
+            message: try reader.optionalString("message"),
+            contentBlocks: try reader.objects("content_blocks") { (inner) throws(TAXIIError) in try TAXII11.ContentBlock(dictionary: inner) },
+            extendedHeaders: headers
+        )
+    }
+
+    /// The result-set keys, window, record count, message and content blocks.
+    public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {
+        dictionary["collection_name"] = .string(collectionName)
+        dictionary["more"] = .bool(more)
+        dictionary["result_id"] = TAXII.DictionaryValue(resultID)
+        dictionary["result_part_number"] = .integer(resultPartNumber)
+        if let recordCount { dictionary["record_count"] = recordCount.dictionary }
+        dictionary.setIfPresent("subscription_id", subscriptionID)
+        dictionary.setIfPresent("message", message)
+        dictionary.setIfPresent("exclusive_begin_timestamp_label", exclusiveBeginTimestamp)
+        dictionary.setIfPresent("inclusive_end_timestamp_label", inclusiveEndTimestamp)
+        dictionary["content_blocks"] = .list(contentBlocks.map(\.dictionary))
+    }
+}
+
+extension TAXII11.PollResponse {
+    /// Collection, result set, record count, window, content blocks.
+    public func writeText(to text: inout String) {
+        text += "  Collection Name: \(collectionName)\n"
+        text += "  More: \(TextForm.python(more))\n"
+        text += "  Result ID: \(TextForm.python(resultID))\n"
+        text += "  Result Part Num: \(resultPartNumber)\n"
+        if let recordCount { text += recordCount.text(prefix: TextForm.indent) }
+        if let subscriptionID { text += "  Subscription ID: \(subscriptionID)\n" }
+        if let message, !message.isEmpty { text += "  Message: \(message)\n" }
+        if let exclusiveBeginTimestamp { text += "  Excl. Begin TS Label: \(exclusiveBeginTimestamp.isoFormat)\n" }
+        if let inclusiveEndTimestamp { text += "  Incl. End TS Label: \(inclusiveEndTimestamp.isoFormat)\n" }
+        for block in contentBlocks { text += block.text(prefix: TextForm.indent) }
+    }
+}

@@ -180,3 +180,109 @@ extension TAXII11 {
         }
     }
 }
+
+extension TAXII11.StatusMessage {
+    /// libtaxii's typing of a detail value: integers and booleans for the keys
+    /// its `status_details` table types under this status type, else text.
+    func dictionaryValue(of detail: Detail) -> TAXII.DictionaryValue {
+        let typed = (Self.detailTypes[statusType] ?? [:])[detail.name]
+        switch typed {
+        case .integer?: return Int(detail.value.trimmedXMLWhitespace).map { .integer($0) } ?? .string(detail.value)
+        case .boolean?: return (try? ElementCursor.bool(detail.value, path: "")).map { .bool($0) } ?? .string(detail.value)
+        case .contentBinding?: return TAXII11.ContentBinding(libtaxiiString: detail.value).dictionary
+        case nil: return .string(detail.value)
+        }
+    }
+
+    enum DetailType { case integer, boolean, contentBinding }
+
+    /// The typed keys of libtaxii's `status_details` table.
+    static let detailTypes: [TAXII.StatusType: [String: DetailType]] = [
+        .invalidResponsePart: [TAXII.StatusDetailKey.maxPartNumber: .integer],
+        .pending: [TAXII.StatusDetailKey.estimatedWait: .integer, TAXII.StatusDetailKey.willPush: .boolean],
+        .retry: [TAXII.StatusDetailKey.estimatedWait: .integer],
+        .unsupportedContentBinding: [TAXII.StatusDetailKey.supportedContent: .contentBinding],
+    ]
+
+    /// `status_detail`: name → value, or a list of values when the name repeats.
+    var statusDetailDictionary: [String: TAXII.DictionaryValue] {
+        var result: [String: TAXII.DictionaryValue] = [:]
+        for detail in statusDetails {
+            let value = dictionaryValue(of: detail)
+            switch result[detail.name] {
+            case nil: result[detail.name] = value
+            case .list(let values)?: result[detail.name] = .list(values + [value])
+            case let existing?: result[detail.name] = .list([existing, value])
+            }
+        }
+        return result
+    }
+
+    static func details(from reader: DictionaryReader) throws(TAXIIError) -> [Detail] {
+        guard let value = reader.value("status_detail") else { return [] }
+        let details = try DictionaryReader(value, path: reader.keyPath("status_detail"))
+        var result: [Detail] = []
+        for name in details.members.keys.sorted() {
+            let itemPath = details.keyPath(name)
+            let values: [TAXII.DictionaryValue] = details.members[name]!.listValue ?? [details.members[name]!]
+            for item in values {
+                switch item {
+                case .string(let text): result.append(Detail(name: name, value: text))
+                case .integer(let number): result.append(Detail(name: name, value: String(number)))
+                case .bool(let flag): result.append(Detail(name: name, value: flag ? "true" : "false"))
+                case .dictionary:
+                    result.append(Detail(name: name, value: try TAXII11.ContentBinding(dictionaryValue: item, path: itemPath).description))
+                case .null, .list:
+                    throw TAXIIError(.wrongType, path: itemPath, "a status detail value must be a string, integer, boolean or content binding, found \(item.typeName)")
+                }
+            }
+        }
+        return result
+    }
+
+    /// Reads the dictionary form.
+    public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
+        let (reader, messageID, headers) = try Self.openDictionary(dictionary)
+        let statusType = TAXII.StatusType(rawValue: try reader.string("status_type"))
+        let details = try Self.details(from: reader)
+        for key in Self.requiredDetails[statusType] ?? [] where !details.contains(where: { $0.name == key }) {
+            throw TAXIIError(.missingStatusDetail, path: "status_detail", "status type \(statusType.rawValue) requires the \(key) detail")
+        }
+        self.init(
+            messageID: messageID, inResponseTo: try reader.string("in_response_to"), statusType: statusType,
+            statusDetails: details, message: try reader.optionalString("message"), extendedHeaders: headers
+        )
+    }
+
+    /// `status_type`, `status_detail`, `message`.
+    public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {
+        dictionary["status_type"] = .string(statusType.rawValue)
+        dictionary["status_detail"] = .dictionary(statusDetailDictionary)
+        dictionary.setIfPresent("message", message)
+    }
+}
+
+extension TAXII11.StatusMessage {
+    /// `Status Type`, each detail (`Status Detail: KEY = value`), `Message`.
+    public func writeText(to text: inout String) {
+        text += "Status Type: \(statusType.rawValue)\n"
+        let details = statusDetailDictionary
+        var seen = Set<String>()
+        for detail in statusDetails where seen.insert(detail.name).inserted {
+            text += "Status Detail: \(detail.name) = \(Self.pythonText(details[detail.name]!))\n"
+        }
+        if let message, !message.isEmpty { text += "Message: \(message)\n" }
+    }
+
+    /// Python's `%s` of a detail value.
+    static func pythonText(_ value: TAXII.DictionaryValue) -> String {
+        switch value {
+        case .string(let text): text
+        case .integer(let number): String(number)
+        case .bool(let flag): flag ? "True" : "False"
+        case .null: "None"
+        case .dictionary: (try? TAXII11.ContentBinding(dictionaryValue: value, path: ""))?.description ?? value.json()
+        case .list(let items): "[" + items.map { "'" + pythonText($0) + "'" }.joined(separator: ", ") + "]"
+        }
+    }
+}

@@ -21,7 +21,7 @@ extension TAXII11 {
             var cursor = cursor
             let responseType: TAXII.ResponseType = try cursor.optionalEnum("Response_Type") ?? .full
             let bindings = try ContentBinding.parseList(&cursor)
-            let query = try cursor.optional("Query").map { (element, path) throws(TAXIIError) in try Query.parse(cursor.child(element, path: path)) }
+            let query = try cursor.readOptional("Query", Query.parse)
             try cursor.finish()
             return SubscriptionParameters(responseType: responseType, contentBindings: bindings, query: query)
         }
@@ -91,12 +91,8 @@ extension TAXII11 {
             let action: TAXII.SubscriptionAction = try cursor.requiredEnumAttribute("action", allowed: TAXII.SubscriptionAction.types11)
             let collectionName = try cursor.requiredAttribute("collection_name")
             let subscriptionID = try cursor.optionalToken("Subscription_ID")
-            let parameters = try cursor.optional("Subscription_Parameters").map { (element, path) throws(TAXIIError) in
-                try SubscriptionParameters.parse(cursor.child(element, path: path))
-            }
-            let push = try cursor.optional("Push_Parameters").map { (element, path) throws(TAXIIError) in
-                try PushParameters.parse(cursor.child(element, path: path))
-            }
+            let parameters = try cursor.readOptional("Subscription_Parameters", SubscriptionParameters.parse)
+            let push = try cursor.readOptional("Push_Parameters", PushParameters.parse)
             let signature = cursor.signature()
             try cursor.finish()
             if [.unsubscribe, .pause, .resume].contains(action), subscriptionID == nil {
@@ -164,6 +160,19 @@ extension TAXII11 {
                 && lhs.subscriptionParameters == rhs.subscriptionParameters && lhs.pushParameters == rhs.pushParameters
                 && sameElements(lhs.pollInstances, rhs.pollInstances)
         }
+
+        static func parse(_ cursor: ElementCursor) throws(TAXIIError) -> SubscriptionInstance {
+            var cursor = cursor
+            let status: TAXII.SubscriptionStatus = try cursor.enumAttribute("status") ?? .active
+            let instance = SubscriptionInstance(
+                subscriptionID: try cursor.requiredToken("Subscription_ID"), status: status,
+                subscriptionParameters: try cursor.readOptional("Subscription_Parameters", SubscriptionParameters.parse),
+                pushParameters: try cursor.readOptional("Push_Parameters", PushParameters.parse),
+                pollInstances: try cursor.readMany("Poll_Instance", ServiceBindings.parse)
+            )
+            try cursor.finish()
+            return instance
+        }
     }
 
     /// A Manage Collection Subscription Response (`Subscription_Management_Response`;
@@ -211,27 +220,7 @@ extension TAXII11 {
             var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element, collector: collector)
             let collectionName = try cursor.requiredAttribute("collection_name")
             let message = cursor.optionalText("Message")
-            var instances: [SubscriptionInstance] = []
-            for (subscription, path) in try cursor.many("Subscription") {
-                var inner = cursor.child(subscription, path: path)
-                let status: TAXII.SubscriptionStatus = try inner.enumAttribute("status") ?? .active
-                let id = try inner.requiredToken("Subscription_ID")
-                let parameters = try inner.optional("Subscription_Parameters").map { (element, path) throws(TAXIIError) in
-                    try SubscriptionParameters.parse(inner.child(element, path: path))
-                }
-                let push = try inner.optional("Push_Parameters").map { (element, path) throws(TAXIIError) in
-                    try PushParameters.parse(inner.child(element, path: path))
-                }
-                var polls: [ServiceBindings] = []
-                for (poll, pollPath) in try inner.many("Poll_Instance") {
-                    polls.append(try ServiceBindings.parse(cursor.child(poll, path: pollPath)))
-                }
-                try inner.finish()
-                instances.append(SubscriptionInstance(
-                    subscriptionID: id, status: status, subscriptionParameters: parameters,
-                    pushParameters: push, pollInstances: polls
-                ))
-            }
+            let instances = try cursor.readMany("Subscription", SubscriptionInstance.parse)
             let signature = cursor.signature()
             try cursor.finish()
             self.init(
@@ -263,6 +252,137 @@ extension TAXII11 {
         public static func == (lhs: Self, rhs: Self) -> Bool {
             lhs.baseEquals(rhs) && lhs.inResponseTo == rhs.inResponseTo && lhs.collectionName == rhs.collectionName
                 && lhs.message == rhs.message && sameElements(lhs.subscriptionInstances, rhs.subscriptionInstances)
+        }
+    }
+}
+
+extension TAXII11.SubscriptionParameters {
+    var dictionary: TAXII.DictionaryValue {
+        .dictionary([
+            "response_type": .string(responseType.rawValue), "content_bindings": contentBindings.dictionaryList,
+            "query": query.map { QueryFormats.dictionary($0, kind: .query) } ?? .null,
+        ])
+    }
+
+    init(dictionary reader: DictionaryReader) throws(TAXIIError) {
+        self.init(
+            responseType: try reader.optionalEnum("response_type", allowed: TAXII.ResponseType.allCases) ?? .full,
+            contentBindings: try TAXII11.ContentBinding.list(reader, "content_bindings"),
+            query: try reader.optionalObject("query") { (inner) throws(TAXIIError) in try QueryFormats.query(from: inner, kind: .query) }
+        )
+    }
+}
+
+extension TAXII11.ManageCollectionSubscriptionRequest {
+    /// Reads the dictionary form.
+    public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
+        let (reader, messageID, headers) = try Self.openDictionary(dictionary)
+        let action = try ElementCursor.enumValue(try reader.string("action"), allowed: TAXII.SubscriptionAction.types11, path: "action")
+        self.init(
+            messageID: messageID, collectionName: try reader.string("collection_name"), action: action,
+            subscriptionID: try reader.optionalString("subscription_id"),
+            // A subscribe always has subscription parameters in the dictionary form (libtaxii
+            // makes default ones); absent, they are the defaults, as they are written back.
+            subscriptionParameters: try reader.optionalObject("subscription_parameters") { (inner) throws(TAXIIError) in
+                try TAXII11.SubscriptionParameters(dictionary: inner)
+            } ?? (action == .subscribe ? TAXII11.SubscriptionParameters() : nil),
+            pushParameters: try reader.optionalObject("push_parameters") { (inner) throws(TAXIIError) in try TAXII11.PushParameters(dictionary: inner) },
+            extendedHeaders: headers
+        )
+        if [.unsubscribe, .pause, .resume].contains(action), subscriptionID == nil {
+            throw TAXIIError(.missingKey, path: "subscription_id", "action \(action.rawValue) requires a subscription_id")
+        }
+    }
+
+    /// `collection_name`, `action`, `subscription_id`; for SUBSCRIBE the parameters (as libtaxii, only then).
+    public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {
+        dictionary["collection_name"] = .string(collectionName)
+        dictionary["action"] = .string(action.rawValue)
+        dictionary.setIfPresent("subscription_id", subscriptionID)
+        if action == .subscribe {
+            dictionary["subscription_parameters"] = (subscriptionParameters ?? TAXII11.SubscriptionParameters()).dictionary
+            if let pushParameters { dictionary["push_parameters"] = pushParameters.dictionary }
+        }
+    }
+}
+
+extension TAXII11.SubscriptionInstance {
+    var dictionary: TAXII.DictionaryValue {
+        .dictionary([
+            "status": .string(status.rawValue), "subscription_id": .string(subscriptionID),
+            "subscription_parameters": subscriptionParameters?.dictionary ?? .null,
+            "push_parameters": pushParameters?.dictionary ?? .null,
+            "poll_instances": .list(pollInstances.map { .dictionary($0.dictionary(prefix: "poll")) }),
+        ])
+    }
+
+    init(dictionary reader: DictionaryReader) throws(TAXIIError) {
+        self.init(
+            subscriptionID: try reader.string("subscription_id"),
+            status: try reader.optionalEnum("status", allowed: TAXII.SubscriptionStatus.allCases) ?? .active,
+            subscriptionParameters: try reader.optionalObject("subscription_parameters") { (inner) throws(TAXIIError) in
+                try TAXII11.SubscriptionParameters(dictionary: inner)
+            },
+            pushParameters: try reader.optionalObject("push_parameters") { (inner) throws(TAXIIError) in try TAXII11.PushParameters(dictionary: inner) },
+            pollInstances: try reader.objects("poll_instances") { (inner) throws(TAXIIError) in try TAXII11.ServiceBindings(dictionary: inner, prefix: "poll") }
+        )
+    }
+}
+
+extension TAXII11.ManageCollectionSubscriptionResponse {
+    /// Reads the dictionary form.
+    public init(dictionary: [String: TAXII.DictionaryValue]) throws(TAXIIError) {
+        let (reader, messageID, headers) = try Self.openDictionary(dictionary)
+        self.init(
+            messageID: messageID, inResponseTo: try reader.string("in_response_to"),
+            collectionName: try reader.string("collection_name"), message: try reader.optionalString("message"),
+            subscriptionInstances: try reader.objects("subscription_instances") { (inner) throws(TAXIIError) in
+                try TAXII11.SubscriptionInstance(dictionary: inner)
+            },
+            extendedHeaders: headers
+        )
+    }
+
+    /// `collection_name`, `message`, `subscription_instances`.
+    public func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue]) {
+        dictionary["collection_name"] = .string(collectionName)
+        dictionary.setIfPresent("message", message)
+        dictionary["subscription_instances"] = .list(subscriptionInstances.map(\.dictionary))
+    }
+}
+
+extension TAXII11.SubscriptionParameters {
+    func text(prefix: String) -> String {
+        parametersText(name: "Subscription_Parameters", contentBindings: contentBindings, query: query, responseType: responseType, prefix: prefix)
+    }
+}
+
+extension TAXII11.ManageCollectionSubscriptionRequest {
+    /// Collection, action, subscription id; for SUBSCRIBE the parameters.
+    public func writeText(to text: inout String) {
+        text += "  Collection Name: \(collectionName)\n"
+        text += "  Action: \(action.rawValue)\n"
+        text += "  Subscription ID: \(TextForm.python(subscriptionID))\n"
+        if action == .subscribe {
+            text += (subscriptionParameters ?? TAXII11.SubscriptionParameters()).text(prefix: TextForm.indent)
+            if let pushParameters { text += pushParameters.text(prefix: TextForm.indent) }
+        }
+    }
+}
+
+extension TAXII11.ManageCollectionSubscriptionResponse {
+    /// Collection, message, one block per subscription.
+    public func writeText(to text: inout String) {
+        text += "  Collection Name: \(collectionName)\n"
+        text += "  Message: \(TextForm.python(message))\n"
+        for instance in subscriptionInstances {
+            let prefix = TextForm.indent
+            text += prefix + "=== Subscription Instance ===\n"
+            text += prefix + "  Status: \(instance.status.rawValue)\n"
+            text += prefix + "  Subscription ID: \(instance.subscriptionID)\n"
+            if let parameters = instance.subscriptionParameters { text += parameters.text(prefix: prefix + TextForm.indent) }
+            if let push = instance.pushParameters { text += push.text(prefix: prefix + TextForm.indent) }
+            for poll in instance.pollInstances { text += poll.text(title: "Poll Instance", prefix: prefix + TextForm.indent) }
         }
     }
 }
