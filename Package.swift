@@ -218,7 +218,11 @@ let package = Package(
         .target(name: "NetworkNamespaceSupport", dependencies: ["SLPFActuator"], path: "Tests/NetworkNamespaceSupport"),
         .target(
             name: "TestSupport",
-            dependencies: ["BastionPKI", "BastionTLS", .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            dependencies: [
+                "BastionPKI", "BastionTLS", .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/TestSupport",
             exclude: ["Scripts"]
         ),

@@ -1,72 +1,28 @@
 import Foundation
-import Synchronization
 import TAXII
 import Testing
 import TestSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// A TAXII 1.1 service on 127.0.0.1 for one request, on a thread of its own: it reads the
-/// request and answers what `answer` makes of its body. ``init(blocks:)`` makes a Poll Service
-/// that evaluates the request's Default Query with TAXII's matcher over `blocks` and answers a
-/// Poll Response with the blocks that match.
-final class OneRequestTAXIIService: Sendable {
-    let url: String
-    private let listener: ListeningSocket
-    private let request = Mutex<String?>(nil)
-    private let done = DispatchSemaphore(value: 0)
-
-    convenience init(blocks: [String]) throws {
-        try self.init { body in try Self.answer(body, blocks: blocks) }
-    }
-
-    init(answer: @escaping @Sendable (String) throws -> String) throws {
-        listener = try ListeningSocket(backlog: 1)
-        url = "http://127.0.0.1:\(listener.port)/services/poll"
-        Thread.detachNewThread { [self] in
-            defer { done.signal() }
-            let connection = accept(listener.descriptor, nil, nil)
-            guard connection >= 0 else { return }
-            defer { close(connection) }
-            var timeout = timeval(tv_sec: 20, tv_usec: 0)
-            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            let body = Self.readRequestBody(connection)
-            request.withLock { $0 = body }
-            let reply = (try? answer(body)) ?? "not a request this service answers"
-            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nX-TAXII-Content-Type: \(TAXII.VersionID.xml11)\r\n"
-                + "X-TAXII-Protocol: \(TAXII.VersionID.http10)\r\nX-TAXII-Services: \(TAXII.VersionID.services11)\r\n"
-                + "Content-Length: \(reply.utf8.count)\r\nConnection: close\r\n\r\n"
-            let bytes = Array((head + reply).utf8)
-            _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+/// TAXII 1.1 services scripted over ``ScriptedHTTPServer``: each answers a request with what
+/// `answer` makes of its body, as a TAXII 1.1 XML message with the binding's headers.
+enum ScriptedTAXIIService {
+    static func start(answer: @escaping @Sendable (String) throws -> String) async throws -> ScriptedHTTPServer {
+        try await ScriptedHTTPServer.start { request in
+            let reply = (try? answer(request.text)) ?? "not a request this service answers"
+            return CannedReply(
+                headers: [
+                    ("Content-Type", "application/xml"), ("X-TAXII-Content-Type", TAXII.VersionID.xml11),
+                    ("X-TAXII-Protocol", TAXII.VersionID.http10), ("X-TAXII-Services", TAXII.VersionID.services11),
+                ],
+                body: Array(reply.utf8)
+            )
         }
     }
 
-    /// The body of the request the service received, once it has answered it.
-    func receivedRequest() -> String? {
-        _ = done.wait(timeout: .now() + 30)
-        listener.close()
-        return request.withLock { $0 }
-    }
-
-    private static func readRequestBody(_ connection: Int32) -> String {
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16_384)
-        func headerEnd() -> Int? {
-            guard received.count >= 4 else { return nil }
-            return (0...(received.count - 4)).first { received[$0..<($0 + 4)].elementsEqual(Array("\r\n\r\n".utf8)) }.map { $0 + 4 }
-        }
-        while true {
-            if let end = headerEnd() {
-                let head = String(decoding: received[..<end], as: UTF8.self).lowercased()
-                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
-                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
-                if received.count - end >= length { return String(decoding: received[end..<(end + length)], as: UTF8.self) }
-            }
-            let count = recv(connection, &buffer, buffer.count, 0)
-            if count <= 0 { return "" }
-            received += buffer[0..<count]
-        }
+    /// A Poll Service that evaluates the request's Default Query with TAXII's matcher over
+    /// `blocks` and answers a Poll Response with the blocks that match.
+    static func start(blocks: [String]) async throws -> ScriptedHTTPServer {
+        try await start { body in try answer(body, blocks: blocks) }
     }
 
     private static func answer(_ body: String, blocks: [String]) throws -> String {
@@ -96,14 +52,16 @@ struct TAXIIQueryCLITests {
 
     /// Runs `bastion taxii query` with `options` against a service holding two indicators, and
     /// returns the request the service received and the contents of the files the CLI wrote.
-    func query(_ options: [String]) throws -> (request: String, files: [String]) {
-        let service = try OneRequestTAXIIService(blocks: [
+    func query(_ options: [String]) async throws -> (request: String, files: [String]) {
+        let service = try await ScriptedTAXIIService.start(blocks: [
             Self.indicator(id: "a", address: "198.51.100.7"), Self.indicator(id: "b", address: "203.0.113.9"),
         ])
+        defer { service.channel.close(promise: nil) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-query-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try CLI.run(["taxii", "query", "--url", service.url, "--collection", "indicators", "--dest-dir", directory.path] + options)
-        let request = try #require(service.receivedRequest())
+        let result = try CLI.run(["taxii", "query", "--url", service.url("/services/poll"), "--collection", "indicators", "--dest-dir", directory.path] + options)
+        #expect(service.requests.count == 1)
+        let request = try #require(service.requests.first?.text)
         #expect(result.status == 0, "\(result.output)\n\(result.error)")
         #expect(request.contains("collection_name=\"indicators\""))
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
@@ -112,8 +70,8 @@ struct TAXIIQueryCLITests {
     }
 
     @Test("--ip: the Default Query goes over the wire, the service's matcher selects the block, the CLI writes it")
-    func queryByAddress() throws {
-        let (request, files) = try query(["--ip", "198.51.100.7"])
+    func queryByAddress() async throws {
+        let (request, files) = try await query(["--ip", "198.51.100.7"])
         #expect(request.contains("STIX_Package/Indicators/Indicator/Observable/Object/Properties/Address_Value"))
         #expect(request.contains(">198.51.100.7<"))
         #expect(files.count == 1)
@@ -122,8 +80,8 @@ struct TAXIIQueryCLITests {
     }
 
     @Test("the general form: a regex test on **/Address_Value")
-    func queryByRegex() throws {
-        let (request, files) = try query(["--target", "**/Address_Value", "--cm", "regex", "--rel", "matches", "--value", #"^203\.0\.113\."#, "--case-sensitive", "true"])
+    func queryByRegex() async throws {
+        let (request, files) = try await query(["--target", "**/Address_Value", "--cm", "regex", "--rel", "matches", "--value", #"^203\.0\.113\."#, "--case-sensitive", "true"])
         #expect(request.contains("urn:taxii.mitre.org:query:capability:regex-1"))
         #expect(files.count == 1)
         #expect(files.first?.contains("203.0.113.9") == true)
@@ -134,8 +92,8 @@ struct TAXIIQueryCLITests {
 struct TAXIIHostilePollCLITests {
     /// A result part number of Int.max with more="true": asking for the next part once trapped.
     @Test("a result part number with no next part is an error, not a crash")
-    func lastPartNumber() throws {
-        let service = try OneRequestTAXIIService { body in
+    func lastPartNumber() async throws {
+        let service = try await ScriptedTAXIIService.start { body in
             guard case .taxii11(.pollRequest(let poll)) = try TAXII.message(fromXML: body) else { return "" }
             return """
                 <taxii_11:Poll_Response xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" \
@@ -145,8 +103,9 @@ struct TAXIIHostilePollCLITests {
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-poll-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try CLI.run(["taxii", "poll", "--url", service.url, "--collection", "c", "--all-parts", "--dest-dir", directory.path])
-        #expect(service.receivedRequest() != nil)
+        defer { service.channel.close(promise: nil) }
+        let result = try CLI.run(["taxii", "poll", "--url", service.url("/services/poll"), "--collection", "c", "--all-parts", "--dest-dir", directory.path])
+        #expect(service.requests.count == 1)
         #expect(result.status == 3, "\(result.output)\n\(result.error)")
         #expect(result.error.contains("result part number 9223372036854775807 has no next part"), "\(result.error)")
     }

@@ -1,4 +1,5 @@
 import NIOCore
+import TestSupport
 import NIOPosix
 import Synchronization
 
