@@ -125,7 +125,7 @@ let package = Package(
         .target(
             name: "TAXIIServer",
             dependencies: [
-                "TAXII", "TAXIIHTTP", "BastionHTTPServer", "BastionConfig",
+                "TAXII", "TAXIIHTTP", "TAXIIClient", "BastionHTTPServer", "BastionConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

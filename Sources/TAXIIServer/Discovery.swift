@@ -74,7 +74,11 @@ extension TAXIIExchange {
                 informations.append(TAXII11.CollectionInformation(
                     collectionName: collection.name, collectionType: collection.type, available: true, description: collection.description,
                     collectionVolume: try await store.count(BlockQuery(collection: collection.name)),
-                    supportedContents: collection.acceptedContent, pollingServiceInstances: [poll],
+                    supportedContents: collection.acceptedContent,
+                    pushMethods: configuration.push.enabled
+                        ? [TAXII.VersionID.http10, TAXII.VersionID.https10].map { TAXII11.PushMethod(protocolBinding: $0, messageBindings: [TAXII.VersionID.xml11]) }
+                        : [],
+                    pollingServiceInstances: [poll],
                     subscriptionMethods: [bindings(configuration.paths.collectionManagement, context: context)],
                     receivingInboxServices: fedByInbox
                         ? [TAXII11.ReceivingInboxService(bindings: bindings(configuration.paths.inbox, context: context), supportedContents: collection.acceptedContent)]

@@ -3,9 +3,11 @@ import Logging
 import NIOHTTP1
 import NIOSSL
 import ServiceLifecycle
+import TAXIIClient
 
 /// A TAXII 1.1 server (answering TAXII 1.0 requests too) on the shared HTTP server layer: a
-/// ServiceLifecycle `Service` serving ``TAXIIExchange`` over HTTPS or plain HTTP.
+/// ServiceLifecycle `Service` serving ``TAXIIExchange`` over HTTPS or plain HTTP, and, unless
+/// push is off in the configuration, delivering push subscriptions (``SubscriptionPusher``).
 ///
 /// ```swift
 /// let store = try SQLiteTAXIIStore(path: "bastion-taxii.sqlite")
@@ -47,7 +49,24 @@ public struct TAXIIServer: Service {
                 ])
                 await onListening(port)
             })
-        try await server.run()
+        guard configuration.push.enabled else {
+            try await server.run()
+            logger.info("TAXII server stopped")
+            return
+        }
+        let client = try TAXIIClient(proxy: .none, tls: configuration.push.trust, timeout: configuration.push.timeout)
+        let pusher = SubscriptionPusher(configuration: configuration, store: store, client: client, logger: logger)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await pusher.run() }
+                try await server.run()
+                group.cancelAll()
+            }
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
         logger.info("TAXII server stopped")
     }
 }

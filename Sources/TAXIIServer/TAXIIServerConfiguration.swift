@@ -63,6 +63,8 @@ public struct TAXIIServerConfiguration: Sendable {
     /// Default Query module, cabby among them, fail to read a Discovery Response that has one.
     /// Polls with a Default Query are evaluated either way.
     public var advertisesDefaultQuery: Bool
+    /// How subscriptions with Push_Parameters are delivered.
+    public var push: PushSettings
 
     /// A configuration; by default one data feed `default` that accepts any content, fed by
     /// the inbox, served anonymously, 100 blocks per part, results kept an hour.
@@ -74,7 +76,8 @@ public struct TAXIIServerConfiguration: Sendable {
         discoveryRequiresAuthentication: Bool = false,
         pageSize: Int = 100,
         resultLifetime: Duration = .seconds(3600),
-        advertisesDefaultQuery: Bool = false
+        advertisesDefaultQuery: Bool = false,
+        push: PushSettings = PushSettings()
     ) {
         self.paths = paths
         self.collections = collections
@@ -84,6 +87,7 @@ public struct TAXIIServerConfiguration: Sendable {
         self.pageSize = pageSize
         self.resultLifetime = resultLifetime
         self.advertisesDefaultQuery = advertisesDefaultQuery
+        self.push = push
     }
 
     /// The collection named `name`.

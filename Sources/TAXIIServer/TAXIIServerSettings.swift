@@ -22,6 +22,7 @@ public struct TAXIIServerSettings: Decodable, Sendable {
     public var collections: [CollectionSettings]?
     public var inboxDestinations: [String]?
     public var users: [UserSettings]?
+    public var push: PushSettingsFile?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, database, tls, paths
@@ -33,7 +34,34 @@ public struct TAXIIServerSettings: Decodable, Sendable {
         case accessLog = "access_log"
         case collections
         case inboxDestinations = "inbox_destinations"
-        case users
+        case users, push
+    }
+
+    /// Push delivery of subscriptions: durations in seconds; `ca` checks subscribers' `https` inboxes.
+    public struct PushSettingsFile: Decodable, Sendable {
+        public var enabled: Bool?
+        public var interval: Int?
+        public var retryBase: Int?
+        public var retryLimit: Int?
+        public var timeout: Int?
+        public var ca: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case enabled, interval, timeout, ca
+            case retryBase = "retry_base"
+            case retryLimit = "retry_limit"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try StrictKeys.check(decoder, known: CodingKeys.allCases.map(\.rawValue))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled)
+            interval = try container.decodeIfPresent(Int.self, forKey: .interval)
+            retryBase = try container.decodeIfPresent(Int.self, forKey: .retryBase)
+            retryLimit = try container.decodeIfPresent(Int.self, forKey: .retryLimit)
+            timeout = try container.decodeIfPresent(Int.self, forKey: .timeout)
+            ca = try container.decodeIfPresent(String.self, forKey: .ca)
+        }
     }
 
     /// HTTPS: the server's certificate and key, and the CA client certificates must chain to.
@@ -165,6 +193,7 @@ public struct TAXIIServerSettings: Decodable, Sendable {
         collections = try container.decodeIfPresent([CollectionSettings].self, forKey: .collections)
         inboxDestinations = try container.decodeIfPresent([String].self, forKey: .inboxDestinations)
         users = try container.decodeIfPresent([UserSettings].self, forKey: .users)
+        push = try container.decodeIfPresent(PushSettingsFile.self, forKey: .push)
     }
 
     /// Whether `text` is a database URL the server takes: `sqlite:PATH` or `postgres://…` (`postgresql://…`).
@@ -192,6 +221,13 @@ public struct TAXIIServerSettings: Decodable, Sendable {
         try check(pageSize, 1...100_000, "page_size")
         try check(resultLifetime, 1...604_800, "result_lifetime")
         try check(maxBody, 1_024...(1 << 30), "max_body")
+        try check(push?.interval, 1...86_400, "push.interval")
+        try check(push?.retryBase, 1...86_400, "push.retry_base")
+        try check(push?.retryLimit, 1...604_800, "push.retry_limit")
+        try check(push?.timeout, 1...3_600, "push.timeout")
+        if let base = push?.retryBase, let limit = push?.retryLimit, limit < base {
+            throw fail("push.retry_limit", "must not be shorter than push.retry_base (\(base))")
+        }
         if let database, !Self.isDatabaseURL(database) {
             throw fail("database", "must be sqlite:PATH or postgres://user:password@host:port/database, got '\(database)'")
         }
@@ -251,7 +287,10 @@ public struct TAXIIServerSettings: Decodable, Sendable {
             collections: collections, inboxDestinations: inboxDestinations, users: users,
             discoveryRequiresAuthentication: discoveryRequiresAuthentication ?? false,
             pageSize: pageSize ?? defaults.pageSize, resultLifetime: .seconds(resultLifetime ?? 3600),
-            advertisesDefaultQuery: advertiseDefaultQuery ?? false)
+            advertisesDefaultQuery: advertiseDefaultQuery ?? false,
+            push: PushSettings(
+                enabled: push?.enabled ?? true, interval: .seconds(push?.interval ?? 5), retryBase: .seconds(push?.retryBase ?? 5),
+                retryLimit: .seconds(push?.retryLimit ?? 600), trust: push?.ca.map { .ca(path: $0) } ?? .system, timeout: .seconds(push?.timeout ?? 30)))
         let servicePaths = [defaults.paths.discovery, defaults.paths.collectionManagement, defaults.paths.inbox, defaults.paths.poll]
         if let bad = servicePaths.first(where: { !$0.hasPrefix("/") }) { throw fail("paths", "a service path must start with '/', got '\(bad)'") }
         guard Set(servicePaths).count == 4 else { throw fail("paths", "each service needs a path of its own") }
@@ -294,6 +333,16 @@ public struct TAXIIServerSettings: Decodable, Sendable {
         # page_size: 100
 
     inbox_destinations: [default]   # where an Inbox Message without a destination goes
+
+    # Subscriptions with Push_Parameters: the server posts new content to the subscriber's inbox,
+    # retrying a subscriber that fails after retry_base seconds, doubling up to retry_limit.
+    push:
+      enabled: true
+      interval: 5         # seconds between looks for new content
+      retry_base: 5
+      retry_limit: 600
+      timeout: 30         # seconds one delivery may take
+      # ca: subscribers-ca.pem   # checks https subscribers (default: the system's roots)
 
     # Users make HTTP Basic authentication required. Passwords are kept only as hashes:
     # `echo 'the password' | bastion taxii server hash-password` prints one.

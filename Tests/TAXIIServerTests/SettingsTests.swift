@@ -11,6 +11,7 @@ struct SettingsTests {
         #expect(configuration.collections == [TAXIICollection(name: "default", description: "Any content, as it arrives.")])
         #expect(configuration.inboxDestinations == ["default"] && configuration.users.isEmpty && configuration.pageSize == 100)
         #expect(configuration.paths == TAXIIServerConfiguration.ServicePaths())
+        #expect(configuration.push == PushSettings())
     }
 
     @Test("collections, users with hashes and permissions, paths and limits are read")
@@ -28,6 +29,7 @@ struct SettingsTests {
               - {name: feed, accepted_content: [urn:stix.mitre.org:xml:1.1.1, "urn:x>a,b"], page_size: 10}
               - {name: set, type: DATA_SET, description: A set.}
             inbox_destinations: [feed]
+            push: {interval: 2, retry_base: 3, retry_limit: 60, timeout: 9, ca: subscribers.pem}
             users:
               - {name: alice, password_hash: "\(hash)", read: all, write: [feed]}
               - {name: bob, password_hash: "\(hash)", read: [set]}
@@ -44,6 +46,7 @@ struct SettingsTests {
         #expect(configuration.users[1].canRead == .only(["set"]))
         #expect(configuration.users[0].password.verify("pw"))
         #expect(configuration.resultLifetime == .seconds(600))
+        #expect(configuration.push == PushSettings(interval: .seconds(2), retryBase: .seconds(3), retryLimit: .seconds(60), trust: .ca(path: "subscribers.pem"), timeout: .seconds(9)))
     }
 
     @Test("each mistake stops startup with the file, the key and the problem", arguments: [
@@ -58,6 +61,9 @@ struct SettingsTests {
         ("users:\n  - {name: u, password_hash: 'scrypt$1048576000$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='}\n",
          "x.yaml: 'users[0].password_hash' password hash parameters out of range"),
         ("paths: {inbox: /same, poll: /same}\n", "x.yaml: 'paths' each service needs a path of its own"),
+        ("push: {retry_base: 60, retry_limit: 5}\n", "x.yaml: 'push.retry_limit' must not be shorter than push.retry_base (60)"),
+        ("push: {interval: 0}\n", "x.yaml: 'push.interval' must be 1…86400, got 0"),
+        ("push: {every: 5}\n", "x.yaml: 'push.every' cannot be read (not a known setting"),
         ("paths: {inbox: relative}\n", "x.yaml: 'paths' a service path must start with '/'"),
         ("users:\n  - {name: u, password_hash: x, read: some}\n", "x.yaml: 'users[0].read' cannot be read (must be `all` or a list"),
     ])

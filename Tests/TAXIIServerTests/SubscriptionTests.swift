@@ -42,12 +42,12 @@ struct SubscriptionTests {
         #expect(try await manage(harness, .resume, id: id).statusAndDetails?.0 == .notFound)
     }
 
-    @Test("unknown ids: UNSUBSCRIBE still succeeds, PAUSE is NOT_FOUND; push parameters are refused; another user's subscription is not theirs")
+    @Test("unknown ids: UNSUBSCRIBE still succeeds, PAUSE is NOT_FOUND; push parameters are refused with push off; another user's subscription is not theirs")
     func refusals() async throws {
         let cost = 1 << 4
         let harness = try ExchangeHarness(TAXIIServerConfiguration(users: [
             TAXIIUser(name: "a", password: try PasswordHash(hashing: "pa", cost: cost)), TAXIIUser(name: "b", password: try PasswordHash(hashing: "pb", cost: cost)),
-        ]))
+        ], push: PushSettings(enabled: false)))
         let gone = instances(try await manage(harness, .unsubscribe, id: "nope", user: ("a", "pa")))
         #expect(gone.first?.subscriptionID == "nope" && gone.first?.status == .unsubscribed)
         let paused = try await manage(harness, .pause, id: "nope", user: ("a", "pa"))

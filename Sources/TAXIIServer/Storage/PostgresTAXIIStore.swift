@@ -74,6 +74,12 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
             created_at BIGINT NOT NULL)
         """,
         "CREATE INDEX IF NOT EXISTS taxii_subscriptions_by_collection ON taxii_subscriptions (collection, owner, created_at)",
+        """
+        CREATE TABLE IF NOT EXISTS taxii_push_deliveries (
+            subscription_id TEXT PRIMARY KEY REFERENCES taxii_subscriptions (id), pushed_up_to BIGINT,
+            next_attempt BIGINT NOT NULL, failures BIGINT NOT NULL DEFAULT 0, last_error TEXT)
+        """,
+        "CREATE INDEX IF NOT EXISTS taxii_push_deliveries_due ON taxii_push_deliveries (next_attempt)",
     ]
 
     public func insert(_ placements: [Placement]) async throws(TAXIIStoreError) -> [[Int64]] {
@@ -247,6 +253,60 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
             ).decode(String.self) { found = true }
             return found
         }
+    }
+
+    public func startPushing(subscriptionID: String, after: Int64?, firstAttempt: Int64) async throws(TAXIIStoreError) {
+        _ = try await execute { client in
+            try await client.query("""
+                INSERT INTO taxii_push_deliveries (subscription_id, pushed_up_to, next_attempt) VALUES (\(subscriptionID), \(after), \(firstAttempt))
+                """, logger: self.logger)
+        }
+    }
+
+    public func claimDuePushes(now: Int64, leaseUntil: Int64, limit: Int) async throws(TAXIIStoreError) -> [PushDelivery] {
+        // SKIP LOCKED: a delivery another process is claiming at this moment is left to it.
+        try await execute { client in
+            try await Self.pushDeliveries(try await client.query("""
+                WITH due AS (
+                    SELECT d.subscription_id FROM taxii_push_deliveries d JOIN taxii_subscriptions s ON s.id = d.subscription_id
+                    WHERE s.status = 'ACTIVE' AND d.next_attempt <= \(now) ORDER BY d.next_attempt LIMIT \(Int64(max(0, limit)))
+                    FOR UPDATE OF d SKIP LOCKED)
+                UPDATE taxii_push_deliveries d SET next_attempt = \(leaseUntil) FROM due, taxii_subscriptions s
+                WHERE d.subscription_id = due.subscription_id AND s.id = d.subscription_id
+                RETURNING d.subscription_id, s.collection, s.request, d.pushed_up_to, d.next_attempt, d.failures, d.last_error
+                """, logger: self.logger))
+        }
+    }
+
+    public func recordPush(_ delivery: PushDelivery) async throws(TAXIIStoreError) {
+        _ = try await execute { client in
+            try await client.query("""
+                UPDATE taxii_push_deliveries SET pushed_up_to = \(delivery.pushedUpTo), next_attempt = \(delivery.nextAttempt),
+                    failures = \(Int64(delivery.failures)), last_error = \(delivery.lastError)
+                WHERE subscription_id = \(delivery.subscriptionID)
+                """, logger: self.logger)
+        }
+    }
+
+    public func pushDelivery(subscriptionID: String) async throws(TAXIIStoreError) -> PushDelivery? {
+        try await execute { client in
+            try await Self.pushDeliveries(try await client.query("""
+                SELECT d.subscription_id, s.collection, s.request, d.pushed_up_to, d.next_attempt, d.failures, d.last_error
+                FROM taxii_push_deliveries d JOIN taxii_subscriptions s ON s.id = d.subscription_id WHERE d.subscription_id = \(subscriptionID)
+                """, logger: self.logger)).first
+        }
+    }
+
+    static func pushDeliveries(_ rows: PostgresRowSequence) async throws -> [PushDelivery] {
+        var deliveries: [PushDelivery] = []
+        for try await (id, collection, request, pushedUpTo, nextAttempt, failures, lastError) in rows.decode(
+            (String, String, String, Int64?, Int64, Int64, String?).self
+        ) {
+            deliveries.append(PushDelivery(
+                subscriptionID: id, collection: collection, request: request, pushedUpTo: pushedUpTo, nextAttempt: nextAttempt,
+                failures: Int(failures), lastError: lastError))
+        }
+        return deliveries
     }
 
     static func subscriptions(_ rows: PostgresRowSequence) async throws -> [StoredSubscription] {

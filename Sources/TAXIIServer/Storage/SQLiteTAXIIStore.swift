@@ -84,6 +84,14 @@ public final class SQLiteTAXIIStore: TAXIIStore {
                 CREATE INDEX subscriptions_by_collection ON subscriptions (collection, owner, created_at);
                 """)
         }
+        migrator.registerMigration("v3 push deliveries") { db in
+            try db.execute(sql: """
+                CREATE TABLE push_deliveries (
+                    subscription_id TEXT PRIMARY KEY REFERENCES subscriptions (id), pushed_up_to INTEGER,
+                    next_attempt INTEGER NOT NULL, failures INTEGER NOT NULL DEFAULT 0, last_error TEXT);
+                CREATE INDEX push_deliveries_due ON push_deliveries (next_attempt);
+                """)
+        }
         return migrator
     }
 
@@ -233,6 +241,52 @@ public final class SQLiteTAXIIStore: TAXIIStore {
             try db.execute(sql: "UPDATE subscriptions SET status = ? WHERE id = ?", arguments: [status, id])
             return db.changesCount > 0
         }
+    }
+
+    public func startPushing(subscriptionID: String, after: Int64?, firstAttempt: Int64) async throws(TAXIIStoreError) {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO push_deliveries (subscription_id, pushed_up_to, next_attempt) VALUES (?, ?, ?)",
+                arguments: [subscriptionID, after, firstAttempt])
+        }
+    }
+
+    public func claimDuePushes(now: Int64, leaseUntil: Int64, limit: Int) async throws(TAXIIStoreError) -> [PushDelivery] {
+        try await write { db in
+            let due = try Row.fetchAll(db, sql: """
+                SELECT d.subscription_id, s.collection, s.request, d.pushed_up_to, d.next_attempt, d.failures, d.last_error
+                FROM push_deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+                WHERE s.status = 'ACTIVE' AND d.next_attempt <= ? ORDER BY d.next_attempt LIMIT ?
+                """, arguments: [now, max(0, limit)]).map(Self.pushDelivery)
+            for delivery in due {
+                try db.execute(sql: "UPDATE push_deliveries SET next_attempt = ? WHERE subscription_id = ?", arguments: [leaseUntil, delivery.subscriptionID])
+            }
+            return due
+        }
+    }
+
+    public func recordPush(_ delivery: PushDelivery) async throws(TAXIIStoreError) {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE push_deliveries SET pushed_up_to = ?, next_attempt = ?, failures = ?, last_error = ? WHERE subscription_id = ?",
+                arguments: [delivery.pushedUpTo, delivery.nextAttempt, delivery.failures, delivery.lastError, delivery.subscriptionID])
+        }
+    }
+
+    public func pushDelivery(subscriptionID: String) async throws(TAXIIStoreError) -> PushDelivery? {
+        try await read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT d.subscription_id, s.collection, s.request, d.pushed_up_to, d.next_attempt, d.failures, d.last_error
+                FROM push_deliveries d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.subscription_id = ?
+                """, arguments: [subscriptionID]).map(Self.pushDelivery)
+        }
+    }
+
+    static func pushDelivery(_ row: Row) throws -> PushDelivery {
+        PushDelivery(
+            subscriptionID: try column(row, "subscription_id"), collection: try column(row, "collection"), request: try column(row, "request"),
+            pushedUpTo: try column(row, "pushed_up_to"), nextAttempt: try column(row, "next_attempt"), failures: try column(row, "failures"),
+            lastError: try column(row, "last_error"))
     }
 
     static func subscription(_ row: Row) throws -> StoredSubscription {

@@ -53,6 +53,46 @@ public protocol TAXIIStore: Sendable {
 
     /// Sets the status of subscription `id`; whether it was found.
     func setSubscriptionStatus(id: String, to status: String) async throws(TAXIIStoreError) -> Bool
+
+    /// Starts push delivery for subscription `subscriptionID`: the blocks of its collection
+    /// labelled after `after` (all of them for `nil`) are pushed, the first attempt due at `firstAttempt`.
+    func startPushing(subscriptionID: String, after: Int64?, firstAttempt: Int64) async throws(TAXIIStoreError)
+    /// Claims up to `limit` push deliveries due at `now` whose subscription is active: each comes
+    /// back with its state and is not due again (for any process on this store) before
+    /// `leaseUntil`, unless ``recordPush(_:)`` says otherwise.
+    func claimDuePushes(now: Int64, leaseUntil: Int64, limit: Int) async throws(TAXIIStoreError) -> [PushDelivery]
+    /// Keeps the state of a delivery after an attempt: its mark, when it is due next, failures.
+    func recordPush(_ delivery: PushDelivery) async throws(TAXIIStoreError)
+    /// The push state of a subscription; `nil` when it does not push.
+    func pushDelivery(subscriptionID: String) async throws(TAXIIStoreError) -> PushDelivery?
+}
+
+/// Where the push delivery of one subscription stands.
+public struct PushDelivery: Sendable, Equatable {
+    public var subscriptionID: String
+    /// The subscription's collection.
+    public var collection: String
+    /// The subscription's SUBSCRIBE request (XML): its parameters and push parameters.
+    public var request: String
+    /// The label of the last block delivered (or passed over by the subscription's filters);
+    /// `nil` before the first.
+    public var pushedUpTo: Int64?
+    /// When the next attempt is due, in microseconds since 1970.
+    public var nextAttempt: Int64
+    /// Failed attempts in a row.
+    public var failures: Int
+    /// Why the last attempt failed, if it did.
+    public var lastError: String?
+
+    public init(subscriptionID: String, collection: String, request: String, pushedUpTo: Int64?, nextAttempt: Int64, failures: Int = 0, lastError: String? = nil) {
+        self.subscriptionID = subscriptionID
+        self.collection = collection
+        self.request = request
+        self.pushedUpTo = pushedUpTo
+        self.nextAttempt = nextAttempt
+        self.failures = failures
+        self.lastError = lastError
+    }
 }
 
 /// A subscription as kept: who holds it on which collection, its status (`ACTIVE`, `PAUSED`,
