@@ -10,6 +10,8 @@ struct PollQuery: Sendable {
     var countOnly = false
     var query: TAXII11.Query?
     var subscriptionID: String?
+    /// Whether the requester takes a PENDING answer.
+    var allowsAsynchronous = false
 
     init(_ request: TAXII11.PollRequest) {
         collection = request.collectionName
@@ -20,6 +22,7 @@ struct PollQuery: Sendable {
             bindings = parameters.contentBindings.map { BindingFilter(bindingID: $0.bindingID, subtypeIDs: $0.subtypeIDs) }
             countOnly = parameters.responseType == .countOnly
             query = parameters.query
+            allowsAsynchronous = parameters.allowAsynch
         case .subscription(let id):
             bindings = []
             subscriptionID = id
@@ -79,6 +82,10 @@ extension TAXIIExchange {
         let window = snapshot.query
         let end = snapshot.latest == nil ? nil : window.upTo
 
+        if let matcher, poll.allowsAsynchronous, context.version == .v11, snapshot.total > configuration.asynchronousPollThreshold {
+            return try await answerLater(matcher, over: window, total: snapshot.total, pageSize: pageSize, context: context)
+        }
+
         var listed: [Int64]?
         let firstPage: [StoredContentBlock]
         let total: Int
@@ -130,6 +137,12 @@ extension TAXIIExchange {
         guard context.mayRead(resultSet.query.collection) else {
             return status(.denied, to: context.requestID, version: .v11, message: "user \(context.user?.name ?? "") may not poll collection \(resultSet.query.collection)")
         }
+        switch resultSet.state {
+        case .ready: break
+        case .pending: return pending(resultSet, context: context)
+        case .failed(let reason):
+            return status(.asynchronousPollError, to: context.requestID, version: .v11, message: "result \(resultSet.id) could not be built: \(reason)")
+        }
         let part = request.resultPartNumber
         guard part >= 1, part <= resultSet.partCount else {
             return status(.invalidResponsePart, to: context.requestID, version: .v11, message: "result \(resultSet.id) has parts 1 to \(resultSet.partCount)",
@@ -152,6 +165,43 @@ extension TAXIIExchange {
             inResponseTo: context.requestID, collectionName: collection, more: more, resultID: resultID, resultPartNumber: part,
             exclusiveBeginTimestamp: window.after.map(TAXII.Timestamp.init(microsecondsSince1970:)), inclusiveEndTimestamp: end,
             recordCount: TAXII11.RecordCount(total), contentBlocks: blocks.map(Self.block11))))
+    }
+
+    /// Blocks a query is evaluated over per second, for the ESTIMATED_WAIT of a PENDING answer.
+    static let evaluationRate = 20_000
+
+    /// Answers PENDING and builds the result of `matcher` over `window` (`total` blocks) in the
+    /// background; Poll Fulfillment fetches it once ready (PENDING again until then,
+    /// ASYNCHRONOUS_POLL_ERROR if building it fails).
+    private func answerLater(
+        _ matcher: TAXII.DefaultQuery.Matcher, over window: BlockQuery, total: Int, pageSize: Int, context: ServiceContext
+    ) async throws(TAXIIStoreError) -> TAXII.Message {
+        let now = clock()
+        let resultSet = ResultSet(
+            id: UUID().uuidString.lowercased(), query: window, total: 0, pageSize: pageSize, isListed: true, createdAt: now, state: .pending)
+        _ = try await store.removeResultSets(createdBefore: now - Self.microseconds(configuration.resultLifetime))
+        try await store.saveResultSet(resultSet, blockIDs: nil)
+        logger.info("asynchronous poll accepted", metadata: ["collection": "\(window.collection)", "result_id": "\(resultSet.id)", "blocks": "\(total)"])
+        let (store, logger) = (self.store, self.logger)
+        background.run {
+            do {
+                let matches = try await evaluate(matcher, over: window)
+                try await store.finishResultSet(id: resultSet.id, total: matches.count, blockIDs: matches.map(\.id))
+                logger.info("asynchronous poll result ready", metadata: ["result_id": "\(resultSet.id)", "blocks": "\(matches.count)"])
+            } catch {
+                logger.error("asynchronous poll failed", metadata: ["result_id": "\(resultSet.id)", "error": "\(error)"])
+                try? await store.failResultSet(id: resultSet.id, reason: "\(error)")
+            }
+        }
+        return pending(resultSet, blocks: total, context: context)
+    }
+
+    /// The PENDING answer for `resultSet`, over `blocks` blocks still to read (for the estimate).
+    private func pending(_ resultSet: ResultSet, blocks: Int? = nil, context: ServiceContext) -> TAXII.Message {
+        let wait = max(1, (blocks ?? 0) / Self.evaluationRate)
+        return status(.pending, to: context.requestID, version: .v11, message: "the result is being built; fetch it with Poll Fulfillment", details: [
+            (TAXII.StatusDetailKey.estimatedWait, String(wait)), (TAXII.StatusDetailKey.resultID, resultSet.id), (TAXII.StatusDetailKey.willPush, "false"),
+        ])
     }
 
     /// The blocks of `window` that `matcher` selects, read in batches.

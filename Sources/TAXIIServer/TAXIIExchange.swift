@@ -58,6 +58,8 @@ public struct TAXIIExchange: Sendable {
     let logger: Logger
     let credentials: CredentialCache
     let clock: @Sendable () -> Int64
+    /// Work that goes on after an answer (asynchronous poll results).
+    let background = BackgroundWork()
 
     /// An exchange over `store`. `clock` gives the time in microseconds since 1970.
     public init(
@@ -255,5 +257,32 @@ final class CredentialCache: Sendable {
         guard user.password.verify(password) else { return nil }
         accepted.withLock { $0[name] = digest }
         return user
+    }
+}
+
+/// Tasks that go on after their request was answered, kept so that the server can wait for
+/// them when it stops (and tests when they look at the result).
+final class BackgroundWork: Sendable {
+    private let tasks = Mutex<[Int: Task<Void, Never>]>([:])
+    private let counter = Atomic<Int>(0)
+
+    /// Starts `work`.
+    func run(_ work: @escaping @Sendable () async -> Void) {
+        let id = counter.add(1, ordering: .relaxed).newValue
+        tasks.withLock { tasks in
+            tasks[id] = Task { [weak self] in
+                await work()
+                _ = self?.tasks.withLock { $0.removeValue(forKey: id) }
+            }
+        }
+    }
+
+    /// Returns once every task started so far has finished.
+    func waitForAll() async {
+        while let next = tasks.withLock({ $0.values.first }) {
+            await next.value
+            // A task removes itself when done; one that has not yet is waited for again (it returns at once).
+            await Task.yield()
+        }
     }
 }

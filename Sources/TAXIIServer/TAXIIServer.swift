@@ -51,6 +51,7 @@ public struct TAXIIServer: Service {
             })
         guard configuration.push.enabled else {
             try await server.run()
+            await exchange.background.waitForAll()
             logger.info("TAXII server stopped")
             return
         }
@@ -61,6 +62,8 @@ public struct TAXIIServer: Service {
                 group.addTask { await pusher.run() }
                 try await server.run()
                 group.cancelAll()
+                // Asynchronous poll results being built are finished, not left pending.
+                await exchange.background.waitForAll()
             }
         } catch {
             try? await client.shutdown()

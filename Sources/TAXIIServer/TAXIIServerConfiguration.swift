@@ -65,6 +65,10 @@ public struct TAXIIServerConfiguration: Sendable {
     public var advertisesDefaultQuery: Bool
     /// How subscriptions with Push_Parameters are delivered.
     public var push: PushSettings
+    /// A Default Query poll that allows an asynchronous answer (`allow_asynch="true"`) over a
+    /// window of more blocks than this is answered PENDING: its result is built in the
+    /// background and fetched with Poll Fulfillment once ready.
+    public var asynchronousPollThreshold: Int
 
     /// A configuration; by default one data feed `default` that accepts any content, fed by
     /// the inbox, served anonymously, 100 blocks per part, results kept an hour.
@@ -77,7 +81,8 @@ public struct TAXIIServerConfiguration: Sendable {
         pageSize: Int = 100,
         resultLifetime: Duration = .seconds(3600),
         advertisesDefaultQuery: Bool = false,
-        push: PushSettings = PushSettings()
+        push: PushSettings = PushSettings(),
+        asynchronousPollThreshold: Int = 10_000
     ) {
         self.paths = paths
         self.collections = collections
@@ -88,6 +93,7 @@ public struct TAXIIServerConfiguration: Sendable {
         self.resultLifetime = resultLifetime
         self.advertisesDefaultQuery = advertisesDefaultQuery
         self.push = push
+        self.asynchronousPollThreshold = asynchronousPollThreshold
     }
 
     /// The collection named `name`.

@@ -17,6 +17,8 @@ public struct TAXIIServerSettings: Decodable, Sendable {
     public var pageSize: Int?
     /// Seconds a poll's result can be fetched with Poll Fulfillment.
     public var resultLifetime: Int?
+    /// Blocks above which an `allow_asynch` Default Query poll is answered PENDING.
+    public var asyncPollAbove: Int?
     public var maxBody: Int?
     public var accessLog: Bool?
     public var collections: [CollectionSettings]?
@@ -30,6 +32,7 @@ public struct TAXIIServerSettings: Decodable, Sendable {
         case advertiseDefaultQuery = "advertise_default_query"
         case pageSize = "page_size"
         case resultLifetime = "result_lifetime"
+        case asyncPollAbove = "async_poll_above"
         case maxBody = "max_body"
         case accessLog = "access_log"
         case collections
@@ -188,6 +191,7 @@ public struct TAXIIServerSettings: Decodable, Sendable {
         advertiseDefaultQuery = try container.decodeIfPresent(Bool.self, forKey: .advertiseDefaultQuery)
         pageSize = try container.decodeIfPresent(Int.self, forKey: .pageSize)
         resultLifetime = try container.decodeIfPresent(Int.self, forKey: .resultLifetime)
+        asyncPollAbove = try container.decodeIfPresent(Int.self, forKey: .asyncPollAbove)
         maxBody = try container.decodeIfPresent(Int.self, forKey: .maxBody)
         accessLog = try container.decodeIfPresent(Bool.self, forKey: .accessLog)
         collections = try container.decodeIfPresent([CollectionSettings].self, forKey: .collections)
@@ -220,6 +224,7 @@ public struct TAXIIServerSettings: Decodable, Sendable {
         try check(port, 0...65_535, "port")
         try check(pageSize, 1...100_000, "page_size")
         try check(resultLifetime, 1...604_800, "result_lifetime")
+        try check(asyncPollAbove, 0...Int(Int32.max), "async_poll_above")
         try check(maxBody, 1_024...(1 << 30), "max_body")
         try check(push?.interval, 1...86_400, "push.interval")
         try check(push?.retryBase, 1...86_400, "push.retry_base")
@@ -290,7 +295,8 @@ public struct TAXIIServerSettings: Decodable, Sendable {
             advertisesDefaultQuery: advertiseDefaultQuery ?? false,
             push: PushSettings(
                 enabled: push?.enabled ?? true, interval: .seconds(push?.interval ?? 5), retryBase: .seconds(push?.retryBase ?? 5),
-                retryLimit: .seconds(push?.retryLimit ?? 600), trust: push?.ca.map { .ca(path: $0) } ?? .system, timeout: .seconds(push?.timeout ?? 30)))
+                retryLimit: .seconds(push?.retryLimit ?? 600), trust: push?.ca.map { .ca(path: $0) } ?? .system, timeout: .seconds(push?.timeout ?? 30)),
+            asynchronousPollThreshold: asyncPollAbove ?? defaults.asynchronousPollThreshold)
         let servicePaths = [defaults.paths.discovery, defaults.paths.collectionManagement, defaults.paths.inbox, defaults.paths.poll]
         if let bad = servicePaths.first(where: { !$0.hasPrefix("/") }) { throw fail("paths", "a service path must start with '/', got '\(bad)'") }
         guard Set(servicePaths).count == 4 else { throw fail("paths", "each service needs a path of its own") }
@@ -322,6 +328,8 @@ public struct TAXIIServerSettings: Decodable, Sendable {
     advertise_default_query: false   # list Default Query support in Discovery (cabby cannot read it)
     page_size: 100          # content blocks per Poll Response part
     result_lifetime: 3600   # seconds a poll's parts can be fetched with Poll Fulfillment
+    async_poll_above: 10000 # a Default Query poll with allow_asynch over more blocks than this is answered
+                            # PENDING; its result is built in the background for Poll Fulfillment
     max_body: 16777216      # the largest request, in bytes
     access_log: false
 

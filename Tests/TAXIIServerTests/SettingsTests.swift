@@ -25,6 +25,7 @@ struct SettingsTests {
             discovery_requires_authentication: yes
             page_size: 50
             result_lifetime: 600
+            async_poll_above: 50
             collections:
               - {name: feed, accepted_content: [urn:stix.mitre.org:xml:1.1.1, "urn:x>a,b"], page_size: 10}
               - {name: set, type: DATA_SET, description: A set.}
@@ -45,7 +46,7 @@ struct SettingsTests {
         #expect(configuration.users[0].canWrite == .only(["feed"]) && configuration.users[1].canWrite == .only([]))
         #expect(configuration.users[1].canRead == .only(["set"]))
         #expect(configuration.users[0].password.verify("pw"))
-        #expect(configuration.resultLifetime == .seconds(600))
+        #expect(configuration.resultLifetime == .seconds(600) && configuration.asynchronousPollThreshold == 50)
         #expect(configuration.push == PushSettings(interval: .seconds(2), retryBase: .seconds(3), retryLimit: .seconds(60), trust: .ca(path: "subscribers.pem"), timeout: .seconds(9)))
     }
 

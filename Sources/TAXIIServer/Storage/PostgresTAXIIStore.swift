@@ -63,6 +63,8 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
             is_listed BOOLEAN NOT NULL, created_at BIGINT NOT NULL)
         """,
         "CREATE INDEX IF NOT EXISTS taxii_result_sets_by_age ON taxii_result_sets (created_at)",
+        "ALTER TABLE taxii_result_sets ADD COLUMN IF NOT EXISTS state TEXT NOT NULL DEFAULT 'ready'",
+        "ALTER TABLE taxii_result_sets ADD COLUMN IF NOT EXISTS failure TEXT",
         """
         CREATE TABLE IF NOT EXISTS taxii_result_items (
             result_id TEXT NOT NULL REFERENCES taxii_result_sets (id) ON DELETE CASCADE, position BIGINT NOT NULL,
@@ -171,29 +173,52 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
         do { query = String(decoding: try JSONEncoder().encode(resultSet.query), as: UTF8.self) } catch {
             throw TAXIIStoreError(.query, "cannot encode a result set's query: \(error)")
         }
+        let (state, failure) = resultSet.storedState
         try await transaction { connection in
             try await connection.query("""
-                INSERT INTO taxii_result_sets (id, query, total, page_size, is_listed, created_at)
-                VALUES (\(resultSet.id), \(query), \(Int64(resultSet.total)), \(Int64(resultSet.pageSize)), \(resultSet.isListed), \(resultSet.createdAt))
+                INSERT INTO taxii_result_sets (id, query, total, page_size, is_listed, created_at, state, failure)
+                VALUES (\(resultSet.id), \(query), \(Int64(resultSet.total)), \(Int64(resultSet.pageSize)), \(resultSet.isListed), \(resultSet.createdAt),
+                        \(state), \(failure))
                 """, logger: self.logger)
-            for (position, blockID) in (blockIDs ?? []).enumerated() {
-                try await connection.query(
-                    "INSERT INTO taxii_result_items (result_id, position, block_id) VALUES (\(resultSet.id), \(Int64(position)), \(blockID))",
-                    logger: self.logger)
-            }
+            try await self.list(blockIDs, of: resultSet.id, on: connection)
+        }
+    }
+
+    private func list(_ blockIDs: [Int64]?, of resultID: String, on connection: PostgresConnection) async throws {
+        for (position, blockID) in (blockIDs ?? []).enumerated() {
+            try await connection.query(
+                "INSERT INTO taxii_result_items (result_id, position, block_id) VALUES (\(resultID), \(Int64(position)), \(blockID))", logger: logger)
+        }
+    }
+
+    public func finishResultSet(id: String, total: Int, blockIDs: [Int64]?) async throws(TAXIIStoreError) {
+        try await transaction { connection in
+            var updated = false
+            for try await _ in try await connection.query(
+                "UPDATE taxii_result_sets SET state = 'ready', total = \(Int64(total)) WHERE id = \(id) AND state = 'pending' RETURNING id", logger: self.logger
+            ).decode(String.self) { updated = true }
+            if updated { try await self.list(blockIDs, of: id, on: connection) }
+        }
+    }
+
+    public func failResultSet(id: String, reason: String) async throws(TAXIIStoreError) {
+        _ = try await execute { client in
+            try await client.query("UPDATE taxii_result_sets SET state = 'failed', failure = \(reason) WHERE id = \(id) AND state = 'pending'", logger: self.logger)
         }
     }
 
     public func resultSet(id: String) async throws(TAXIIStoreError) -> ResultSet? {
         try await execute { client in
-            for try await (query, total, pageSize, isListed, createdAt) in try await client.query(
-                "SELECT query, total, page_size, is_listed, created_at FROM taxii_result_sets WHERE id = \(id)", logger: self.logger
-            ).decode((String, Int64, Int64, Bool, Int64).self) {
+            for try await (query, total, pageSize, isListed, createdAt, state, failure) in try await client.query(
+                "SELECT query, total, page_size, is_listed, created_at, state, failure FROM taxii_result_sets WHERE id = \(id)", logger: self.logger
+            ).decode((String, Int64, Int64, Bool, Int64, String, String?).self) {
                 let window: BlockQuery
                 do { window = try JSONDecoder().decode(BlockQuery.self, from: Data(query.utf8)) } catch {
                     throw TAXIIStoreError(.corrupt, "result set \(id) cannot be read: \(error)")
                 }
-                return ResultSet(id: id, query: window, total: Int(total), pageSize: max(1, Int(pageSize)), isListed: isListed, createdAt: createdAt)
+                return ResultSet(
+                    id: id, query: window, total: Int(total), pageSize: max(1, Int(pageSize)), isListed: isListed, createdAt: createdAt,
+                    state: ResultSet.state(stored: state, reason: failure))
             }
             return nil
         }

@@ -92,6 +92,12 @@ public final class SQLiteTAXIIStore: TAXIIStore {
                 CREATE INDEX push_deliveries_due ON push_deliveries (next_attempt);
                 """)
         }
+        migrator.registerMigration("v4 result set states") { db in
+            try db.execute(sql: """
+                ALTER TABLE result_sets ADD COLUMN state TEXT NOT NULL DEFAULT 'ready';
+                ALTER TABLE result_sets ADD COLUMN failure TEXT;
+                """)
+        }
         return migrator
     }
 
@@ -168,15 +174,32 @@ public final class SQLiteTAXIIStore: TAXIIStore {
         } catch {
             throw TAXIIStoreError(.query, "cannot encode a result set's query: \(error)")
         }
+        let (state, failure) = resultSet.storedState
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO result_sets (id, query, total, page_size, is_listed, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [resultSet.id, query, resultSet.total, resultSet.pageSize, resultSet.isListed, resultSet.createdAt])
-            for (position, blockID) in (blockIDs ?? []).enumerated() {
-                try db.execute(
-                    sql: "INSERT INTO result_items (result_id, position, block_id) VALUES (?, ?, ?)",
-                    arguments: [resultSet.id, position, blockID])
-            }
+                sql: "INSERT INTO result_sets (id, query, total, page_size, is_listed, created_at, state, failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [resultSet.id, query, resultSet.total, resultSet.pageSize, resultSet.isListed, resultSet.createdAt, state, failure])
+            try Self.list(blockIDs, of: resultSet.id, in: db)
+        }
+    }
+
+    private static func list(_ blockIDs: [Int64]?, of resultID: String, in db: Database) throws {
+        for (position, blockID) in (blockIDs ?? []).enumerated() {
+            try db.execute(sql: "INSERT INTO result_items (result_id, position, block_id) VALUES (?, ?, ?)", arguments: [resultID, position, blockID])
+        }
+    }
+
+    public func finishResultSet(id: String, total: Int, blockIDs: [Int64]?) async throws(TAXIIStoreError) {
+        try await write { db in
+            try db.execute(sql: "UPDATE result_sets SET state = 'ready', total = ? WHERE id = ? AND state = 'pending'", arguments: [total, id])
+            guard db.changesCount > 0 else { return }
+            try Self.list(blockIDs, of: id, in: db)
+        }
+    }
+
+    public func failResultSet(id: String, reason: String) async throws(TAXIIStoreError) {
+        try await write { db in
+            try db.execute(sql: "UPDATE result_sets SET state = 'failed', failure = ? WHERE id = ? AND state = 'pending'", arguments: [reason, id])
         }
     }
 
@@ -191,7 +214,8 @@ public final class SQLiteTAXIIStore: TAXIIStore {
             }
             return ResultSet(
                 id: id, query: query, total: try Self.column(row, "total"), pageSize: max(1, try Self.column(row, "page_size")),
-                isListed: try Self.column(row, "is_listed"), createdAt: try Self.column(row, "created_at"))
+                isListed: try Self.column(row, "is_listed"), createdAt: try Self.column(row, "created_at"),
+                state: ResultSet.state(stored: try Self.column(row, "state"), reason: try Self.column(row, "failure")))
         }
     }
 

@@ -54,6 +54,11 @@ public protocol TAXIIStore: Sendable {
     /// Sets the status of subscription `id`; whether it was found.
     func setSubscriptionStatus(id: String, to status: String) async throws(TAXIIStoreError) -> Bool
 
+    /// Makes a pending result set ready: `total` blocks, listed by `blockIDs` when it lists them.
+    func finishResultSet(id: String, total: Int, blockIDs: [Int64]?) async throws(TAXIIStoreError)
+    /// Marks a pending result set failed, for `reason`.
+    func failResultSet(id: String, reason: String) async throws(TAXIIStoreError)
+
     /// Starts push delivery for subscription `subscriptionID`: the blocks of its collection
     /// labelled after `after` (all of them for `nil`) are pushed, the first attempt due at `firstAttempt`.
     func startPushing(subscriptionID: String, after: Int64?, firstAttempt: Int64) async throws(TAXIIStoreError)
@@ -248,14 +253,45 @@ public struct ResultSet: Sendable, Equatable {
     public var isListed: Bool
     /// When it was made, in microseconds since 1970.
     public var createdAt: Int64
+    /// Whether its parts can be fetched yet (an asynchronous poll's result is built after the answer).
+    public var state: State
 
-    public init(id: String, query: BlockQuery, total: Int, pageSize: Int, isListed: Bool, createdAt: Int64) {
+    /// Where a result stands.
+    public enum State: Sendable, Equatable {
+        /// Its parts can be fetched.
+        case ready
+        /// Still being built (an asynchronous poll answered PENDING).
+        case pending
+        /// Building it failed, for the reason given; it never becomes available.
+        case failed(String)
+    }
+
+    public init(id: String, query: BlockQuery, total: Int, pageSize: Int, isListed: Bool, createdAt: Int64, state: State = .ready) {
         self.id = id
         self.query = query
         self.total = total
         self.pageSize = pageSize
         self.isListed = isListed
         self.createdAt = createdAt
+        self.state = state
+    }
+
+    /// The state as kept in a database: its name, and the reason of a failure.
+    var storedState: (String, String?) {
+        switch state {
+        case .ready: ("ready", nil)
+        case .pending: ("pending", nil)
+        case .failed(let reason): ("failed", reason)
+        }
+    }
+
+    /// The state kept as `name` (and `reason`).
+    static func state(stored name: String, reason: String?) -> State {
+        switch name {
+        case "pending": .pending
+        case "failed": .failed(reason ?? "unknown")
+        default: .ready
+        }
     }
 
     /// How many parts it has (at least 1).
