@@ -1,12 +1,14 @@
-"""Runs `bastion bench taxii` against OpenTAXII 0.9.3 and against Bastion's TAXII server, one
-after the other on the same machine, and prints both figures and their ratio.
+"""Runs `bastion bench taxii` against OpenTAXII 0.9.3 and against Bastion's TAXII server (on SQLite,
+and on a throwaway PostgreSQL server with fsync on when PostgreSQL is installed), one after the
+other on the same machine, and prints the figures and their ratios.
 
     python taxii_vs_opentaxii.py BASTION INBOX POLL CONCURRENCY
 """
-import json, os, socket, subprocess, sys, tempfile, time
+import glob, json, os, socket, subprocess, sys, tempfile, time
 
 bastion, inbox, poll, concurrency = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 BIN = os.path.dirname(sys.executable)
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 def free_port():
@@ -74,6 +76,38 @@ def bastion_server(work):
     return process, f"http://127.0.0.1:{port}/services"
 
 
+def postgres_url(work):
+    """A throwaway PostgreSQL server (fsync on) for Bastion, or None when PostgreSQL is not installed."""
+    env = dict(os.environ, POSTGRES_FSYNC="on")
+    os.chmod(work, 0o755)  # run as root, the server runs as `postgres` and must reach its directory
+    result = subprocess.run([f"{ROOT}/Tests/TestSupport/Scripts/start-postgres.sh", f"{work}/postgres", str(free_port())],
+                            capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        print("PostgreSQL run left out: " + result.stderr.strip())
+        return None
+    return result.stdout.strip()
+
+
+def stop_postgres(work):
+    pg_ctl = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))[-1]
+    command = [pg_ctl, "-D", f"{work}/postgres/data", "-m", "fast", "stop"]
+    if os.getuid() == 0:
+        command = ["runuser", "-u", "postgres", "--"] + command
+    subprocess.run(command, capture_output=True)
+
+
+def bastion_postgres(work):
+    url = postgres_url(work)
+    if url is None:
+        return None, None
+    port = free_port()
+    log = f"{work}/bastion.log"
+    process = subprocess.Popen([bastion, "taxii", "server", "--port", str(port), "--database", url],
+                               stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    wait_for(port, process, log)
+    return process, f"http://127.0.0.1:{port}/services"
+
+
 def bench(url):
     result = subprocess.run([bastion, "bench", "taxii", "--url", url, "--inbox", inbox, "--poll", poll, "--concurrency", concurrency, "--json"],
                             capture_output=True, text=True)
@@ -83,18 +117,28 @@ def bench(url):
 
 
 figures = {}
-for name, start in [("OpenTAXII 0.9.3 (gunicorn, SQLite)", opentaxii), ("Bastion taxii server (SQLite)", bastion_server)]:
+runs = [("OpenTAXII 0.9.3 (gunicorn, SQLite)", opentaxii), ("Bastion taxii server (SQLite)", bastion_server),
+        ("Bastion taxii server (PostgreSQL)", bastion_postgres)]
+for name, start in runs:
     work = tempfile.mkdtemp(prefix="bastion-taxii-bench-")
-    process, url = start(work)
     try:
-        figures[name] = bench(url)
+        process, url = start(work)
+        if process is None:
+            continue
+        try:
+            figures[name] = bench(url)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        if start is bastion_postgres:
+            stop_postgres(work)
 
 print(f"{inbox} inbox messages (one ~2 KB STIX block each), {poll} polls (10 blocks each), {concurrency} in flight")
 print(f"{'server':40} {'inbox msg/s':>12} {'poll req/s':>12}")
 for name, figure in figures.items():
     print(f"{name:40} {figure['inbox_per_second']:>12} {figure['poll_per_second']:>12}   errors: {figure['inbox_errors']} inbox, {figure['poll_errors']} poll")
-(o, b) = figures.values()
-print(f"{'ratio (Bastion / OpenTAXII)':40} {b['inbox_per_second'] / o['inbox_per_second']:>11.1f}x {b['poll_per_second'] / o['poll_per_second']:>11.1f}x")
+o = figures["OpenTAXII 0.9.3 (gunicorn, SQLite)"]
+for name, b in list(figures.items())[1:]:
+    label = "ratio " + name.replace("Bastion taxii server ", "")
+    print(f"{label:40} {b['inbox_per_second'] / o['inbox_per_second']:>11.1f}x {b['poll_per_second'] / o['poll_per_second']:>11.1f}x")

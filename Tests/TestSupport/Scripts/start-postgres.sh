@@ -5,7 +5,8 @@
 #
 # Uses Debian's server binaries (/usr/lib/postgresql/<version>/bin; apt-get install postgresql):
 # initdb with trust authentication for the user `bastion`, listening on 127.0.0.1:PORT only, fsync
-# off (test data). As root it runs them as the `postgres` user, since initdb refuses root.
+# off (test data; POSTGRES_FSYNC=on keeps it, for benchmarks). As root it runs them as the `postgres`
+# user, since initdb refuses root.
 set -euo pipefail
 # The server must not inherit the caller's other descriptors (a test process's pipes, say): it would
 # hold their write ends open for as long as it runs. Keep 0-2 and bash's own script descriptor.
@@ -29,6 +30,6 @@ fi
 "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -A trust -U bastion --no-sync >"$dir/initdb.log" 2>&1 || {
     echo "start-postgres: initdb failed:" >&2; cat "$dir/initdb.log" >&2; exit 2; }
 "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null || {
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${POSTGRES_FSYNC:-off} -c max_connections=300" start >/dev/null || {
     echo "start-postgres: the server did not start:" >&2; cat "$dir/server.log" >&2; exit 2; }
 echo "postgres://bastion@127.0.0.1:$port/postgres"
