@@ -61,6 +61,12 @@ extension TAXIIExchange {
         }
     }
 
+    /// How the server pushes subscriptions, in the request's version (none while push is off).
+    func pushMethods(_ context: ServiceContext) -> [TAXII11.PushMethod] {
+        guard configuration.push.enabled else { return [] }
+        return [TAXII.VersionID.http10, TAXII.VersionID.https10].map { TAXII11.PushMethod(protocolBinding: $0, messageBindings: [context.version.messageBindingID]) }
+    }
+
     /// A Collection Information Response (TAXII 1.0: Feed Information Response) with the
     /// collections the user may read.
     func collectionInformation(_ context: ServiceContext) async throws(TAXIIStoreError) -> TAXII.Message {
@@ -75,9 +81,7 @@ extension TAXIIExchange {
                     collectionName: collection.name, collectionType: collection.type, available: true, description: collection.description,
                     collectionVolume: try await store.count(BlockQuery(collection: collection.name)),
                     supportedContents: collection.acceptedContent,
-                    pushMethods: configuration.push.enabled
-                        ? [TAXII.VersionID.http10, TAXII.VersionID.https10].map { TAXII11.PushMethod(protocolBinding: $0, messageBindings: [TAXII.VersionID.xml11]) }
-                        : [],
+                    pushMethods: pushMethods(context),
                     pollingServiceInstances: [poll],
                     subscriptionMethods: [bindings(configuration.paths.collectionManagement, context: context)],
                     receivingInboxServices: fedByInbox
@@ -89,7 +93,8 @@ extension TAXIIExchange {
             let feeds = readable.map {
                 TAXII10.FeedInformation(
                     feedName: $0.name, available: true, description: $0.description, supportedContents: $0.acceptedContent.map(\.bindingID),
-                    pollingServiceInstances: [poll])
+                    pushMethods: pushMethods(context), pollingServiceInstances: [poll],
+                    subscriptionMethods: [bindings(configuration.paths.collectionManagement, context: context)])
             }
             return .taxii10(.feedInformationResponse(TAXII10.FeedInformationResponse(inResponseTo: context.requestID, feedInformations: feeds)))
         }

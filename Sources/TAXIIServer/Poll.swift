@@ -61,10 +61,10 @@ extension TAXIIExchange {
                 return status(.notFound, to: context.requestID, version: context.version, message: "no subscription \(subscriptionID) of yours on collection \(collection.name)",
                               details: [(TAXII.StatusDetailKey.item, subscriptionID)])
             }
-            let parameters = Self.subscribeRequest(subscription)?.subscriptionParameters
-            poll.bindings = (parameters?.contentBindings ?? []).map { BindingFilter(bindingID: $0.bindingID, subtypeIDs: $0.subtypeIDs) }
-            poll.countOnly = parameters?.responseType == .countOnly
-            poll.query = parameters?.query
+            let terms = SubscriptionTerms(request: subscription.request)
+            poll.bindings = terms?.bindings ?? []
+            poll.countOnly = terms?.countOnly ?? false
+            poll.query = terms?.query
         }
         var matcher: TAXII.DefaultQuery.Matcher?
         if let query = poll.query {

@@ -46,7 +46,8 @@ public struct PushAttempt: Sendable, Equatable {
 /// blocks, filtered by the subscription's content bindings and Default Query, at most a page per
 /// Inbox Message, whose `Source_Subscription` names the subscription and the window
 /// `(Exclusive_Begin, Inclusive_End]` the message covers (a COUNT_ONLY subscription gets the
-/// `Record_Count` alone).
+/// `Record_Count` alone). A subscription made in TAXII 1.0 gets TAXII 1.0 Inbox Messages, whose
+/// `Source_Subscription` gives the window as `[Inclusive_Begin, Inclusive_End]`.
 ///
 /// A subscription's mark moves only when the subscriber answers SUCCESS, so nothing is lost: a
 /// subscriber that cannot be reached, or answers anything else, is tried again with the same
@@ -150,20 +151,15 @@ public struct SubscriptionPusher: Sendable {
     /// Sends the next page of `delivery`'s window: returns the blocks delivered, the label the
     /// window now ends at (`nil`: nothing new) and whether the page was full.
     private func push(_ delivery: PushDelivery) async throws(PushFailure) -> (sent: Int, end: Int64?, full: Bool) {
-        guard case .taxii11(.manageCollectionSubscriptionRequest(let request))? = try? TAXII.message(fromXML: delivery.request),
-              let push = request.pushParameters
-        else {
+        guard let terms = SubscriptionTerms(request: delivery.request), let push = terms.push else {
             throw PushFailure("the subscription's push parameters cannot be read")
         }
-        let parameters = request.subscriptionParameters
         var matcher: TAXII.DefaultQuery.Matcher?
-        if let query = parameters?.query?.defaultQuery {
+        if let query = terms.query?.defaultQuery {
             do { matcher = try query.matcher() } catch { throw PushFailure("the subscription's query cannot be evaluated: \(error.message)") }
         }
         let pageSize = max(1, configuration.collection(named: delivery.collection)?.pageSize ?? configuration.pageSize)
-        let window = BlockQuery(
-            collection: delivery.collection, after: delivery.pushedUpTo, upTo: nil,
-            bindings: (parameters?.contentBindings ?? []).map { BindingFilter(bindingID: $0.bindingID, subtypeIDs: $0.subtypeIDs) })
+        let window = BlockQuery(collection: delivery.collection, after: delivery.pushedUpTo, upTo: nil, bindings: terms.bindings)
         let page: [StoredContentBlock]
         do { page = try await store.blocks(window, offset: 0, limit: pageSize) } catch { throw PushFailure("the store: \(error.message)") }
         guard let last = page.last else { return (0, nil, false) }
@@ -171,17 +167,25 @@ public struct SubscriptionPusher: Sendable {
         let full = page.count == pageSize
         // Nothing the subscription wants in this page: the window moves on without a message.
         guard !selected.isEmpty else { return (0, last.label, full) }
-        let countOnly = parameters?.responseType == .countOnly
-        let message = TAXII11.InboxMessage(
-            subscriptionInformation: TAXII11.SubscriptionInformation(
-                collectionName: delivery.collection, subscriptionID: delivery.subscriptionID,
-                exclusiveBeginTimestamp: delivery.pushedUpTo.map(TAXII.Timestamp.init(microsecondsSince1970:)),
-                inclusiveEndTimestamp: TAXII.Timestamp(microsecondsSince1970: last.label)),
-            recordCount: TAXII11.RecordCount(selected.count),
-            contentBlocks: countOnly ? [] : selected.map(TAXIIExchange.block11))
+        let end = TAXII.Timestamp(microsecondsSince1970: last.label)
+        let message: TAXII.Message = switch terms.version {
+        case .v11:
+            .taxii11(.inboxMessage(TAXII11.InboxMessage(
+                subscriptionInformation: TAXII11.SubscriptionInformation(
+                    collectionName: delivery.collection, subscriptionID: delivery.subscriptionID,
+                    exclusiveBeginTimestamp: delivery.pushedUpTo.map(TAXII.Timestamp.init(microsecondsSince1970:)), inclusiveEndTimestamp: end),
+                recordCount: TAXII11.RecordCount(selected.count),
+                contentBlocks: terms.countOnly ? [] : selected.map(TAXIIExchange.block11))))
+        case .v10:
+            .taxii10(.inboxMessage(TAXII10.InboxMessage(
+                subscriptionInformation: TAXII10.SubscriptionInformation(
+                    feedName: delivery.collection, subscriptionID: delivery.subscriptionID,
+                    inclusiveBeginTimestamp: TAXII.Timestamp(microsecondsSince1970: page[0].label), inclusiveEndTimestamp: end),
+                contentBlocks: selected.map(TAXIIExchange.block10))))
+        }
         let reply: TAXII.Message
         do {
-            reply = try await client.call(Self.url(push), .taxii11(.inboxMessage(message)))
+            reply = try await client.call(Self.url(push), message)
         } catch {
             throw PushFailure("\(push.address): \(error.description)")
         }

@@ -153,6 +153,8 @@ public struct TAXIIExchange: Sendable {
             return try await fulfill(fulfillment, context: context)
         case (.collectionManagement, .taxii11(.manageCollectionSubscriptionRequest(let request))):
             return try await manageSubscription(request, context: context)
+        case (.collectionManagement, .taxii10(.manageFeedSubscriptionRequest(let request))):
+            return try await manageFeedSubscription(request, context: context)
         default:
             return status(.badMessage, to: context.requestID, version: context.version,
                           message: "the \(service.rawValue) service does not take \(message.messageType.rawValue) messages")

@@ -30,7 +30,7 @@ struct PushHarness {
     func send(_ message: TAXII.Message, to path: String) async throws -> TAXII.Message {
         let body = Array(try message.xml().utf8)
         let reply = await exchange.respond(to: TAXIIRequest(
-            method: "POST", path: path, headers: TAXIIHTTPBinding.requestHeaders(version: .v11, https: false, authorization: nil) + [("Host", "taxii.test:9000")],
+            method: "POST", path: path, headers: TAXIIHTTPBinding.requestHeaders(version: message.version, https: false, authorization: nil) + [("Host", "taxii.test:9000")],
             body: body, https: false))
         return try TAXII.message(fromXML: reply.body)
     }
@@ -181,6 +181,40 @@ struct PushTests {
                     #expect(pushed.first?.subscriptionInformation?.subscriptionID == id)
                     #expect(pushed.allSatisfy { $0.contentBlocks.isEmpty && $0.recordCount == TAXII11.RecordCount(1) }, "COUNT_ONLY pushes the count alone")
                     #expect(subscriber.requests.first?.header("X-TAXII-Content-Type") == TAXII.VersionID.xml11)
+                }
+            }
+        }
+    }
+
+    @Test("a TAXII 1.0 feed subscription with Delivery_Parameters is pushed as TAXII 1.0 Inbox Messages, filtered by its content bindings")
+    func taxii10() async throws {
+        let clock = ManualClock()
+        try await withStore(.sqlite, clock: clock) { store in
+            try await TAXIIClient.with(proxy: .none) { client in
+                let publisher = PushHarness(store: store, clock: clock, client: client)
+                try await withSubscriberServer { inboxURL, received in
+                    func subscribe(_ binding: String) async throws -> TAXII.Message {
+                        try await publisher.send(.taxii10(.manageFeedSubscriptionRequest(TAXII10.ManageFeedSubscriptionRequest(
+                            feedName: "default", action: .subscribe,
+                            deliveryParameters: TAXII10.DeliveryParameters(
+                                protocolBinding: TAXII.VersionID.http10, address: inboxURL, messageBinding: binding, contentBindings: ["urn:x"])))),
+                            to: "/services/collection-management")
+                    }
+                    let refused = try await subscribe(TAXII.VersionID.xml11)
+                    guard case .taxii10(.statusMessage(let status)) = refused else { throw PushTestError("\(refused.text)") }
+                    #expect(status.statusType == .unsupportedMessageBinding)
+                    let made = try await subscribe(TAXII.VersionID.xml10)
+                    guard case .taxii10(.manageFeedSubscriptionResponse(let response)) = made, let id = response.subscriptionInstances.first?.subscriptionID else {
+                        throw PushTestError("\(made.text)")
+                    }
+                    #expect(response.subscriptionInstances.first?.deliveryParameters?.address == inboxURL)
+                    let blocks = [textBlock("x1", binding: "urn:x"), textBlock("y1", binding: "urn:y"), textBlock("x2", binding: "urn:x")]
+                    #expect(try await publisher.send(.taxii11(.inboxMessage(TAXII11.InboxMessage(contentBlocks: blocks))), to: "/services/inbox").status?.type == .success)
+                    clock.advance(1)
+                    #expect(await publisher.pusher.deliverDue() == [PushAttempt(subscriptionID: id, delivered: 2, error: nil)])
+                    let delivered = try await received.blocks(BlockQuery(collection: "default"), offset: 0, limit: 10)
+                    #expect(delivered.map(\.block.content) == ["x1", "x2"])
+                    #expect(delivered.allSatisfy { $0.block.bindingID == "urn:x" })
                 }
             }
         }

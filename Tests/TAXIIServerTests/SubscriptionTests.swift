@@ -64,6 +64,36 @@ struct SubscriptionTests {
         #expect(try await manage(harness, .subscribe).status?.type == .unauthorized)
     }
 
+    @Test("TAXII 1.0 feed subscriptions: subscribe, poll with the subscription id, status, unsubscribe; answers in TAXII 1.0")
+    func feedSubscriptions() async throws {
+        let harness = try ExchangeHarness()
+        func manage(_ action: TAXII.SubscriptionAction, id: String? = nil, feed: String = "default") async throws -> TAXII.Message {
+            try harness.message(try await harness.send(.taxii10(.manageFeedSubscriptionRequest(TAXII10.ManageFeedSubscriptionRequest(
+                feedName: feed, action: action, subscriptionID: id))), to: "/services/collection-management"))
+        }
+        func instances(_ message: TAXII.Message) -> [TAXII10.SubscriptionInstance] {
+            if case .taxii10(.manageFeedSubscriptionResponse(let response)) = message { return response.subscriptionInstances }
+            return []
+        }
+        _ = try await harness.inbox([textBlock("one")])
+        let made = instances(try await manage(.subscribe))
+        let id = try #require(made.first?.subscriptionID)
+        #expect(made.first?.pollInstances.first?.address == "http://taxii.test:9000/services/poll")
+        #expect(made.first?.pollInstances.first?.messageBindings == [TAXII.VersionID.xml10])
+        let polled = try harness.message(try await harness.send(.taxii10(.pollRequest(TAXII10.PollRequest(feedName: "default", subscriptionID: id))), to: "/services/poll"))
+        guard case .taxii10(.pollResponse(let response)) = polled else { throw PushTestError("\(polled.text)") }
+        #expect(response.contentBlocks.map(\.content.string) == ["one"])
+        #expect(instances(try await manage(.status)).map(\.subscriptionID) == [id])
+        #expect(instances(try await manage(.status, id: id)).map(\.subscriptionID) == [id])
+        #expect(instances(try await manage(.unsubscribe, id: id)).map(\.subscriptionID) == [id])
+        #expect(instances(try await manage(.status)).isEmpty, "an ended subscription is no longer listed")
+        let ended = try harness.message(try await harness.send(.taxii10(.pollRequest(TAXII10.PollRequest(feedName: "default", subscriptionID: id))), to: "/services/poll"))
+        guard case .taxii10(.statusMessage(let status)) = ended else { throw PushTestError("\(ended.text)") }
+        #expect(status.statusType == .notFound)
+        guard case .taxii10(.statusMessage(let unknown)) = try await manage(.subscribe, feed: "nope") else { throw PushTestError("not a status") }
+        #expect(unknown.statusType == .notFound)
+    }
+
     @Test("subscriptions are kept by both stores", arguments: StoreKind.allCases)
     func stored(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
