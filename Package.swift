@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "BastionTLS", targets: ["BastionTLS"]),
         .library(name: "BastionConfig", targets: ["BastionConfig"]),
         .library(name: "BastionConsumer", targets: ["BastionConsumer"]),
+        .library(name: "Bridge", targets: ["Bridge"]),
         .executable(name: "bastion", targets: ["bastion"]),
     ],
     dependencies: [
@@ -151,6 +152,16 @@ let package = Package(
             ]
         ),
 
+        // MARK: Bridge (the one module that imports both the TAXII and the OpenC2 sides)
+        .target(
+            name: "Bridge",
+            dependencies: [
+                "TAXII", "TAXIIClient", "BastionXML", "OpenC2", "OpenC2SLPF", "OpenC2HTTPS", "BastionTLS", "BastionConfig",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Logging
         .target(name: "BastionLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
 
@@ -196,6 +207,7 @@ let package = Package(
                 "BastionTLS",
                 "BastionConfig",
                 "BastionConsumer",
+                "Bridge",
                 "BastionMetrics",
                 "BastionLogging",
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -284,6 +296,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "BridgeTests",
+            dependencies: [
+                "Bridge", "TAXII", "TAXIIClient", "TAXIIServer", "OpenC2", "OpenC2SLPF", "OpenC2HTTPS", "BastionConsumer", "SLPFActuator",
+                "BastionHTTPServer", "BastionTLS", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "TAXIIClientTests",

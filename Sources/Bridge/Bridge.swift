@@ -1,0 +1,318 @@
+import BastionTLS
+import Foundation
+import Logging
+import OpenC2
+import OpenC2HTTPS
+import OpenC2SLPF
+import TAXII
+import TAXIIClient
+
+/// What the bridge polls and how it acts.
+public struct BridgeConfiguration: Sendable {
+    /// The TAXII Poll service.
+    public var pollURL: String
+    public var collection: String
+    public var version: TAXII.Version
+    /// Time between two rounds (poll, then bring every Consumer up to date).
+    public var interval: Duration
+    /// Ranges never denied (loopback, the allow-list file; the Consumers' and the TAXII
+    /// server's addresses are added by the bridge).
+    public var allowList: AllowList
+    /// Log what would be sent, send nothing, keep no rules.
+    public var dryRun: Bool
+
+    public init(
+        pollURL: String, collection: String, version: TAXII.Version = .v11, interval: Duration = .seconds(60),
+        allowList: AllowList = AllowList(), dryRun: Bool = false
+    ) {
+        self.pollURL = pollURL
+        self.collection = collection
+        self.version = version
+        self.interval = interval
+        self.allowList = allowList
+        self.dryRun = dryRun
+    }
+}
+
+/// What one poll did.
+public struct PollReport: Sendable, Equatable {
+    /// Content blocks read.
+    public var blocks = 0
+    /// Indicators kept (new or republished).
+    public var indicators = 0
+    /// Observables and blocks passed over.
+    public var skipped = 0
+    /// Why the poll failed, if it did (the window is polled again next round).
+    public var error: String?
+}
+
+/// What bringing the Consumers up to date did.
+public struct ReconcileReport: Sendable, Equatable {
+    public var denied = 0
+    public var removed = 0
+    public var failed = 0
+}
+
+/// Turns TAXII indicators into enforced OpenC2 denies on a fleet of SLPF Consumers.
+///
+/// Each round polls the collection from where the last poll ended (kept in ``BridgeState``,
+/// moved only by a poll that succeeded, result parts followed to the end), keeps the address
+/// indicators of the STIX content, and then brings every Consumer up to date: a `deny` (with
+/// `response_requested: complete`, persistent, the indicators' validity as `start_time` /
+/// `stop_time`) for each wanted address it does not hold yet, and a `delete slpf:rule_number`
+/// for each rule whose indicators have all ended. Consumers are served concurrently; one that
+/// is down gets what it misses in a later round. Every decision is one log line.
+public final class Bridge: Sendable {
+    public let configuration: BridgeConfiguration
+    public let fleet: Fleet
+    let state: BridgeState
+    let taxii: TAXIIClient
+    let producers: [String: Producer]
+    let allowList: AllowList
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+
+    /// A bridge over `state`, polling with `taxii` (whose owner shuts it down); each Consumer
+    /// is reached with its own client certificate. `clock` gives microseconds since 1970.
+    public init(
+        configuration: BridgeConfiguration, fleet: Fleet, state: BridgeState, taxii: TAXIIClient,
+        logger: Logger = Logger(label: "bastion.bridge"), clock: @escaping @Sendable () -> Int64 = Bridge.now
+    ) throws(BridgeError) {
+        self.configuration = configuration
+        self.fleet = fleet
+        self.state = state
+        self.taxii = taxii
+        self.logger = logger
+        self.clock = clock
+        var producers: [String: Producer] = [:]
+        var allowList = configuration.allowList
+        for member in fleet.members {
+            do {
+                let tls = try TLSPolicy.client(caPath: member.ca, certificatePath: member.certificate, keyPath: member.key)
+                producers[member.name] = Producer(endpoint: member.url, tls: tls, timeout: .seconds(30), profiles: [SLPFProfile()])
+            } catch {
+                throw BridgeError(.configuration, "Consumer \(member.name): \(error)")
+            }
+            allowList.protect(host: member.host, source: "Consumer \(member.name)")
+        }
+        allowList.protect(host: URLComponents(string: configuration.pollURL)?.host ?? "", source: "the TAXII server")
+        self.producers = producers
+        self.allowList = allowList
+    }
+
+    /// The time now, in microseconds since 1970.
+    @Sendable public static func now() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
+    var source: String { configuration.pollURL + "#" + configuration.collection }
+
+    /// Rounds every ``BridgeConfiguration/interval`` until the task is cancelled; a round in
+    /// flight when it is cancelled finishes first.
+    public func run() async {
+        while !Task.isCancelled {
+            await Task { _ = await round() }.value
+            try? await Task.sleep(for: configuration.interval)
+        }
+    }
+
+    /// One round: a poll, then every Consumer brought up to date.
+    public func round() async -> (PollReport, ReconcileReport) {
+        let polled = await poll()
+        return (polled, await reconcile())
+    }
+
+    // MARK: Poll
+
+    /// Polls the collection from where the last successful poll ended and keeps the indicators found.
+    public func poll() async -> PollReport {
+        var report = PollReport()
+        do {
+            let begin = try await state.cursor(source)
+            let selection = PollSelection(
+                collection: configuration.collection, exclusiveBegin: begin.map(TAXII.Timestamp.init(microsecondsSince1970:)))
+            var end: Int64?
+            _ = try await taxii.poll(configuration.pollURL, selection.request(version: configuration.version)) { reply in
+                let (blocks, replyEnd) = Self.blocks(of: reply)
+                if let status = reply.status, status.type != .success {
+                    throw BridgeError(.state, "the TAXII server answered \(status.type.rawValue)" + (status.firstLine.map { ": " + $0 } ?? ""))
+                }
+                end = [end, replyEnd, blocks.compactMap(\.label).max()].compactMap { $0 }.max()
+                for block in blocks {
+                    report.blocks += 1
+                    try await take(block, report: &report)
+                }
+            }
+            if let end { try await state.setCursor(source, to: end) }
+            logger.info("polled", metadata: [
+                "collection": "\(configuration.collection)", "blocks": "\(report.blocks)", "indicators": "\(report.indicators)",
+                "skipped": "\(report.skipped)",
+            ])
+        } catch {
+            report.error = "\(error)"
+            logger.error("poll failed; the same window is polled next round", metadata: ["url": "\(configuration.pollURL)", "error": "\(error)"])
+        }
+        return report
+    }
+
+    /// A content block as the bridge reads it.
+    struct Block {
+        var binding: String
+        var content: String
+        var label: Int64?
+    }
+
+    /// The blocks of a Poll Response of either version, and the end of the window it covers.
+    static func blocks(of reply: TAXII.Message) -> ([Block], Int64?) {
+        switch reply {
+        case .taxii11(.pollResponse(let response)):
+            return (response.contentBlocks.map { Block(binding: $0.contentBinding.bindingID, content: $0.content.string, label: $0.timestampLabel?.microsecondsSince1970) },
+                    response.inclusiveEndTimestamp?.microsecondsSince1970)
+        case .taxii10(.pollResponse(let response)):
+            return (response.contentBlocks.map { Block(binding: $0.contentBinding, content: $0.content.string, label: $0.timestampLabel?.microsecondsSince1970) },
+                    response.inclusiveEndTimestamp.microsecondsSince1970)
+        default:
+            return ([], nil)
+        }
+    }
+
+    private func take(_ block: Block, report: inout PollReport) async throws(BridgeError) {
+        let extraction = STIXObservables.extract(xml: block.content)
+        let now = clock()
+        for skip in extraction.skipped {
+            report.skipped += 1
+            logger.notice("skipped", metadata: ["value": "\(skip.value)", "reason": "\(skip.reason)", "binding": "\(block.binding)"])
+        }
+        for indicator in extraction.indicators {
+            var kept = indicator
+            kept.addresses = indicator.addresses.filter { address in
+                if let protection = allowList.protection(of: address) {
+                    report.skipped += 1
+                    logger.notice("skipped", metadata: ["address": "\(address)", "indicator": "\(indicator.id)", "reason": "allow-listed: \(protection)"])
+                    return false
+                }
+                return true
+            }
+            if let until = indicator.validUntil, until <= now {
+                logger.notice("indicator ended", metadata: ["indicator": "\(indicator.id)", "addresses": "\(indicator.addresses.map(\.description).joined(separator: ","))"])
+            }
+            guard !kept.addresses.isEmpty || indicator.validUntil != nil else { continue }
+            try await state.record(kept, collection: configuration.collection, blockLabel: block.label, at: now)
+            report.indicators += 1
+        }
+    }
+
+    // MARK: Reconcile
+
+    /// Brings every Consumer up to date with the wanted addresses, concurrently.
+    public func reconcile() async -> ReconcileReport {
+        let now = clock()
+        let wanted: [BridgeState.Wanted]
+        let held: [BridgeState.Rule]
+        do {
+            wanted = try await state.wanted(at: now)
+            held = try await state.rules()
+        } catch {
+            logger.error("cannot read the bridge state", metadata: ["error": "\(error)"])
+            return ReconcileReport(failed: 1)
+        }
+        return await withTaskGroup(of: ReconcileReport.self) { group in
+            for member in fleet.members {
+                let rules = held.filter { $0.consumer == member.name }
+                group.addTask { await self.reconcile(member, wanted: wanted, rules: rules, now: now) }
+            }
+            var total = ReconcileReport()
+            for await report in group {
+                total.denied += report.denied
+                total.removed += report.removed
+                total.failed += report.failed
+            }
+            return total
+        }
+    }
+
+    private func reconcile(_ member: Fleet.Member, wanted: [BridgeState.Wanted], rules: [BridgeState.Rule], now: Int64) async -> ReconcileReport {
+        var report = ReconcileReport()
+        let holding = Dictionary(rules.compactMap { rule in rule.ruleNumber.map { (rule.address, $0) } }, uniquingKeysWith: { first, _ in first })
+        let wantedAddresses = Set(wanted.map(\.address))
+        for item in wanted where holding[item.address] == nil {
+            guard let address = NetworkAddress(item.address) else { continue }
+            if await deny(address, window: item, on: member, now: now) { report.denied += 1 } else { report.failed += 1 }
+        }
+        for (address, number) in holding where !wantedAddresses.contains(address) {
+            if await remove(number, address: address, on: member) { report.removed += 1 } else { report.failed += 1 }
+        }
+        return report
+    }
+
+    /// Sends the deny of `address` to `member`; keeps the rule number or the error.
+    private func deny(_ address: NetworkAddress, window: BridgeState.Wanted, on member: Fleet.Member, now: Int64) async -> Bool {
+        var args = Args(responseRequested: .complete)
+        if let from = window.from, from > now { args.startTime = Self.dateTime(from) }
+        if let until = window.until { args.stopTime = Self.dateTime(until) }
+        args.slpf = SLPFArgs(persistent: true)
+        let command = Command(.deny, address.target, args: args, actuator: .slpf())
+        if configuration.dryRun {
+            logger.info("would deny (dry run)", metadata: ["address": "\(address)", "consumer": "\(member.name)"])
+            return true
+        }
+        let outcome = await send(command, to: member)
+        switch outcome {
+        case .success(let response) where response.status == .ok && response.results?.slpf?.ruleNumber != nil:
+            let number = response.results?.slpf?.ruleNumber ?? 0
+            logger.info("denied", metadata: ["address": "\(address)", "consumer": "\(member.name)", "rule_number": "\(number)"])
+            try? await state.recordRule(consumer: member.name, address: address.description, ruleNumber: number, error: nil, at: clock())
+            return true
+        case .success(let response):
+            return await failed("deny", address: address.description, member: member, error: "status \(response.status.rawValue)" + (response.statusText.map { ": " + $0 } ?? ""))
+        case .failure(let error):
+            return await failed("deny", address: address.description, member: member, error: error.description)
+        }
+    }
+
+    /// Sends `delete slpf:rule_number` for `number` to `member`; forgets the rule when it is gone.
+    private func remove(_ number: Int64, address: String, on member: Fleet.Member) async -> Bool {
+        let command = Command(.delete, .slpfRuleNumber(number), args: Args(responseRequested: .complete), actuator: .slpf())
+        if configuration.dryRun {
+            logger.info("would remove (dry run)", metadata: ["address": "\(address)", "consumer": "\(member.name)", "rule_number": "\(number)"])
+            return true
+        }
+        switch await send(command, to: member) {
+        case .success(let response) where response.status == .ok || (response.statusText ?? "").contains("no rule \(number)"):
+            // Gone either way (a stop_time may have ended it already).
+            logger.info("removed", metadata: ["address": "\(address)", "consumer": "\(member.name)", "rule_number": "\(number)"])
+            try? await state.removeRule(consumer: member.name, address: address)
+            return true
+        case .success(let response):
+            return await failed("delete", address: address, member: member, error: "status \(response.status.rawValue)" + (response.statusText.map { ": " + $0 } ?? ""))
+        case .failure(let error):
+            return await failed("delete", address: address, member: member, error: error.description)
+        }
+    }
+
+    private func send(_ command: Command, to member: Fleet.Member) async -> Result<Response, SendFailure> {
+        guard let producer = producers[member.name] else { return .failure(SendFailure(description: "no Producer for \(member.name)")) }
+        do {
+            let reply = try await producer.send(command)
+            guard let response = reply.response else { return .failure(SendFailure(description: "an empty reply (HTTP \(reply.httpStatus))")) }
+            return .success(response)
+        } catch {
+            return .failure(SendFailure(description: error.description))
+        }
+    }
+
+    private func failed(_ action: String, address: String, member: Fleet.Member, error: String) async -> Bool {
+        logger.warning("failed; retried next round", metadata: ["action": "\(action)", "address": "\(address)", "consumer": "\(member.name)", "error": "\(error)"])
+        try? await state.recordRule(consumer: member.name, address: address, ruleNumber: nil, error: error, at: clock())
+        return false
+    }
+
+    static func dateTime(_ microseconds: Int64) -> DateTime {
+        DateTime(millisecondsSince1970: UInt64(max(0, microseconds / 1000)))
+    }
+}
+
+/// Why a Command got no usable Response: one line.
+struct SendFailure: Error, CustomStringConvertible {
+    let description: String
+}
