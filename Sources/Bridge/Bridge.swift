@@ -48,9 +48,18 @@ public struct PollReport: Sendable, Equatable {
 
 /// What bringing the Consumers up to date did.
 public struct ReconcileReport: Sendable, Equatable {
-    public var denied = 0
-    public var removed = 0
-    public var failed = 0
+    /// Denies a Consumer acknowledged with a rule number.
+    public var denied: Int
+    /// Rules removed (or found gone).
+    public var removed: Int
+    /// Commands that failed; retried next round.
+    public var failed: Int
+
+    public init(denied: Int = 0, removed: Int = 0, failed: Int = 0) {
+        self.denied = denied
+        self.removed = removed
+        self.failed = failed
+    }
 }
 
 /// Turns TAXII indicators into enforced OpenC2 denies on a fleet of SLPF Consumers.
