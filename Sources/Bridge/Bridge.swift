@@ -153,7 +153,7 @@ public final class Bridge: Sendable {
                 }
             }
             if let end { try await state.setCursor(source, to: end) }
-            logger.info("polled", metadata: [
+            logger.log(level: report.blocks > 0 ? .info : .debug, "polled", metadata: [
                 "collection": "\(configuration.collection)", "blocks": "\(report.blocks)", "indicators": "\(report.indicators)",
                 "skipped": "\(report.skipped)",
             ])

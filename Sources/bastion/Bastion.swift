@@ -16,7 +16,7 @@ struct Bastion: AsyncParsableCommand {
         Logs go to standard error; BASTION_LOG_LEVEL (trace, debug, info, notice, warning, error,
         critical; default info) sets how much.
         """,
-        subcommands: [ServeCommand.self, OpenC2Group.self, TAXIIGroup.self, CertsGroup.self, BenchGroup.self]
+        subcommands: [ServeCommand.self, OpenC2Group.self, TAXIIGroup.self, BridgeGroup.self, CertsGroup.self, BenchGroup.self]
     )
 
     /// Runs the command line: logging set up from BASTION_LOG_LEVEL, and the options of

@@ -2,12 +2,14 @@ import ArgumentParser
 import BastionConsumer
 import BastionHTTPServer
 import BastionPKI
+import Bridge
 import Foundation
 import Logging
 import OpenC2
 import OpenC2HTTPS
 import OpenC2SLPF
 import ServiceLifecycle
+import TAXIIClient
 import TAXIIServer
 
 /// `bastion serve`: the demo Consumer on embedded defaults.
@@ -30,7 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
         `unshare -rn bastion serve --firewall nftables`), or --firewall auto for nftables where \
         this process may change the ruleset. `update file` reads rules files from <dir>/rules.
 
-        Beside it runs a TAXII 1.1 server on --taxii-port (9000; `off` turns it off) over HTTPS with         the same server certificate, anonymous, with one collection `default` kept in <dir>/taxii.sqlite.
+        Beside it runs a TAXII 1.1 server on --taxii-port (9000; `off` turns it off) over HTTPS with \
+        the same server certificate, anonymous, with one collection `default` kept in <dir>/taxii.sqlite, \
+        and a bridge between the two: every --bridge-interval seconds it polls that collection and \
+        has the Consumer deny the IP addresses of the STIX indicators inboxed there (state in \
+        <dir>/bridge.sqlite; `bastion bridge status --state <dir>/bridge.sqlite` shows it).
         """
     )
 
@@ -49,12 +55,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("taxii-port"), help: ArgumentHelp("The TAXII server's port; \"off\" turns it off.", valueName: "port"))
     var taxiiPort: String = "9000"
 
+    @Option(name: .customLong("bridge-interval"), help: ArgumentHelp("Seconds between two rounds of the bridge from the TAXII server to the Consumer; \"off\" turns it off.", valueName: "seconds"))
+    var bridgeInterval: String = "5"
+
     @Option(help: ArgumentHelp("Where SLPF Commands are enforced: \(FirewallChoice.help). Default dry-run: the host's firewall is not touched.", valueName: "backend"))
     var firewall: FirewallChoice = .dryRun
 
     func validate() throws {
         guard taxiiPort == "off" || Int(taxiiPort).map({ (0...65_535).contains($0) }) == true else {
             throw ValidationError("--taxii-port must be a port (0…65535) or off")
+        }
+        guard bridgeInterval == "off" || Int(bridgeInterval).map({ (1...86_400).contains($0) }) == true else {
+            throw ValidationError("--bridge-interval must be 1…86400 seconds or off")
         }
     }
 
@@ -88,10 +100,24 @@ struct ServeCommand: AsyncParsableCommand {
             + (self.firewall == .dryRun
                 ? ".\nThis machine's firewall is not changed; to enforce, run with --firewall nftables (as root, or inside `unshare -rn`)" : "")
         let handler: any CommandHandler = firewall?.actuator ?? QueryFeaturesHandler()
-        let taxii = try Int(taxiiPort).map { try taxiiServer(port: $0, logger: logger) }
+        let (listening, announce) = AsyncStream.makeStream(of: LocalBridge.Listening.self)
+        let taxii = try Int(taxiiPort).map { try taxiiServer(port: $0, logger: logger) { announce.yield(.taxii($0)) } }
+        var alongside: [any Service] = taxii.map { [$0] } ?? []
+        if taxii != nil, firewall != nil, let interval = Int(bridgeInterval) {
+            alongside.append(LocalBridge(directory: dir, host: host, interval: interval, listening: listening, logger: logger))
+        }
+        let bridgeLine = alongside.contains { $0 is LocalBridge }
+            ? """
+
+            The bridge polls the TAXII collection every \(bridgeInterval) s and denies here the IP addresses of the STIX
+            indicators inboxed there; see them with `swift run bastion openc2 rules list --state \(dir)/slpf.sqlite`
+            and `swift run bastion bridge status --state \(dir)/bridge.sqlite`.
+
+            """ : ""
         try await runConsumer(
-            configuration: configuration, handler: handler, firewall: firewall, metrics: metrics, logger: logger, alongside: taxii.map { [$0] } ?? []
+            configuration: configuration, handler: handler, firewall: firewall, metrics: metrics, logger: logger, alongside: alongside
         ) { port, metricsURL in
+            announce.yield(.consumer(port))
             let url = "https://\(host):\(port)"
             let metricsLine = metricsURL.map { "Metrics: \($0) (health: \($0.replacingOccurrences(of: "/metrics", with: "/health")))\n" } ?? ""
             let tls = "--ca \(path(.caCertificate)) --cert \(path(.clientCertificate)) --key \(path(.clientPrivateKey))"
@@ -105,7 +131,7 @@ struct ServeCommand: AsyncParsableCommand {
               curl --cacert \(path(.caCertificate)) --cert \(path(.clientCertificate)) --key \(path(.clientPrivateKey)) \\
                 -H 'Content-Type: application/openc2-cmd+json;version=1.0' \\
                 -d '{"action":"query","target":{"features":["versions","profiles","pairs"]}}' \(url)/.well-known/openc2
-
+            \(bridgeLine)
 
             """.utf8))
         }
@@ -114,7 +140,7 @@ struct ServeCommand: AsyncParsableCommand {
     /// The TAXII server beside the Consumer: HTTPS with the development server certificate (no
     /// client certificate asked for), anonymous, one collection `default` in <dir>/taxii.sqlite; it prints the client lines
     /// that work against it once it listens.
-    private func taxiiServer(port: Int, logger: Logger) throws -> TAXIIServer {
+    private func taxiiServer(port: Int, logger: Logger, onListening: @escaping @Sendable (Int) -> Void) throws -> TAXIIServer {
         let files = DevelopmentPKI.File.self
         let tlsConfiguration = try TLSPolicy.server(
             certificatePath: files.serverCertificate.path(inDirectory: dir), keyPath: files.serverPrivateKey.path(inDirectory: dir), clientCAPath: nil)
@@ -123,6 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
         let http = HTTPServerConfiguration(name: "taxii", host: host, port: port, transport: .https(tlsConfiguration), maximumBodySize: 16 << 20)
         let (host, ca) = (self.host, DevelopmentPKI.File.caCertificate.path(inDirectory: dir))
         return TAXIIServer(configuration: TAXIIServerConfiguration(), store: store, http: http, logger: logger) { port in
+            onListening(port)
             let base = "https://\(host):\(port)/services"
             FileHandle.standardOutput.write(Data("""
             TAXII 1.1 server on \(base)/ (collection default, kept in \(store.path)). Try:
@@ -133,5 +160,53 @@ struct ServeCommand: AsyncParsableCommand {
 
             """.utf8))
         }
+    }
+}
+
+/// The bridge `bastion serve` runs from its own TAXII server's `default` collection to its own
+/// Consumer, with the development PKI, once both listen.
+struct LocalBridge: Service {
+    enum Listening: Sendable {
+        case taxii(Int)
+        case consumer(Int)
+    }
+
+    let directory: String
+    let host: String
+    let interval: Int
+    let listening: AsyncStream<Listening>
+    let logger: Logger
+
+    func run() async throws {
+        var taxiiPort: Int?
+        var consumerPort: Int?
+        for await event in listening.cancelOnGracefulShutdown() {
+            switch event {
+            case .taxii(let port): taxiiPort = port
+            case .consumer(let port): consumerPort = port
+            }
+            if taxiiPort != nil, consumerPort != nil { break }
+        }
+        guard let taxiiPort, let consumerPort else { return }
+        let files = DevelopmentPKI.File.self
+        @Sendable func path(_ file: DevelopmentPKI.File) -> String { file.path(inDirectory: directory) }
+        let address = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        let client = try TAXIIClient(proxy: .none, tls: .ca(path: path(files.caCertificate)))
+        let fleet = Fleet(members: [Fleet.Member(
+            name: "serve", url: "https://\(address):\(consumerPort)/.well-known/openc2",
+            certificate: path(files.clientCertificate), key: path(files.clientPrivateKey), ca: path(files.caCertificate))])
+        let bridge: Bridge
+        do {
+            bridge = try Bridge(
+                configuration: BridgeConfiguration(
+                    pollURL: "https://\(address):\(taxiiPort)/services/poll", collection: "default", interval: .seconds(interval)),
+                fleet: fleet, state: try BridgeState(path: "\(directory)/bridge.sqlite"), taxii: client, logger: logger)
+        } catch {
+            try? await client.shutdown()
+            throw CLIError(error.description)
+        }
+        logger.info("bridge started: TAXII collection default → this Consumer", metadata: ["interval": "\(interval)s", "state": "\(directory)/bridge.sqlite"])
+        await cancelWhenGracefulShutdown { await bridge.run() }
+        try? await client.shutdown()
     }
 }

@@ -10,11 +10,11 @@ struct ServeCLITests {
     /// Starts `bastion serve` on a free port in a fresh directory and returns the process, the
     /// URL it listens on and the lines it printed.
     func startServe(
-        in directory: URL, firewall: String? = "dry-run", prefix: [String] = [], logTo log: URL? = nil, logLevel: String? = nil
+        in directory: URL, firewall: String? = "dry-run", prefix: [String] = [], logTo log: URL? = nil, logLevel: String? = nil, extra: [String] = []
     ) throws -> (process: Process, url: String, banner: String) {
         let process = try CLI.process(
             ["serve", "--dir", directory.appendingPathComponent("pki").path, "--port", "0", "--metrics", "127.0.0.1:0", "--taxii-port", "0"]
-                + (firewall.map { ["--firewall", $0] } ?? []),
+                + (firewall.map { ["--firewall", $0] } ?? []) + extra,
             prefix: prefix)
         if let logLevel { process.environment = ProcessInfo.processInfo.environment.merging(["BASTION_LOG_LEVEL": logLevel]) { $1 } }
         process.currentDirectoryURL = directory
@@ -154,6 +154,63 @@ struct ServeCLITests {
             process.terminate()
             process.waitUntilExit()
         }
+    }
+
+    @Test("serve's bridge: a STIX file inboxed to its TAXII server becomes denies on its Consumer; bastion bridge status and run --once --dry-run")
+    func bridgeInServe() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-serve-bridge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (process, url, banner) = try startServe(in: directory, extra: ["--bridge-interval", "1"])
+        defer { if process.isRunning { process.terminate() } }
+        let pki = directory.appendingPathComponent("pki").path
+        let inboxRange = try #require(banner.range(of: #"https://127\.0\.0\.1:\d+/services/inbox"#, options: .regularExpression))
+        let inbox = String(banner[inboxRange])
+        #expect(banner.contains("bastion bridge status --state \(pki)/bridge.sqlite"))
+        let stix = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("BridgeTests/Fixtures/stix12-indicators.xml").path
+        let sent = try CLI.run(["taxii", "inbox", "--url", inbox, "--verify-server", pki + "/ca.pem", "--content-file", stix])
+        #expect(sent.status == 0, "\(sent.output)\(sent.error)")
+
+        // The bridge runs every second: wait for its denies, up to 20 s.
+        var rules = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            rules = try CLI.run(["openc2", "rules", "list", "--state", pki + "/slpf.sqlite"]).output
+            if rules.split(separator: "\n").count >= 9 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(rules.contains(#"{"ipv4_net":"198.51.100.7/32"}"#) && rules.contains(#"{"ipv6_net":"2001:db8::5/128"}"#), "\(rules)")
+        #expect(!rules.contains("198.51.100.99"), "an expired indicator is not denied")
+        #expect(rules.split(separator: "\n").count == 9, "\(rules)")
+
+        let status = try CLI.run(["bridge", "status", "--state", pki + "/bridge.sqlite", "--json"])
+        #expect(status.status == 0, "\(status.error)")
+        let indicators = try #require(try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [[String: Any]])
+        let ipv4 = try #require(indicators.first { $0["indicator"] as? String == "example:indicator-ipv4" })
+        #expect(ipv4["addresses"] as? [String] == ["198.51.100.7/32"])
+        let consumers = try #require(ipv4["consumers"] as? [[String: Any]])
+        #expect(consumers.count == 1 && consumers.first?["name"] as? String == "serve" && consumers.first?["rule_number"] is Int)
+
+        // A bridge of its own over the same services, dry-run, with an allow-list.
+        let fleet = directory.appendingPathComponent("fleet.yaml")
+        try """
+            defaults: {cert: \(pki)/client.pem, key: \(pki)/client-key.pem, ca: \(pki)/ca.pem}
+            consumers:
+              - {name: local, url: "\(url)"}
+            """.write(to: fleet, atomically: true, encoding: .utf8)
+        let allow = directory.appendingPathComponent("allow.txt")
+        try "# ours\n10.0.0.0/8\n".write(to: allow, atomically: true, encoding: .utf8)
+        let once = try CLI.run([
+            "bridge", "run", "--once", "--dry-run", "--taxii-url", inbox.replacingOccurrences(of: "/inbox", with: "/poll"), "--collection", "default",
+            "--verify-server", pki + "/ca.pem", "--consumers", fleet.path, "--allow-list", allow.path,
+            "--state", directory.appendingPathComponent("own.sqlite").path,
+        ])
+        #expect(once.status == 0, "\(once.output)\(once.error)")
+        #expect(once.output.contains("polled 1 block(s)") && once.output.contains("denied 8, removed 0, failed 0"), "\(once.output)")
+        #expect(once.error.contains("allow-listed"), "the allow-listed address is logged as skipped")
+        let badFleet = try CLI.run(["bridge", "run", "--once", "--taxii-url", "https://127.0.0.1:1/p", "--collection", "c", "--consumers", allow.path])
+        #expect(badFleet.status != 0 && badFleet.error.contains(allow.path), "\(badFleet.error)")
     }
 
     @Test("BASTION_LOG_LEVEL sets how much is logged")
