@@ -20,10 +20,12 @@ public struct BridgeConfiguration: Sendable {
     public var allowList: AllowList
     /// Log what would be sent, send nothing, keep no rules.
     public var dryRun: Bool
+    /// Commands in flight at once per Consumer.
+    public var commandsInFlight: Int
 
     public init(
         pollURL: String, collection: String, version: TAXII.Version = .v11, interval: Duration = .seconds(60),
-        allowList: AllowList = AllowList(), dryRun: Bool = false
+        allowList: AllowList = AllowList(), dryRun: Bool = false, commandsInFlight: Int = 8
     ) {
         self.pollURL = pollURL
         self.collection = collection
@@ -31,6 +33,7 @@ public struct BridgeConfiguration: Sendable {
         self.interval = interval
         self.allowList = allowList
         self.dryRun = dryRun
+        self.commandsInFlight = max(1, commandsInFlight)
     }
 }
 
@@ -147,10 +150,13 @@ public final class Bridge: Sendable {
                     throw BridgeError(.state, "the TAXII server answered \(status.type.rawValue)" + (status.firstLine.map { ": " + $0 } ?? ""))
                 }
                 end = [end, replyEnd, blocks.compactMap(\.label).max()].compactMap { $0 }.max()
+                var kept: [(ExtractedIndicator, Int64?)] = []
                 for block in blocks {
                     report.blocks += 1
-                    try await take(block, report: &report)
+                    kept += take(block, report: &report).map { ($0, block.label) }
                 }
+                try await state.record(kept, collection: configuration.collection, at: clock())
+                report.indicators += kept.count
             }
             if let end { try await state.setCursor(source, to: end) }
             logger.log(level: report.blocks > 0 ? .info : .debug, "polled", metadata: [
@@ -185,13 +191,15 @@ public final class Bridge: Sendable {
         }
     }
 
-    private func take(_ block: Block, report: inout PollReport) async throws(BridgeError) {
+    /// The indicators of `block` worth keeping (allow-listed addresses taken out, each skip logged).
+    private func take(_ block: Block, report: inout PollReport) -> [ExtractedIndicator] {
         let extraction = STIXObservables.extract(xml: block.content)
         let now = clock()
         for skip in extraction.skipped {
             report.skipped += 1
             logger.notice("skipped", metadata: ["value": "\(skip.value)", "reason": "\(skip.reason)", "binding": "\(block.binding)"])
         }
+        var result: [ExtractedIndicator] = []
         for indicator in extraction.indicators {
             var kept = indicator
             kept.addresses = indicator.addresses.filter { address in
@@ -205,10 +213,9 @@ public final class Bridge: Sendable {
             if let until = indicator.validUntil, until <= now {
                 logger.notice("indicator ended", metadata: ["indicator": "\(indicator.id)", "addresses": "\(indicator.addresses.map(\.description).joined(separator: ","))"])
             }
-            guard !kept.addresses.isEmpty || indicator.validUntil != nil else { continue }
-            try await state.record(kept, collection: configuration.collection, blockLabel: block.label, at: now)
-            report.indicators += 1
+            if !kept.addresses.isEmpty || indicator.validUntil != nil { result.append(kept) }
         }
+        return result
     }
 
     // MARK: Reconcile
@@ -241,17 +248,41 @@ public final class Bridge: Sendable {
     }
 
     private func reconcile(_ member: Fleet.Member, wanted: [BridgeState.Wanted], rules: [BridgeState.Rule], now: Int64) async -> ReconcileReport {
-        var report = ReconcileReport()
         let holding = Dictionary(rules.compactMap { rule in rule.ruleNumber.map { (rule.address, $0) } }, uniquingKeysWith: { first, _ in first })
         let wantedAddresses = Set(wanted.map(\.address))
-        for item in wanted where holding[item.address] == nil {
-            guard let address = NetworkAddress(item.address) else { continue }
-            if await deny(address, window: item, on: member, now: now) { report.denied += 1 } else { report.failed += 1 }
+        enum Work: Sendable {
+            case deny(NetworkAddress, BridgeState.Wanted)
+            case remove(Int64, String)
         }
-        for (address, number) in holding where !wantedAddresses.contains(address) {
-            if await remove(number, address: address, on: member) { report.removed += 1 } else { report.failed += 1 }
+        var work: [Work] = wanted.compactMap { item in
+            guard holding[item.address] == nil, let address = NetworkAddress(item.address) else { return nil }
+            return .deny(address, item)
         }
-        return report
+        work += holding.filter { !wantedAddresses.contains($0.key) }.map { .remove($0.value, $0.key) }
+        // A few commands in flight per Consumer: a large batch does not wait on each round trip.
+        return await withTaskGroup(of: (Work, Bool).self) { group in
+            var report = ReconcileReport()
+            var pending = work[...]
+            func start() {
+                guard let next = pending.popFirst() else { return }
+                group.addTask {
+                    switch next {
+                    case .deny(let address, let window): (next, await self.deny(address, window: window, on: member, now: now))
+                    case .remove(let number, let address): (next, await self.remove(number, address: address, on: member))
+                    }
+                }
+            }
+            for _ in 0..<configuration.commandsInFlight { start() }
+            for await (done, succeeded) in group {
+                switch (done, succeeded) {
+                case (.deny, true): report.denied += 1
+                case (.remove, true): report.removed += 1
+                default: report.failed += 1
+                }
+                start()
+            }
+            return report
+        }
     }
 
     /// Sends the deny of `address` to `member`; keeps the rule number or the error.

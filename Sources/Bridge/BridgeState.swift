@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
 
-/// The bridge's durable state, in one SQLite file: where each polled collection was read up to,
+/// The bridge's durable state, in one SQLite file (WAL, synchronous NORMAL: what is committed
+/// survives the process crashing; only a power loss can take back the last commits): where each polled collection was read up to,
 /// the indicators seen (with their addresses and validity), and per Consumer and address the
 /// rule that denies it (or the last error). Denies are kept per address, so two indicators
 /// naming one address, a re-poll or a restart never make a second rule.
 public final class BridgeState: Sendable {
-    let queue: DatabaseQueue
+    let queue: DatabasePool
     /// The file.
     public let path: String
 
@@ -16,7 +17,8 @@ public final class BridgeState: Sendable {
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(5)
-            queue = try DatabaseQueue(path: path, configuration: configuration)
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            queue = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
         } catch {
             throw BridgeError(.state, "cannot open the bridge state \(path): \(error)")
@@ -63,18 +65,27 @@ public final class BridgeState: Sendable {
     /// Keeps `indicator` (from a block of `collection` labelled `blockLabel`), replacing an
     /// earlier version of the same id: its addresses and validity are the new ones.
     public func record(_ indicator: ExtractedIndicator, collection: String, blockLabel: Int64?, at now: Int64) async throws(BridgeError) {
+        try await record([(indicator, blockLabel)], collection: collection, at: now)
+    }
+
+    /// Keeps `indicators` (each with the label of its block) in one transaction.
+    public func record(_ indicators: [(ExtractedIndicator, Int64?)], collection: String, at now: Int64) async throws(BridgeError) {
         try await write { db in
-            try db.execute(sql: """
-                INSERT INTO indicators (id, collection, block_label, valid_from, valid_until, seen_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET collection = excluded.collection, block_label = excluded.block_label,
-                    valid_from = excluded.valid_from, valid_until = excluded.valid_until, seen_at = excluded.seen_at
-                """, arguments: [indicator.id, collection, blockLabel, indicator.validFrom, indicator.validUntil, now])
-            // A revocation (a republished indicator that has ended) keeps the addresses it ends.
-            guard !indicator.addresses.isEmpty else { return }
-            try db.execute(sql: "DELETE FROM indicator_addresses WHERE indicator_id = ?", arguments: [indicator.id])
-            for address in indicator.addresses {
-                try db.execute(sql: "INSERT INTO indicator_addresses (indicator_id, address) VALUES (?, ?)", arguments: [indicator.id, address.description])
-            }
+            for (indicator, blockLabel) in indicators { try Self.record(indicator, collection: collection, blockLabel: blockLabel, at: now, in: db) }
+        }
+    }
+
+    private static func record(_ indicator: ExtractedIndicator, collection: String, blockLabel: Int64?, at now: Int64, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO indicators (id, collection, block_label, valid_from, valid_until, seen_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET collection = excluded.collection, block_label = excluded.block_label,
+                valid_from = excluded.valid_from, valid_until = excluded.valid_until, seen_at = excluded.seen_at
+            """, arguments: [indicator.id, collection, blockLabel, indicator.validFrom, indicator.validUntil, now])
+        // A revocation (a republished indicator that has ended) keeps the addresses it ends.
+        guard !indicator.addresses.isEmpty else { return }
+        try db.execute(sql: "DELETE FROM indicator_addresses WHERE indicator_id = ?", arguments: [indicator.id])
+        for address in indicator.addresses {
+            try db.execute(sql: "INSERT INTO indicator_addresses (indicator_id, address) VALUES (?, ?)", arguments: [indicator.id, address.description])
         }
     }
 
