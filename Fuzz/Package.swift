@@ -38,6 +38,8 @@ let targets = [
     fuzzTarget("taxii-server-settings", "FuzzTAXIIServerSettings", [
         .product(name: "TAXIIServer", package: "Bastion"), .product(name: "BastionConfig", package: "Bastion"),
     ]),
+    fuzzTarget("bridge-stix", "FuzzBridgeSTIX", [.product(name: "Bridge", package: "Bastion")]),
+    fuzzTarget("bridge-inputs", "FuzzBridgeInputs", [.product(name: "Bridge", package: "Bastion")]),
     fuzzTarget("consumer-settings", "FuzzConsumerSettings", [
         .product(name: "BastionConsumer", package: "Bastion"), .product(name: "BastionConfig", package: "Bastion"),
         .product(name: "Logging", package: "swift-log"),

@@ -115,5 +115,20 @@ def main():
     ]:
         seed("taxii-server-settings", settings)
 
+    # The bridge: STIX content (the python-stix fixtures, and TAXII fixtures' STIX blocks), and
+    # the fleet file and allow-list, split at the first NUL byte.
+    for path in files(root / "Tests" / "BridgeTests" / "Fixtures", "*.xml"):
+        seed("bridge-stix", path.read_bytes())
+    for path in files(taxii, "**/*.xml"):
+        text = path.read_text(errors="replace")
+        if "STIX_Package" in text:
+            seed("bridge-stix", text)
+    for fleet, allow in [
+        ("defaults: {cert: p.pem, key: p.key, ca: ca.pem}\nconsumers:\n  - {name: a, url: 'https://10.0.0.1:8443'}\n  - {name: b, url: 'https://b/x', ca: o.pem}\n",
+         "# ours\n10.0.0.0/8\n2001:db8::/32  # lab\n\n192.0.2.1\n"),
+        ("consumers:\n  - {name: q, queue: 'sqlite:q.sqlite', consumer: edge}\n", "not an address\n"),
+    ]:
+        seed("bridge-inputs", fleet + "\0" + allow)
+
 
 main()

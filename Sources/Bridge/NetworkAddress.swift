@@ -1,3 +1,4 @@
+import Foundation
 import OpenC2
 
 /// An IPv4 or IPv6 address range, as a deny names it: a single address is a /32 or /128.
@@ -5,13 +6,14 @@ public enum NetworkAddress: Hashable, Sendable, CustomStringConvertible, Compara
     case ipv4(IPv4Net)
     case ipv6(IPv6Net)
 
-    /// Reads `text` (`addr` or `addr/prefix`, either family); `nil` when it is neither.
+    /// Reads `text` (`addr` or `addr/prefix`, either family); `nil` when it is neither. A
+    /// single address gets its full prefix, so `198.51.100.7` and `198.51.100.7/32` are one range.
     public init?(_ text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let net = try? IPv4Net(trimmed) {
-            self = .ipv4(net)
-        } else if let net = try? IPv6Net(trimmed) {
-            self = .ipv6(net)
+        if let net = try? IPv4Net(trimmed), let full = try? IPv4Net(net.address, prefixLength: net.effectivePrefixLength) {
+            self = .ipv4(full)
+        } else if let net = try? IPv6Net(trimmed), let full = try? IPv6Net(net.address, prefixLength: net.effectivePrefixLength) {
+            self = .ipv6(full)
         } else {
             return nil
         }

@@ -36,10 +36,13 @@ struct Loop {
 
     /// Inboxes `xml` as one STIX 1.1.1 block.
     func publish(_ xml: String) async throws {
+        try await publish([try TAXII11.ContentBlock(contentBinding: TAXII11.ContentBinding(TAXII.ContentBindingID.stixXML111), xml: xml)])
+    }
+
+    /// Inboxes `blocks` in one Inbox Message.
+    func publish(_ blocks: [TAXII11.ContentBlock]) async throws {
         try await TAXIIClient.with(proxy: .none) { client in
-            let reply = try await client.call(taxiiBase + "/inbox", TAXII11.InboxMessage(contentBlocks: [
-                try TAXII11.ContentBlock(contentBinding: TAXII11.ContentBinding(TAXII.ContentBindingID.stixXML111), xml: xml),
-            ]))
+            let reply = try await client.call(taxiiBase + "/inbox", TAXII11.InboxMessage(contentBlocks: blocks))
             #expect(reply.status?.type == .success)
         }
     }
@@ -205,6 +208,41 @@ struct EndToEndTests {
                 clock.set(end + 1)
                 #expect(await bridge.round().1.removed == 1)
                 #expect(try await loop.denied()["edge-1"] == [])
+            }
+        }
+    }
+
+    @Test("hostile or broken content and Consumers that answer 500 or garbage: logged, the rest goes on, nothing is lost", arguments: [
+        CannedReply.plain(.internalServerError, "<html>oops</html>"),
+        CannedReply(headers: [("Content-Type", "application/openc2-rsp+json;version=1.0")], body: Array("{not json".utf8)),
+    ])
+    func badInput(_ answer: CannedReply) async throws {
+        try await Loop.with(consumers: 1) { loop in
+            let clock = ManualClock()
+            let laughs = "<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]><l>&b;</l>"
+            try await loop.publish([
+                TAXII11.ContentBlock(contentBinding: TAXII11.ContentBinding(TAXII.ContentBindingID.stixXML111), content: .text(laughs)),
+                TAXII11.ContentBlock(contentBinding: TAXII11.ContentBinding("urn:example:text"), content: .text("198.51.100.1 is bad")),
+                try TAXII11.ContentBlock(contentBinding: TAXII11.ContentBinding(TAXII.ContentBindingID.stixXML111), xml: try fixture("stix12-revocation").replacingOccurrences(of: "2021-01-01", with: "2099-01-01")),
+            ])
+            let tls = try TLSPolicy.server(certificatePath: TestPKI.shared.path(.serverCertificate), keyPath: TestPKI.shared.path(.serverPrivateKey), clientCAPath: nil)
+            try await ScriptedHTTPServer.with(tls: tls, respond: { _ in answer }) { broken in
+                try await TAXIIClient.with(proxy: .none) { taxii in
+                    var fleet = loop.fleet
+                    fleet.members.append(Fleet.Member(
+                        name: "broken", url: broken.url("/.well-known/openc2"), certificate: TestPKI.shared.path(.clientCertificate),
+                        key: TestPKI.shared.path(.clientPrivateKey), ca: TestPKI.shared.path(.caCertificate)))
+                    let bridge = try loop.bridge(taxii: taxii, clock: clock, fleet: fleet)
+                    let (polled, reconciled) = await bridge.round()
+                    #expect(polled.error == nil && polled.blocks == 3 && polled.skipped == 2 && polled.indicators == 1, "\(polled)")
+                    #expect(reconciled == ReconcileReport(denied: 1, removed: 0, failed: 1), "\(reconciled)")
+                    #expect(try await loop.denied()["edge-1"] == ["198.51.100.7/32"])
+                    let rules = try await BridgeState(path: loop.directory.path("bridge.sqlite")).rules()
+                    let failure = try #require(rules.first { $0.consumer == "broken" })
+                    #expect(failure.ruleNumber == nil && failure.error != nil)
+                    #expect(await bridge.round().1 == ReconcileReport(denied: 0, removed: 0, failed: 1), "retried next round")
+                    #expect(broken.requests.count == 2)
+                }
             }
         }
     }
