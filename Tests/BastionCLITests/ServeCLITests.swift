@@ -213,6 +213,48 @@ struct ServeCLITests {
         #expect(badFleet.status != 0 && badFleet.error.contains(allow.path), "\(badFleet.error)")
     }
 
+    @Test("serve's bridge with --firewall nftables (in a network namespace): inboxed STIX addresses become nftables rules")
+    func bridgeEnforcesWithNFTables() throws {
+        let namespace = try NetworkNamespace()
+        defer { namespace.close() }
+        // Loopback starts down in a new network namespace.
+        let up = Process()
+        up.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        up.arguments = namespace.prefix + ["ip", "link", "set", "lo", "up"]
+        try up.run()
+        up.waitUntilExit()
+        #expect(up.terminationStatus == 0, "ip link set lo up failed in the namespace")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-serve-nft-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (process, _, banner) = try startServe(in: directory, firewall: "nftables", prefix: namespace.prefix, extra: ["--bridge-interval", "1"])
+        defer { if process.isRunning { process.terminate() } }
+        let pki = directory.appendingPathComponent("pki").path
+        let inboxRange = try #require(banner.range(of: #"https://127\.0\.0\.1:\d+/services/inbox"#, options: .regularExpression))
+        let stix = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("BridgeTests/Fixtures/stix111-indicators.xml").path
+        let sent = try CLI.run(
+            ["taxii", "inbox", "--url", String(banner[inboxRange]), "--verify-server", pki + "/ca.pem", "--content-file", stix], prefix: namespace.prefix)
+        #expect(sent.status == 0, "\(sent.output)\(sent.error)")
+        var ruleset = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let listed = Process()
+            listed.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            listed.arguments = namespace.prefix + ["nft", "list", "table", "inet", "bastion"]
+            let output = Pipe()
+            listed.standardOutput = output
+            listed.standardError = FileHandle.nullDevice
+            try listed.run()
+            ruleset = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            listed.waitUntilExit()
+            if ruleset.contains("2001:db8::5") && ruleset.contains("198.51.100.7") && ruleset.contains("203.0.113.0") { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(ruleset.contains("198.51.100.7") && ruleset.contains("2001:db8::5") && ruleset.contains("203.0.113.0") && ruleset.contains("@drop4_both_24"), "\(ruleset)")
+        #expect(!ruleset.contains("198.51.100.99"), "the expired indicator is not enforced")
+    }
+
     @Test("BASTION_LOG_LEVEL sets how much is logged")
     func logLevel() throws {
         for (level, expectInfo) in [("info", true), ("warning", false)] {
