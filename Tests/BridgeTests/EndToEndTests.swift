@@ -158,6 +158,22 @@ struct EndToEndTests {
         }
     }
 
+    @Test("--taxii-version 1.0: the same content polled as a TAXII 1.0 feed")
+    func taxii10() async throws {
+        try await Loop.with(consumers: 1) { loop in
+            try await TAXIIClient.with(proxy: .none) { taxii in
+                try await loop.publish(try fixture("stix111-indicators"))
+                let bridge = try Bridge(
+                    configuration: BridgeConfiguration(pollURL: loop.taxiiBase + "/poll", collection: "default", version: .v10),
+                    fleet: loop.fleet, state: try BridgeState(path: loop.directory.path("bridge10.sqlite")), taxii: taxii, logger: quiet)
+                let (polled, reconciled) = await bridge.round()
+                #expect(polled.error == nil && polled.blocks == 1)
+                #expect(reconciled == ReconcileReport(denied: Self.wanted.count + 1, removed: 0, failed: 0), "no allow-list: 10.1.2.3 too")
+                #expect(await bridge.round().0.blocks == 0, "the next TAXII 1.0 poll starts after the last block")
+            }
+        }
+    }
+
     @Test("a Consumer that is down gets its rules once it is back; the error is kept meanwhile")
     func consumerDown() async throws {
         try await Loop.with(consumers: 1) { loop in

@@ -10,6 +10,7 @@ summary; exits 1 if any check failed, 2 for a setup problem.
 """
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -37,7 +38,11 @@ def check(name, ok, detail=""):
 
 
 def bastion(*args, timeout=60):
-    run = subprocess.run([BASTION, "taxii", *args], capture_output=True, text=True, timeout=timeout)
+    return cli("taxii", *args, timeout=timeout)
+
+
+def cli(*args, timeout=60):
+    run = subprocess.run([BASTION, *args], capture_output=True, text=True, timeout=timeout)
     return run.returncode, run.stdout, run.stderr
 
 
@@ -282,6 +287,53 @@ def run_checks(base, work):
     check("connection refused: exit 3, one line, no traceback", code == 3 and err.strip().count("\n") == 0 and "connection refused" in err, out + err)
     code, out, err = bastion("poll", "--url", poll, "--collection", "no-such-collection", "--write", "none")
     check("unknown collection: NOT_FOUND status, exit 1", code == 1 and "NOT_FOUND" in out, out + err)
+
+    bridge_checks(inbox, poll, work)
+
+
+def bridge_checks(inbox, poll, work):
+    """`bastion bridge` polling OpenTAXII: python-stix indicators inboxed to OpenTAXII become
+    denies on a Bastion Consumer (`bastion serve`, dry-run firewall, mutual TLS)."""
+    fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "BridgeTests", "Fixtures", "stix12-indicators.xml")
+    code, out, err = bastion("inbox", "--url", inbox, "--content-file", fixture)
+    check("bridge: python-stix indicators inboxed to OpenTAXII", code == 0 and "SUCCESS" in out, out + err)
+    serve_dir = os.path.join(work, "serve")
+    os.makedirs(serve_dir)
+    serve = subprocess.Popen(
+        [BASTION, "serve", "--dir", serve_dir + "/pki", "--port", "0", "--metrics", "off", "--taxii-port", "off"],
+        cwd=serve_dir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        banner, url = "", None
+        deadline = time.time() + 30
+        while url is None and time.time() < deadline:
+            line = serve.stdout.readline()
+            if not line:
+                break
+            banner += line
+            match = re.search(r"Consumer on (https://127\.0\.0\.1:\d+)", line)
+            if match:
+                url = match.group(1)
+        check("bridge: bastion serve started a Consumer", url is not None, banner)
+        if url is None:
+            return
+        pki = serve_dir + "/pki"
+        fleet = os.path.join(work, "fleet.yaml")
+        with open(fleet, "w") as f:
+            f.write(f"defaults: {{cert: {pki}/client.pem, key: {pki}/client-key.pem, ca: {pki}/ca.pem}}\nconsumers:\n  - {{name: serve, url: '{url}'}}\n")
+        state = os.path.join(work, "bridge.sqlite")
+        code, out, err = cli("bridge", "run", "--once", "--taxii-url", poll, "--collection", COLLECTION, "--consumers", fleet, "--state", state)
+        denied = re.search(r"denied (\d+), removed 0, failed 0", out)
+        # The fixture's nine addresses, and 198.51.100.23 of the built-in document inboxed earlier.
+        check("bridge --once against OpenTAXII: every command acknowledged", code == 0 and denied is not None and denied.group(1) == "10", out + err)
+        code, out, err = cli("bridge", "run", "--once", "--taxii-url", poll, "--collection", COLLECTION, "--consumers", fleet, "--state", state)
+        check("bridge --once again: nothing new, no second rule", code == 0 and "denied 0, removed 0, failed 0" in out, out + err)
+        code, out, err = cli("openc2", "rules", "list", "--state", pki + "/slpf.sqlite")
+        check("bridge: the Consumer denies the indicators' addresses",
+              code == 0 and all(f'"{a}"' in out for a in ["198.51.100.7/32", "2001:db8::5/128", "203.0.113.0/24", "192.0.2.11/32", "198.19.0.1/32"])
+              and "198.51.100.99" not in out and out.count("deny") == 10, out + err)
+    finally:
+        os.killpg(serve.pid, signal.SIGTERM)
+        serve.wait(timeout=15)
 
 
 if __name__ == "__main__":
