@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "BastionConfig", targets: ["BastionConfig"]),
         .library(name: "BastionConsumer", targets: ["BastionConsumer"]),
         .library(name: "Bridge", targets: ["Bridge"]),
+        .library(name: "OpenC2Polling", targets: ["OpenC2Polling"]),
         .executable(name: "bastion", targets: ["bastion"]),
     ],
     dependencies: [
@@ -152,6 +153,18 @@ let package = Package(
             ]
         ),
 
+        // MARK: OpenC2 polling model (HTTPS WD02): the queue, the Producer server
+        .target(
+            name: "OpenC2Polling",
+            dependencies: [
+                "OpenC2", "OpenC2HTTPS", "BastionHTTPServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // MARK: Bridge (the one module that imports both the TAXII and the OpenC2 sides)
         .target(
             name: "Bridge",
@@ -208,6 +221,7 @@ let package = Package(
                 "BastionConfig",
                 "BastionConsumer",
                 "Bridge",
+                "OpenC2Polling",
                 "BastionMetrics",
                 "BastionLogging",
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -293,6 +307,17 @@ let package = Package(
             dependencies: [
                 "TAXIIServer", "TAXII", "TAXIIHTTP", "TAXIIClient", "BastionHTTPServer", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "OpenC2PollingTests",
+            dependencies: [
+                "OpenC2Polling", "OpenC2", "OpenC2SLPF", "OpenC2HTTPS", "BastionHTTPServer", "BastionHTTPClient", "BastionTLS", "BastionPKI", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
