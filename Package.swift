@@ -289,7 +289,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BastionCLITests",
-            dependencies: ["bastion", "OpenC2", "OpenC2SLPF", "BastionPKI", "SLPFActuator", "NetworkNamespaceSupport", "TestSupport", "TAXII", "TAXIIClient"]
+            dependencies: [
+                "bastion", "OpenC2", "OpenC2SLPF", "BastionPKI", "SLPFActuator", "NetworkNamespaceSupport", "TestSupport", "TAXII", "TAXIIClient",
+                "BastionHTTPClient", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "BastionConsumerTests",

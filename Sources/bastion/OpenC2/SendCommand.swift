@@ -23,6 +23,16 @@ struct SendCommand: AsyncParsableCommand {
 
     @OptionGroup var transfer: ProducerOptions
 
+    @OptionGroup var command: CommandArguments
+
+    func run() async throws {
+        try await transfer.send(try command.build())
+    }
+}
+
+/// The Command a `bastion openc2` command sends or queues: ACTION TARGET [VALUE] or `--file`, with
+/// the argument options merged into its args.
+struct CommandArguments: ParsableArguments {
     @Argument(help: "The action, e.g. deny.")
     var action: String?
 
@@ -64,14 +74,9 @@ struct SendCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        let command = try buildCommand()
-        try await transfer.send(command)
-    }
-
     /// The Command as JSON — from the file or the arguments, with the argument options merged
     /// into its args — then decoded strictly.
-    func buildCommand() throws -> Command {
+    func build() throws -> Command {
         let decoder = OpenC2Decoder(profiles: [SLPFProfile()])
         do {
             var command: JSONObject

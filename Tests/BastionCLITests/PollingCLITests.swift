@@ -1,0 +1,106 @@
+import AsyncHTTPClient
+import BastionHTTPClient
+import BastionPKI
+import Foundation
+import NIOCore
+import TestSupport
+import Testing
+
+@Suite("bastion openc2 producer-server, enqueue and status")
+struct PollingCLITests {
+    /// Starts the Producer server on a free port over `database`; returns it and its URL.
+    func startProducerServer(database: String) throws -> (Process, String) {
+        let pki = TestPKI.shared
+        let process = try CLI.process([
+            "openc2", "producer-server", "--cert", pki.path(.serverCertificate), "--key", pki.path(.serverPrivateKey),
+            "--client-ca", pki.path(.caCertificate), "--port", "0", "--database", database, "--lease", "1",
+        ])
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var banner = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, !banner.contains("\n") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            banner += String(decoding: data, as: UTF8.self)
+        }
+        guard let range = banner.range(of: #"https://127\.0\.0\.1:\d+/\.well-known/openc2"#, options: .regularExpression) else {
+            process.terminate()
+            throw CLITestError("producer-server printed no URL: \(banner)")
+        }
+        return (process, String(banner[range]))
+    }
+
+    @Test("enqueue → a polling Consumer's GET (200, X-Correlation-ID) → its POSTed Response → status shows it answered")
+    func roundTrip() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = "sqlite:" + directory.path("producer.sqlite")
+        let (server, url) = try startProducerServer(database: database)
+        defer { server.terminate() }
+        let identity = DevelopmentPKI.defaultClientCommonName
+
+        let queued = try CLI.run(["openc2", "enqueue", "--database", database, "--consumer", identity, "deny", "ipv4_net", "198.51.100.1", "--response-requested", "complete"])
+        #expect(queued.status == 0, "\(queued.error)")
+        let id = queued.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.count == 36, "a command_id alone on standard output: \(queued.output)")
+
+        var configuration = HTTPClient.Configuration.failingFast()
+        configuration.tlsConfiguration = try TestPKI.shared.clientTLS()
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        do {
+            let polled = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            #expect(polled.status.code == 200 && polled.headers.first(name: "X-Correlation-ID") == id)
+            #expect(polled.headers.first(name: "Content-Type") == "application/openc2-cmd+json;version=1.0")
+            let body = String(buffer: try await polled.body.collect(upTo: 1 << 16))
+            #expect(body.contains(#""ipv4_net":"198.51.100.1""#) && body.contains(#""command_id":"\#(id)""#), "\(body)")
+            var answer = HTTPClientRequest(url: url)
+            answer.method = .POST
+            answer.headers.add(name: "Content-Type", value: "application/openc2-rsp+json;version=1.0")
+            answer.headers.add(name: "X-Correlation-ID", value: id)
+            answer.body = .bytes(Array(#"{"status":200,"results":{"slpf":{"rule_number":7}}}"#.utf8))
+            #expect(try await client.execute(answer, timeout: .seconds(10)).status.code == 200)
+            #expect(try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10)).status.code == 204)
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+
+        let status = try CLI.run(["openc2", "status", "--database", database, id, "--json"])
+        #expect(status.status == 0, "\(status.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any])
+        #expect(object["state"] as? String == "answered" && object["consumer"] as? String == identity && object["answered_at"] is Int)
+        #expect(((object["response"] as? [String: Any])?["results"] as? [String: Any]) != nil)
+        let list = try CLI.run(["openc2", "status", "--database", database, "--consumer", identity])
+        #expect(list.output.contains(id) && list.output.contains("answered"))
+    }
+
+    @Test("bad enqueues say why and queue nothing", arguments: [
+        (["deny", "ipv4_net", "198.51.100.1"], "name the Consumer with --consumer"),
+        (["--consumer", "a", "deny", "ipv4_net", "999.1.1.1"], "not a valid OpenC2 Command"),
+        (["--consumer", "a", "--database", "postgres://u@h/db", "deny", "ipv4_net", "198.51.100.1"], "PostgreSQL command queue is not available yet"),
+        (["--consumer", "a", "--consumer", "b", "--file", "-"], "each of several Consumers needs its own"),
+    ])
+    func refusals(_ arguments: [String], _ message: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = directory.path("producer.sqlite")
+        let hasDatabase = arguments.contains("--database")
+        let result = try CLI.run(["openc2", "enqueue"] + (hasDatabase ? [] : ["--database", "sqlite:" + database]) + arguments,
+                                 input: Data(#"{"action":"deny","target":{"ipv4_net":"198.51.100.1"},"command_id":"fixed"}"#.utf8))
+        #expect(result.status != 0)
+        #expect(result.error.contains(message), "\(result.error)")
+        if FileManager.default.fileExists(atPath: database) {
+            let listed = try CLI.run(["openc2", "status", "--database", "sqlite:" + database, "--consumer", "a"])
+            #expect(listed.output.isEmpty, "nothing queued: \(listed.output)")
+        }
+    }
+}
+
+struct CLITestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
