@@ -157,7 +157,10 @@ let package = Package(
         .target(
             name: "OpenC2Polling",
             dependencies: [
-                "OpenC2", "OpenC2HTTPS", "BastionHTTPServer",
+                "OpenC2", "OpenC2HTTPS", "BastionHTTPServer", "BastionHTTPClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

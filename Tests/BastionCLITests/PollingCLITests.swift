@@ -78,6 +78,64 @@ struct PollingCLITests {
         #expect(list.output.contains(id) && list.output.contains("answered"))
     }
 
+    @Test("bastion openc2 consumer --poll: the Command is executed on its firewall and the Response stored; a restart does not run it again")
+    func pollingConsumer() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = "sqlite:" + directory.path("producer.sqlite")
+        let (server, url) = try startProducerServer(database: database)
+        defer { server.terminate() }
+        let pki = TestPKI.shared
+        func startConsumer() throws -> Process {
+            let process = try CLI.process([
+                "openc2", "consumer", "--poll", url, "--cert", pki.path(.clientCertificate), "--key", pki.path(.clientPrivateKey),
+                "--ca", pki.path(.caCertificate), "--interval", "1", "--firewall", "dry-run", "--state", directory.path("edge/slpf.sqlite"),
+            ])
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        var consumer = try startConsumer()
+        defer { if consumer.isRunning { consumer.terminate() } }
+        let queued = try CLI.run(["openc2", "enqueue", "--database", database, "--consumer", DevelopmentPKI.defaultClientCommonName,
+                                  "deny", "ipv4_net", "198.51.100.9", "--response-requested", "complete"])
+        let id = queued.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        func state() throws -> [String: Any] {
+            let status = try CLI.run(["openc2", "status", "--database", database, id, "--json"])
+            return (try? JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]) ?? [:]
+        }
+        var current: [String: Any] = [:]
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            current = try state()
+            if current["state"] as? String == "answered" { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(current["state"] as? String == "answered", "\(current)")
+        let results = (current["response"] as? [String: Any])?["results"] as? [String: Any]
+        #expect((results?["slpf"] as? [String: Any])?["rule_number"] as? Int == 1)
+        let rules = try CLI.run(["openc2", "rules", "list", "--state", directory.path("edge/slpf.sqlite")])
+        #expect(rules.output.contains(#"{"ipv4_net":"198.51.100.9"}"#), "\(rules.output)")
+
+        // Restarted, the Consumer keeps what it executed: the same Command is not run twice.
+        consumer.terminate()
+        consumer.waitUntilExit()
+        #expect(consumer.terminationStatus == 0, "SIGTERM stops the polling Consumer cleanly")
+        consumer = try startConsumer()
+        let again = try CLI.run(["openc2", "enqueue", "--database", database, "--consumer", DevelopmentPKI.defaultClientCommonName,
+                                 "deny", "ipv4_net", "198.51.100.10"])
+        let second = again.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let until = Date().addingTimeInterval(20)
+        while Date() < until {
+            let status = try CLI.run(["openc2", "status", "--database", database, second, "--json"])
+            if status.output.contains(#""state":"answered""#) { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        let listed = try CLI.run(["openc2", "rules", "list", "--state", directory.path("edge/slpf.sqlite")])
+        #expect(listed.output.split(separator: "\n").count == 2, "one rule per Command: \(listed.output)")
+    }
+
     @Test("bad enqueues say why and queue nothing", arguments: [
         (["deny", "ipv4_net", "198.51.100.1"], "name the Consumer with --consumer"),
         (["--consumer", "a", "deny", "ipv4_net", "999.1.1.1"], "not a valid OpenC2 Command"),

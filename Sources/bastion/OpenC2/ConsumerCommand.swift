@@ -5,6 +5,9 @@ import Logging
 import OpenC2
 import OpenC2HTTPS
 import OpenC2SLPF
+import OpenC2Polling
+import BastionTLS
+import NIOSSL
 import ServiceLifecycle
 
 /// Options of `bastion openc2 consumer`.
@@ -75,6 +78,15 @@ struct ConsumerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The directory `update file` reads rules files from (a JSON object {\"rules\": [allow/deny Commands]}); without it, update file is not offered.", valueName: "directory"))
     var rulesDir: String?
 
+    @Option(help: ArgumentHelp("Poll this Producer server for Commands instead of listening (HTTPS WD02 polling model); --cert and --key are then the client certificate.", valueName: "url"))
+    var poll: String?
+
+    @Option(help: ArgumentHelp("With --poll: the CA the Producer server's certificate must chain to (PEM).", valueName: "file"))
+    var ca: String?
+
+    @Option(help: ArgumentHelp("With --poll: seconds to wait after a poll that found nothing (default 5).", valueName: "seconds"))
+    var interval: Int = 5
+
     /// The settings from the file, overridden by the command line.
     func settings() throws -> ConsumerSettings {
         let file = try config.map(ConsumerSettings.load(yamlFile:)) ?? ConsumerSettings()
@@ -100,13 +112,26 @@ struct ConsumerCommand: AsyncParsableCommand {
         allow/deny/delete/update/query, rules kept in --state and enforced in `table inet bastion`. \
         Without a firewall it answers `query features` truthfully and 501 to everything else. \
         Stops gracefully on SIGINT or SIGTERM: in-flight Commands finish.
+
+        With --poll URL it opens no port: it polls that Producer server (HTTPS with mutual TLS: \
+        --cert/--key are its client certificate, --ca the Producer's CA), executes each Command \
+        with the same firewall and POSTs the Response; each Command is executed at most once, \
+        also across restarts (the correlation ids done are kept beside --state).
         """
     )
 
     @OptionGroup var options: ConsumerOptions
 
+    func validate() throws {
+        if options.poll != nil {
+            guard options.cert != nil, options.key != nil, options.ca != nil else { throw ValidationError("--poll needs --cert, --key and --ca") }
+            guard (1...3_600).contains(options.interval) else { throw ValidationError("--interval must be 1…3600 seconds") }
+        }
+    }
+
     func run() async throws {
         let logger = Logger(label: "bastion.openc2.consumer")
+        if let url = options.poll { return try await runPolling(url: url, logger: logger) }
         let settings = try options.settings()
         let configuration = try settings.configuration(logger: logger)
         let metrics = ConsumerMetrics.start(try settings.metricsAddress())
@@ -117,6 +142,46 @@ struct ConsumerCommand: AsyncParsableCommand {
         try await runConsumer(configuration: configuration, handler: handler, firewall: firewall, metrics: metrics, logger: logger) { _, url in
             if let url { logger.info("metrics", metadata: ["url": "\(url)", "health": "\(url.replacingOccurrences(of: "/metrics", with: "/health"))"]) }
         }
+    }
+}
+
+extension ConsumerCommand {
+    /// The polling mode: GET Commands from the Producer server at `url`, POST the Responses.
+    func runPolling(url: String, logger: Logger) async throws {
+        let settings = try options.settings()
+        let tls: TLSConfiguration
+        do {
+            tls = try TLSPolicy.client(caPath: options.ca, certificatePath: options.cert, keyPath: options.key)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let statePath = settings.state ?? ConsumerSettings.Defaults.state
+        let choice = settings.firewall ?? .none
+        let firewall = choice == .none ? nil : try await Firewall.start(
+            choice, gateway: settings.gateway ?? false, statePath: statePath, rulesDirectory: settings.rulesDir, logger: logger)
+        let executedPath = URL(fileURLWithPath: statePath).deletingLastPathComponent().appendingPathComponent("polled-commands.sqlite").path
+        let executed: ExecutedCommands
+        do { executed = try ExecutedCommands(path: executedPath) } catch { throw CLIError(error.description) }
+        let configuration = PollingConsumer.Configuration(url: url, tls: tls, interval: .seconds(options.interval))
+        let client = PollingConsumer.makeClient(configuration)
+        let consumer = PollingConsumer(
+            configuration: configuration, handler: firewall?.actuator ?? QueryFeaturesHandler(), executed: executed, client: client,
+            profiles: [SLPFProfile()], logger: logger)
+        logger.info("polling consumer started", metadata: ["producer": "\(url)", "firewall": "\(firewall?.summary ?? "none")", "executed": "\(executedPath)"])
+        var services: [any Service] = [PollingService(consumer: consumer)]
+        if let firewall { services.append(ActuatorScheduleService(actuator: firewall.actuator)) }
+        try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+        try? await client.shutdown()
+        logger.info("polling consumer stopped")
+    }
+}
+
+/// The polling loop as a service; graceful shutdown lets the Command in hand finish.
+struct PollingService: Service {
+    let consumer: PollingConsumer
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await consumer.run() }
     }
 }
 
