@@ -9,7 +9,7 @@ import NIOCore
 import NIOHTTP1
 import OpenC2
 import OpenC2HTTPS
-import OpenC2Polling
+@testable import OpenC2Polling
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -225,5 +225,86 @@ struct ProducerServerTLSTests {
                 try await tasks.waitForAll()
             }
         }
+    }
+}
+
+/// Counts the Commands it executes; answers 200 with a rule number.
+final class CountingHandler: CommandHandler, Sendable {
+    let count = Mutex(0)
+    func handle(_ command: Command, context: RequestContext) async throws -> Response {
+        count.withLock { $0 += 1 }
+        return Response(.ok)
+    }
+}
+
+@Suite("A polling Consumer against the Producer server")
+struct PollingConsumerTests {
+    @Test("executed once: a redelivered Command gets the stored Response; an interrupted one is answered with an error, not run again")
+    func atMostOnce() async throws {
+        try await withQueue { queue in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let (ports, announce) = AsyncStream.makeStream(of: Int.self)
+            let server = ProducerServer(
+                queue: queue, http: HTTPServerConfiguration(name: "producer", port: 0, transport: .https(try TestPKI.shared.serverTLS())),
+                logger: quiet, onListening: { announce.yield($0) })
+            let group = ServiceGroup(services: [server], gracefulShutdownSignals: [], logger: quiet)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var iterator = ports.makeAsyncIterator()
+                let url = "https://127.0.0.1:\(try #require(await iterator.next()))/.well-known/openc2"
+                let configuration = PollingConsumer.Configuration(url: url, tls: try TestPKI.shared.clientTLS(), interval: .milliseconds(10))
+                let client = PollingConsumer.makeClient(configuration)
+                let handler = CountingHandler()
+                let executed = try ExecutedCommands(path: directory.path("executed.sqlite"))
+                let consumer = PollingConsumer(configuration: configuration, handler: handler, executed: executed, client: client, logger: quiet)
+                let me = DevelopmentPKI.defaultClientCommonName
+                do {
+                    #expect(await consumer.pollOnce() == .idle)
+                    try await queue.enqueue(QueuedCommand(commandID: "c1", consumer: me, command: try deny("198.51.100.1", id: "c1"), enqueuedAt: 1))
+                    #expect(await consumer.pollOnce() == .answered(correlation: "c1", status: 200))
+                    let first = try await queue.command(id: "c1")
+                    #expect(handler.count.withLock { $0 } == 1 && first?.state == .answered)
+
+                    // The same Command delivered again (its Response was lost on the way): not executed again.
+                    let other = ProducerServerExchange.now()
+                    try await queue.enqueue(QueuedCommand(commandID: "c2", consumer: me, command: try deny("198.51.100.2", id: "c2"), enqueuedAt: other))
+                    try executed.start("c2", at: other)
+                    try executed.finish("c2", response: #"{"status":200,"status_text":"from before"}"#)
+                    #expect(await consumer.pollOnce() == .answered(correlation: "c2", status: 200))
+                    #expect(try await queue.command(id: "c2")?.response?.contains("from before") == true)
+
+                    // One whose execution was cut short: an error, and still not executed again.
+                    try await queue.enqueue(QueuedCommand(commandID: "c3", consumer: me, command: try deny("198.51.100.3", id: "c3"), enqueuedAt: other + 1))
+                    try executed.start("c3", at: other)
+                    #expect(await consumer.pollOnce() == .answered(correlation: "c3", status: 500))
+                    #expect(handler.count.withLock { $0 } == 1)
+                } catch {
+                    try await client.shutdown()
+                    throw error
+                }
+                try await client.shutdown()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+    }
+
+    @Test("an unreachable Producer server is a failure with a back-off that grows, capped")
+    func unreachable() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let configuration = PollingConsumer.Configuration(
+            url: "https://127.0.0.1:\(try Loopback.closedPort())/.well-known/openc2", tls: try TestPKI.shared.clientTLS(),
+            interval: .seconds(1), maximumBackoff: .seconds(8))
+        let client = PollingConsumer.makeClient(configuration)
+        let consumer = PollingConsumer(
+            configuration: configuration, handler: CountingHandler(), executed: try ExecutedCommands(path: directory.path("e.sqlite")), client: client, logger: quiet)
+        let outcome = await consumer.pollOnce()
+        try await client.shutdown()
+        guard case .failed(let reason) = outcome else { throw ExchangeTestError("\(outcome)") }
+        #expect(reason.contains("refused"), "\(reason)")
+        #expect(consumer.backoff(afterFailures: 1) <= .seconds(1) && consumer.backoff(afterFailures: 1) >= .milliseconds(750))
+        #expect(consumer.backoff(afterFailures: 3) >= .seconds(3) && consumer.backoff(afterFailures: 30) <= .seconds(8))
     }
 }
