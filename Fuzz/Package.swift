@@ -38,6 +38,10 @@ let targets = [
     fuzzTarget("taxii-server-settings", "FuzzTAXIIServerSettings", [
         .product(name: "TAXIIServer", package: "Bastion"), .product(name: "BastionConfig", package: "Bastion"),
     ]),
+    fuzzTarget("producer-server-request", "FuzzProducerServerRequest", [
+        .product(name: "OpenC2", package: "Bastion"), .product(name: "OpenC2SLPF", package: "Bastion"),
+        .product(name: "OpenC2Polling", package: "Bastion"), .product(name: "Logging", package: "swift-log"),
+    ]),
     fuzzTarget("bridge-stix", "FuzzBridgeSTIX", [.product(name: "Bridge", package: "Bastion")]),
     fuzzTarget("bridge-inputs", "FuzzBridgeInputs", [.product(name: "Bridge", package: "Bastion")]),
     fuzzTarget("consumer-settings", "FuzzConsumerSettings", [

@@ -130,5 +130,15 @@ def main():
     ]:
         seed("bridge-inputs", fleet + "\0" + allow)
 
+    # The Producer server: method, path, media type, X-Correlation-ID, peer, body at NUL bytes.
+    for fields in [
+        ["GET", "/.well-known/openc2", "application/openc2-cmd+json;version=1.0", "", "edge", ""],
+        ["GET", "/.well-known/openc2", "application/openc2+json;version=1.0", "", "edge", ""],
+        ["POST", "/.well-known/openc2", "application/openc2-rsp+json;version=1.0", "c1", "edge", '{"status":200,"results":{"slpf":{"rule_number":1}}}'],
+        ["POST", "/.well-known/openc2", "application/openc2+json;version=1.0", "c1", "edge", '{"headers":{"request_id":"c1"},"body":{"openc2":{"response":{"status":102}}}}'],
+        ["POST", "/.well-known/openc2", "application/openc2-rsp+json;version=1.0", "c1", "intruder", '{"status":200}'],
+    ]:
+        seed("producer-server-request", "\0".join(fields))
+
 
 main()

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import NetworkNamespaceSupport
+import TestSupport
 import Testing
 
 @Suite("bastion serve and the Producer commands against it")
@@ -253,6 +254,30 @@ struct ServeCLITests {
         }
         #expect(ruleset.contains("198.51.100.7") && ruleset.contains("2001:db8::5") && ruleset.contains("203.0.113.0") && ruleset.contains("@drop4_both_24"), "\(ruleset)")
         #expect(!ruleset.contains("198.51.100.99"), "the expired indicator is not enforced")
+    }
+
+    @Test("send to several Consumers at once (--to repeated, --to-file): one line each, exit 0 only if every one answered 2xx")
+    func fanOut() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-fanout-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (process, url, _) = try startServe(in: directory, extra: ["--bridge-interval", "off"])
+        defer { if process.isRunning { process.terminate() } }
+        let pki = directory.appendingPathComponent("pki").path
+        let tls = ["--ca", pki + "/ca.pem", "--cert", pki + "/client.pem", "--key", pki + "/client-key.pem"]
+        let both = try CLI.run(["openc2", "send", "--to", url, "--to", url + "/.well-known/openc2", "--json"] + tls
+            + ["deny", "ipv4_net", "198.51.100.77", "--response-requested", "complete"])
+        #expect(both.status == 0, "\(both.error)")
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(both.output.utf8)) as? [[String: Any]])
+        #expect(results.count == 2 && results.allSatisfy { $0["http_status"] as? Int == 200 && $0["rule_number"] is Int })
+        let list = directory.appendingPathComponent("consumers.txt")
+        let closed = try Loopback.closedPort()
+        try "# the fleet\n\(url)\nhttps://127.0.0.1:\(closed)\n".write(to: list, atomically: true, encoding: .utf8)
+        let partial = try CLI.run(["openc2", "send", "--to-file", list.path] + tls + ["query", "features", "versions"])
+        #expect(partial.status == 3, "one Consumer down: \(partial.output)\(partial.error)")
+        let lines = partial.output.split(separator: "\n")
+        #expect(lines.count == 2 && lines.contains { $0.contains("HTTP 200") } && lines.contains { $0.contains("refused") }, "\(partial.output)")
+        #expect(partial.error.contains("1 of 2 Consumers did not answer 2xx"))
     }
 
     @Test("BASTION_LOG_LEVEL sets how much is logged")

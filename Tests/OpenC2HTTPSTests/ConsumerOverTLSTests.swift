@@ -284,3 +284,28 @@ struct ConsumerStartupTests {
         }
     }
 }
+
+@Suite("Fan-out: one Command to several Consumers at once")
+struct FanOutTests {
+    @Test("three Consumers answer, one that is down is reported with its failure; each result once")
+    func fanOut() async throws {
+        try await withConsumer { first, _ in
+            try await withConsumer { second, _ in
+                try await withConsumer { third, _ in
+                    let down = "https://127.0.0.1:\(try Loopback.closedPort())/.well-known/openc2"
+                    let endpoints = [first, second, third].map { $0 + "/.well-known/openc2" } + [down]
+                    let command = Command(.query, .features([.versions]))
+                    var results: [FanOutResult] = []
+                    for await result in Producer.fanOut(command, to: endpoints, tls: try TestPKI.shared.clientTLS(), concurrency: 2) {
+                        results.append(result)
+                    }
+                    #expect(Set(results.map(\.endpoint)) == Set(endpoints) && results.count == 4)
+                    #expect(results.filter(\.succeeded).count == 3)
+                    let failure = try #require(results.first { $0.endpoint == down })
+                    #expect(failure.reply == nil && failure.error?.kind == .transport && failure.error?.description.contains("refused") == true)
+                    #expect(results.filter(\.succeeded).allSatisfy { $0.reply?.response?.status == .ok })
+                }
+            }
+        }
+    }
+}

@@ -5,11 +5,18 @@ import Foundation
 import NIOSSL
 import OpenC2
 import OpenC2HTTPS
+import OpenC2SLPF
 
 /// Options that say how a Producer reaches a Consumer.
 struct ProducerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The Consumer: https://host:port (the path defaults to /.well-known/openc2).", valueName: "url"))
-    var to: String
+    @Option(name: .long, help: ArgumentHelp("The Consumer: https://host:port (the path defaults to /.well-known/openc2); repeat to send to several at once.", valueName: "url"))
+    var to: [String] = []
+
+    @Option(name: .customLong("to-file"), help: ArgumentHelp("A file of Consumer URLs, one per line (# comments): send to all of them at once.", valueName: "file"))
+    var toFile: String?
+
+    @Option(help: ArgumentHelp("With several Consumers: exchanges in flight at once.", valueName: "count"))
+    var concurrency: Int = 64
 
     @Option(help: ArgumentHelp("The Producer's client certificate (PEM), for mutual TLS.", valueName: "file"))
     var cert: String?
@@ -37,25 +44,42 @@ struct ProducerOptions: ParsableArguments {
     @Flag(help: "Print the reply as compact JSON (and nothing else).")
     var json = false
 
-    /// The endpoint URL with the default path added when there is none.
-    var endpoint: String {
-        guard let schemeEnd = to.range(of: "://") else { return to }
-        let rest = to[schemeEnd.upperBound...]
-        return rest.contains("/") ? to : to + "/.well-known/openc2"
+    /// The first Consumer's endpoint (the one Consumer of a single exchange).
+    var endpoint: String { (try? endpoints())?.first ?? "" }
+
+    /// Every Consumer's endpoint, the default path added where there is none: the `--to`s, then the `--to-file` lines.
+    func endpoints() throws -> [String] {
+        var urls = to
+        if let toFile {
+            let text: String
+            do { text = try String(contentsOfFile: toFile, encoding: .utf8) } catch { throw CLIError("--to-file \(toFile): \(error.localizedDescription)") }
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let url = (line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingCharacters(in: .whitespaces)
+                guard !url.isEmpty else { continue }
+                guard url.hasPrefix("https://") || url.hasPrefix("http://") else { throw CLIError("\(toFile):\(index + 1): '\(url)' is not an http:// or https:// URL") }
+                urls.append(url)
+            }
+        }
+        return urls.map { url in
+            guard let schemeEnd = url.range(of: "://") else { return url }
+            return url[schemeEnd.upperBound...].contains("/") ? url : url + "/.well-known/openc2"
+        }
     }
 
     func validate() throws {
-        guard to.hasPrefix("https://") || to.hasPrefix("http://") else {
-            throw ValidationError("--to must be an http:// or https:// URL, got '\(to)'")
+        guard !to.isEmpty || toFile != nil else { throw ValidationError("name the Consumer with --to (or --to-file)") }
+        if let bad = to.first(where: { !($0.hasPrefix("https://") || $0.hasPrefix("http://")) }) {
+            throw ValidationError("--to must be an http:// or https:// URL, got '\(bad)'")
         }
+        guard (1...10_000).contains(concurrency) else { throw ValidationError("--concurrency must be 1…10000") }
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
         guard (1...86_400).contains(timeout) else { throw ValidationError("--timeout must be 1…86400 seconds") }
         guard (1...86_400).contains(connectTimeout) else { throw ValidationError("--connect-timeout must be 1…86400 seconds") }
     }
 
-    /// The TLS settings for an `https` Consumer (`nil` for `http`).
+    /// The TLS settings for `https` Consumers (`nil` when every one is `http`).
     func tlsConfiguration() throws -> TLSConfiguration? {
-        guard to.hasPrefix("https://") else { return nil }
+        guard try endpoints().contains(where: { $0.hasPrefix("https://") }) else { return nil }
         return try TLSPolicy.client(caPath: ca, certificatePath: cert, keyPath: key, verifyServer: !insecure)
     }
 
@@ -86,6 +110,8 @@ struct ProducerOptions: ParsableArguments {
     /// 0 for 200/102, 4 for a 4xx, 5 for a 5xx, 3 when no valid reply came.
     func send(_ command: Command) async throws {
         if insecure { FileHandleOutput.warn("warning: --insecure: the Consumer's certificate is not verified") }
+        let endpoints = try endpoints()
+        if endpoints.count > 1 || toFile != nil { return try await fanOut(command, to: endpoints) }
         let reply: ProducerReply
         do {
             reply = try await withProducer { producer in try await producer.send(command) }
@@ -107,6 +133,53 @@ struct ProducerOptions: ParsableArguments {
         case 1, 2: return
         case let hundreds: throw ExitCode(Int32(hundreds))
         }
+    }
+}
+
+extension ProducerOptions {
+    /// Sends `command` to every endpoint at once; one line per Consumer (URL, HTTP status, OpenC2
+    /// status, result or error, milliseconds), or a JSON array; exit 0 only if all answered 2xx.
+    func fanOut(_ command: Command, to endpoints: [String]) async throws {
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: try clientConfiguration())
+        var results: [FanOutResult] = []
+        for await result in Producer.fanOut(
+            command, to: endpoints, tls: try tlsConfiguration(), wireFormat: wire, timeout: .seconds(timeout), concurrency: concurrency,
+            profiles: [SLPFProfile()], httpClient: client
+        ) {
+            results.append(result)
+            if !json { print(Self.line(result)) }
+        }
+        try? await client.shutdown()
+        if json {
+            let objects: [[String: Any]] = results.map { result in
+                [
+                    "url": result.endpoint, "http_status": result.reply?.httpStatus as Any,
+                    "status": result.reply?.response.map { Int($0.status.rawValue) } as Any,
+                    "rule_number": result.reply?.response?.results?.slpf?.ruleNumber as Any,
+                    "status_text": result.reply?.response?.statusText as Any, "error": result.error?.description as Any,
+                    "milliseconds": Self.milliseconds(result.duration),
+                ]
+            }
+            print(String(decoding: try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
+        }
+        let failed = results.filter { !$0.succeeded }.count
+        if failed > 0 {
+            FileHandleOutput.warn("error: \(failed) of \(results.count) Consumers did not answer 2xx")
+            throw ExitCode(results.contains { $0.reply == nil } ? 3 : 4)
+        }
+    }
+
+    static func line(_ result: FanOutResult) -> String {
+        let time = "\(milliseconds(result.duration)) ms"
+        guard let reply = result.reply else { return "\(result.endpoint)  -  -  \(result.error?.description ?? "no reply")  \(time)" }
+        let response = reply.response
+        let detail = response?.results?.slpf?.ruleNumber.map { "rule_number \($0)" } ?? response?.statusText ?? ""
+        return "\(result.endpoint)  HTTP \(reply.httpStatus)  \(response.map { String($0.status.rawValue) } ?? "-")  \(detail)  \(time)"
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 }
 
