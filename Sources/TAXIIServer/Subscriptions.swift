@@ -8,12 +8,10 @@ extension TAXIIExchange {
     /// or HTTPS, the TAXII 1.1 XML binding) is delivered by ``SubscriptionPusher`` from the
     /// content that arrives after it; with push off in the configuration it is refused.
     func manageSubscription(_ request: TAXII11.ManageCollectionSubscriptionRequest, context: ServiceContext) async throws(TAXIIStoreError) -> TAXII.Message {
-        guard let collection = configuration.collection(named: request.collectionName) else {
-            return status(.notFound, to: context.requestID, version: .v11, message: "no collection named \(request.collectionName)",
-                          details: [(TAXII.StatusDetailKey.item, request.collectionName)])
-        }
-        guard context.mayRead(collection.name) else {
-            return status(.denied, to: context.requestID, version: .v11, message: "user \(context.user?.name ?? "") may not subscribe to collection \(collection.name)")
+        let collection: TAXIICollection
+        switch subscribable(request.collectionName, context: context) {
+        case .success(let found): collection = found
+        case .failure(let refusal): return refusal.message
         }
         let owner = context.user?.name
         let poll = bindings(configuration.paths.poll, context: context)
@@ -84,6 +82,26 @@ extension TAXIIExchange {
         }
     }
 
+    /// A refusal, as the Status Message to send.
+    struct StatusRefusal: Error {
+        let message: TAXII.Message
+    }
+
+    /// The collection (TAXII 1.0: feed) `name` when the requester may subscribe to it; else the
+    /// NOT_FOUND or DENIED Status Message, in the request's version.
+    func subscribable(_ name: String, context: ServiceContext) -> Result<TAXIICollection, StatusRefusal> {
+        let noun = context.version == .v10 ? "feed" : "collection"
+        guard let collection = configuration.collection(named: name) else {
+            return .failure(StatusRefusal(message: status(
+                .notFound, to: context.requestID, version: context.version, message: "no \(noun) named \(name)", details: [(TAXII.StatusDetailKey.item, name)])))
+        }
+        guard context.mayRead(collection.name) else {
+            return .failure(StatusRefusal(message: status(
+                .denied, to: context.requestID, version: context.version, message: "user \(context.user?.name ?? "") may not subscribe to \(noun) \(collection.name)")))
+        }
+        return .success(collection)
+    }
+
     /// The Status Message refusing `push`, or `nil` when the server can push that way: over HTTP
     /// or HTTPS, in `binding` (the XML binding of the subscription's TAXII version).
     func refusal(of push: TAXII11.PushParameters, binding: String, context: ServiceContext) -> TAXII.Message? {
@@ -135,12 +153,10 @@ extension TAXIIExchange {
     /// pushed as TAXII 1.0 Inbox Messages; without: polled with the subscription id), UNSUBSCRIBE
     /// and STATUS of the requester's own subscriptions.
     func manageFeedSubscription(_ request: TAXII10.ManageFeedSubscriptionRequest, context: ServiceContext) async throws(TAXIIStoreError) -> TAXII.Message {
-        guard let collection = configuration.collection(named: request.feedName) else {
-            return status(.notFound, to: context.requestID, version: .v10, message: "no feed named \(request.feedName)",
-                          details: [(TAXII.StatusDetailKey.item, request.feedName)])
-        }
-        guard context.mayRead(collection.name) else {
-            return status(.denied, to: context.requestID, version: .v10, message: "user \(context.user?.name ?? "") may not subscribe to feed \(collection.name)")
+        let collection: TAXIICollection
+        switch subscribable(request.feedName, context: context) {
+        case .success(let found): collection = found
+        case .failure(let refusal): return refusal.message
         }
         let poll = bindings(configuration.paths.poll, context: context)
         func answer(_ subscriptions: [StoredSubscription]) -> TAXII.Message {

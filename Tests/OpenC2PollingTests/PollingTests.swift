@@ -163,6 +163,31 @@ struct ProducerServerExchangeTests {
     }
 }
 
+/// Runs `body` with a Producer server over `queue` (HTTPS, the test PKI, client certificates
+/// required) and its URL; stops it afterwards.
+func withProducerServer(
+    _ queue: any CommandQueue, statusAfter: Duration = .seconds(60), _ body: (_ url: String, _ server: ProducerServer) async throws -> Void
+) async throws {
+    let (ports, announce) = AsyncStream.makeStream(of: Int.self)
+    let server = ProducerServer(
+        queue: queue, http: HTTPServerConfiguration(name: "producer", port: 0, transport: .https(try TestPKI.shared.serverTLS())),
+        statusAfter: statusAfter, logger: quiet, onListening: { announce.yield($0) })
+    let group = ServiceGroup(services: [server], gracefulShutdownSignals: [], logger: quiet)
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let url = "https://127.0.0.1:\(try #require(await iterator.next()))/.well-known/openc2"
+        do {
+            try await body(url, server)
+        } catch {
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
+}
+
 struct ExchangeTestError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
@@ -173,15 +198,7 @@ struct ProducerServerTLSTests {
     @Test("poll, 204/200, Response stored; a client without a certificate cannot connect; status queries for long processing")
     func overTLS() async throws {
         try await withQueue { queue in
-            let (ports, announce) = AsyncStream.makeStream(of: Int.self)
-            let server = ProducerServer(
-                queue: queue, http: HTTPServerConfiguration(name: "producer", port: 0, transport: .https(try TestPKI.shared.serverTLS())),
-                statusAfter: .seconds(1), logger: quiet, onListening: { announce.yield($0) })
-            let group = ServiceGroup(services: [server], gracefulShutdownSignals: [], logger: quiet)
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                var iterator = ports.makeAsyncIterator()
-                let url = "https://127.0.0.1:\(try #require(await iterator.next()))/.well-known/openc2"
+            try await withProducerServer(queue, statusAfter: .seconds(1)) { url, server in
                 var configuration = HTTPClient.Configuration.failingFast()
                 configuration.tlsConfiguration = try TestPKI.shared.clientTLS()
                 let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
@@ -221,8 +238,6 @@ struct ProducerServerTLSTests {
                     throw error
                 }
                 try await client.shutdown()
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
             }
         }
     }
@@ -244,15 +259,7 @@ struct PollingConsumerTests {
         try await withQueue { queue in
             let directory = try TemporaryDirectory()
             defer { directory.remove() }
-            let (ports, announce) = AsyncStream.makeStream(of: Int.self)
-            let server = ProducerServer(
-                queue: queue, http: HTTPServerConfiguration(name: "producer", port: 0, transport: .https(try TestPKI.shared.serverTLS())),
-                logger: quiet, onListening: { announce.yield($0) })
-            let group = ServiceGroup(services: [server], gracefulShutdownSignals: [], logger: quiet)
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                var iterator = ports.makeAsyncIterator()
-                let url = "https://127.0.0.1:\(try #require(await iterator.next()))/.well-known/openc2"
+            try await withProducerServer(queue) { url, _ in
                 let configuration = PollingConsumer.Configuration(url: url, tls: try TestPKI.shared.clientTLS(), interval: .milliseconds(10))
                 let client = PollingConsumer.makeClient(configuration)
                 let handler = CountingHandler()
@@ -284,8 +291,6 @@ struct PollingConsumerTests {
                     throw error
                 }
                 try await client.shutdown()
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
             }
         }
     }
