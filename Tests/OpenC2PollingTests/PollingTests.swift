@@ -313,3 +313,40 @@ struct PollingConsumerTests {
         #expect(consumer.backoff(afterFailures: 3) >= .seconds(3) && consumer.backoff(afterFailures: 30) <= .seconds(8))
     }
 }
+
+@Suite("The Producer server restarted")
+struct ProducerServerRestartTests {
+    @Test("Commands queued before a restart are delivered after it; one delivered before is delivered again once its lease ends")
+    func nothingLost() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("producer.sqlite")
+        let me = DevelopmentPKI.defaultClientCommonName
+        var configuration = HTTPClient.Configuration.failingFast()
+        configuration.tlsConfiguration = try TestPKI.shared.clientTLS()
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        func poll(_ url: String) async throws -> String? {
+            let reply = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            return reply.status.code == 200 ? reply.headers.first(name: "X-Correlation-ID") : nil
+        }
+        do {
+            let first = try SQLiteCommandQueue(path: path)
+            try await first.enqueue(QueuedCommand(commandID: "c1", consumer: me, command: try deny("198.51.100.1", id: "c1"), enqueuedAt: 1))
+            try await first.enqueue(QueuedCommand(commandID: "c2", consumer: me, command: try deny("198.51.100.2", id: "c2"), enqueuedAt: 2))
+            try await withProducerServer(first) { (url: String, _: ProducerServer) async throws in
+                #expect(try await poll(url) == "c1", "delivered, never answered")
+            }
+            let reopened = try SQLiteCommandQueue(path: path)
+            try await withProducerServer(reopened) { (url: String, _: ProducerServer) async throws in
+                #expect(try await poll(url) == "c2", "queued before the restart")
+                #expect(try await poll(url) == nil, "c1 is still leased")
+            }
+            let later = try await reopened.next(for: me, now: ProducerServerExchange.now() + 61_000, lease: 60_000)
+            #expect(later?.commandID == "c1", "its lease over, c1 is delivered again")
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}
