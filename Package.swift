@@ -157,8 +157,9 @@ let package = Package(
         .target(
             name: "OpenC2Polling",
             dependencies: [
-                "OpenC2", "OpenC2HTTPS", "BastionHTTPServer", "BastionHTTPClient",
+                "OpenC2", "OpenC2HTTPS", "BastionHTTPServer", "BastionHTTPClient", "BastionConfig",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRDB", package: "GRDB.swift"),

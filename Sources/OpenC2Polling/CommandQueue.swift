@@ -86,6 +86,8 @@ public struct CommandQueueError: Error, Sendable, Equatable, CustomStringConvert
 /// The durable queue of Commands for polling Consumers: what `bastion openc2 enqueue` writes,
 /// what the Producer server hands out and where Responses are kept.
 public protocol CommandQueue: Sendable {
+    /// Makes the queue ready to use (its schema); called once it runs.
+    func prepare() async throws(CommandQueueError)
     /// Queues `command`; a `command_id` already queued is refused (`.duplicate`).
     func enqueue(_ command: QueuedCommand) async throws(CommandQueueError)
     /// Hands the oldest deliverable command of `consumer` to a poll at `now` (milliseconds),

@@ -37,6 +37,7 @@ public struct ProducerServer: Service {
     }
 
     public func run() async throws {
+        try await queue.prepare()
         let (logger, onListening, path) = (self.logger, self.onListening, exchange.configuration.path)
         let https = if case .https = http.transport { true } else { false }
         let server = HTTPServer(configuration: http, responder: PollingResponder(exchange: exchange), logger: logger, onListening: { port in

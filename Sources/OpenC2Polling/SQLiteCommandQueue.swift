@@ -39,6 +39,9 @@ public final class SQLiteCommandQueue: CommandQueue {
         return migrator
     }
 
+    /// Nothing to do: the file was opened and migrated when the queue was made.
+    public func prepare() async throws(CommandQueueError) {}
+
     public func enqueue(_ command: QueuedCommand) async throws(CommandQueueError) {
         try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM commands WHERE command_id = ?", arguments: [command.commandID]) == nil else {

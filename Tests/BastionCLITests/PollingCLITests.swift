@@ -139,7 +139,8 @@ struct PollingCLITests {
     @Test("bad enqueues say why and queue nothing", arguments: [
         (["deny", "ipv4_net", "198.51.100.1"], "name the Consumer with --consumer"),
         (["--consumer", "a", "deny", "ipv4_net", "999.1.1.1"], "not a valid OpenC2 Command"),
-        (["--consumer", "a", "--database", "postgres://u@h/db", "deny", "ipv4_net", "198.51.100.1"], "PostgreSQL command queue is not available yet"),
+        (["--consumer", "a", "--database", "postgres://u@127.0.0.1:1/db", "deny", "ipv4_net", "198.51.100.1"], "PostgreSQL postgres://u@127.0.0.1:1/db"),
+        (["--consumer", "a", "--database", "mysql://x", "deny", "ipv4_net", "198.51.100.1"], "--database must be sqlite:PATH or postgres://"),
         (["--consumer", "a", "--consumer", "b", "--file", "-"], "each of several Consumers needs its own"),
     ])
     func refusals(_ arguments: [String], _ message: String) throws {

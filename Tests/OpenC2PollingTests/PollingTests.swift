@@ -29,17 +29,32 @@ func deny(_ address: String, id: String) throws -> String {
     return String(decoding: OpenC2Encoder().encode(command), as: UTF8.self)
 }
 
-func withQueue(_ body: (SQLiteCommandQueue) async throws -> Void) async throws {
-    let directory = try TemporaryDirectory()
-    defer { directory.remove() }
-    try await body(try SQLiteCommandQueue(path: directory.path("producer.sqlite")))
+/// The two queues the queue tests run on.
+enum QueueKind: String, CaseIterable, Sendable {
+    case sqlite, postgres
 }
 
-@Suite("The command queue (SQLite)")
+/// Runs `body` with a new, empty queue of `kind` (PostgreSQL: a fresh database on the test server).
+func withQueue(_ kind: QueueKind = .sqlite, _ body: (any CommandQueue) async throws -> Void) async throws {
+    switch kind {
+    case .sqlite:
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try await body(try SQLiteCommandQueue(path: directory.path("producer.sqlite")))
+    case .postgres:
+        let queue = try PostgresCommandQueue(url: try TestPostgres.freshDatabase(), logger: quiet)
+        let running = Task { await queue.run() }
+        defer { running.cancel() }
+        try await queue.prepare()
+        try await body(queue)
+    }
+}
+
+@Suite("The command queue (SQLite and PostgreSQL)")
 struct CommandQueueTests {
-    @Test("oldest first per Consumer; a lease that ends without an answer redelivers; expired commands are never delivered")
-    func delivery() async throws {
-        try await withQueue { queue in
+    @Test("oldest first per Consumer; a lease that ends without an answer redelivers; expired commands are never delivered", arguments: QueueKind.allCases)
+    func delivery(_ kind: QueueKind) async throws {
+        try await withQueue(kind) { queue in
             try await queue.enqueue(QueuedCommand(commandID: "c1", consumer: "edge", command: try deny("198.51.100.1", id: "c1"), enqueuedAt: 1))
             try await queue.enqueue(QueuedCommand(commandID: "c2", consumer: "edge", command: try deny("198.51.100.2", id: "c2"), enqueuedAt: 2, expiresAt: 50))
             try await queue.enqueue(QueuedCommand(commandID: "c3", consumer: "other", command: try deny("198.51.100.3", id: "c3"), enqueuedAt: 3))
@@ -56,15 +71,16 @@ struct CommandQueueTests {
         }
     }
 
-    @Test("102 marks processing, a final status answers; unknown ids, another Consumer and a second final Response are refused and change nothing")
-    func responses() async throws {
-        try await withQueue { queue in
+    @Test("102 marks processing, a final status answers; unknown ids, another Consumer and a second final Response are refused and change nothing", arguments: QueueKind.allCases)
+    func responses(_ kind: QueueKind) async throws {
+        try await withQueue(kind) { queue in
             try await queue.enqueue(QueuedCommand(commandID: "c1", consumer: "edge", command: try deny("198.51.100.1", id: "c1"), enqueuedAt: 1))
             _ = try await queue.next(for: "edge", now: 10, lease: 60)
             #expect(try await queue.record(response: #"{"status":102}"#, status: 102, commandID: "c1", from: "edge", now: 20).state == .processing)
             #expect(try await queue.next(for: "edge", now: 200, lease: 60) == nil, "processing is not redelivered")
             #expect(try await queue.processing(since: 100).map(\.commandID) == ["c1"])
-            let query = try await queue.queueStatusQuery(about: try #require(try await queue.command(id: "c1")), now: 120)
+            let subject = try #require(try await queue.command(id: "c1"))
+            let query = try await queue.queueStatusQuery(about: subject, now: 120)
             #expect(query.statusOf == "c1" && query.command.contains(#""command":"c1""#))
             #expect(try await queue.processing(since: 200).isEmpty, "one status query per command")
             let answered = try await queue.record(response: #"{"status":200}"#, status: 200, commandID: "c1", from: "edge", now: 30)
@@ -348,5 +364,51 @@ struct ProducerServerRestartTests {
             throw error
         }
         try await client.shutdown()
+    }
+}
+
+@Suite("Two Producer servers on one PostgreSQL queue")
+struct SharedQueueTests {
+    @Test("polling Consumers spread over two Producer servers: every Command executed and answered exactly once")
+    func exactlyOnce() async throws {
+        try await withQueue(.postgres) { queue in
+            let me = DevelopmentPKI.defaultClientCommonName
+            let now = ProducerServerExchange.now()
+            for index in 0..<40 {
+                try await queue.enqueue(QueuedCommand(
+                    commandID: "c\(index)", consumer: me, command: try deny("198.51.100.\(index + 1)", id: "c\(index)"), enqueuedAt: now + Int64(index)))
+            }
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let handler = CountingHandler()
+            try await withProducerServer(queue) { (first: String, _: ProducerServer) async throws in
+                try await withProducerServer(queue) { (second: String, _: ProducerServer) async throws in
+                    try await withThrowingTaskGroup(of: Int.self) { group in
+                        for (index, url) in [first, second, first, second].enumerated() {
+                            group.addTask {
+                                let configuration = PollingConsumer.Configuration(url: url, tls: try TestPKI.shared.clientTLS(), interval: .milliseconds(10))
+                                let client = PollingConsumer.makeClient(configuration)
+                                let consumer = PollingConsumer(
+                                    configuration: configuration, handler: handler,
+                                    executed: try ExecutedCommands(path: directory.path("executed-\(index).sqlite")), client: client, logger: quiet)
+                                var answered = 0
+                                while true {
+                                    let outcome = await consumer.pollOnce()
+                                    if case .answered = outcome { answered += 1 } else { break }
+                                }
+                                try await client.shutdown()
+                                return answered
+                            }
+                        }
+                        var total = 0
+                        for try await answered in group { total += answered }
+                        #expect(total == 40, "each Command handed to one poll only")
+                    }
+                }
+            }
+            #expect(handler.count.withLock { $0 } == 40)
+            let commands = try await queue.commands(for: me)
+            #expect(commands.count == 40 && commands.allSatisfy { $0.state == .answered })
+        }
     }
 }

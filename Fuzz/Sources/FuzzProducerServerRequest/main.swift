@@ -15,6 +15,8 @@ import Synchronization
 final class MemoryQueue: CommandQueue {
     let commands = Mutex<[String: QueuedCommand]>([:])
 
+    func prepare() async throws(CommandQueueError) {}
+
     func enqueue(_ command: QueuedCommand) async throws(CommandQueueError) {
         try commands.withLock { (all: inout [String: QueuedCommand]) throws(CommandQueueError) in
             guard all[command.commandID] == nil else { throw CommandQueueError(.duplicate, "duplicate") }

@@ -1,3 +1,4 @@
+import BastionConfig
 import Foundation
 import Logging
 import PostgresNIO
@@ -18,18 +19,12 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
 
     /// A store for the database at `url` (`postgres://user:password@host:port/database`).
     public init(url: String, logger: Logger = Logger(label: "bastion.taxii.store"), clock: @escaping @Sendable () -> Int64 = SQLiteTAXIIStore.now) throws(TAXIIStoreError) {
-        guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""), let host = parts.host, !host.isEmpty,
-              let user = parts.user, !user.isEmpty
-        else {
-            throw TAXIIStoreError(.unavailable, "not a PostgreSQL URL of the form postgres://user:password@host:port/database")
-        }
-        let database = String(parts.path.drop { $0 == "/" })
-        let port = parts.port ?? 5432
-        guard (1...65_535).contains(port) else { throw TAXIIStoreError(.unavailable, "the PostgreSQL port \(port) is out of range") }
+        let parsed: PostgresURL
+        do { parsed = try PostgresURL(url) } catch { throw TAXIIStoreError(.unavailable, error.problem) }
         var configuration = PostgresClient.Configuration(
-            host: host, port: port, username: user, password: parts.password, database: database.isEmpty ? nil : database, tls: .disable)
+            host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password, database: parsed.database, tls: .disable)
         configuration.options.maximumConnections = 16
-        self.location = "postgres://\(user)@\(host):\(port)/\(database)"
+        self.location = parsed.location
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         self.clock = clock

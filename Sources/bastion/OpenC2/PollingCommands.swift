@@ -10,22 +10,39 @@ import OpenC2Polling
 import OpenC2SLPF
 import ServiceLifecycle
 
-/// The command queue a `--database` names (`sqlite:PATH`).
+/// The command queue a `--database` names: `sqlite:PATH`, or `postgres://user:password@host:port/database`.
 struct QueueOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The command queue: sqlite:PATH.", valueName: "url"))
+    @Option(help: ArgumentHelp("The command queue: sqlite:PATH, or postgres://user:password@host:port/database to share it between Producer servers.", valueName: "url"))
     var database: String = "sqlite:.bastion/producer.sqlite"
 
+    var isPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
+
     func validate() throws {
-        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-            throw ValidationError("--database: a PostgreSQL command queue is not available yet; use sqlite:PATH")
-        }
-        guard database.hasPrefix("sqlite:"), database.count > 7 else {
-            throw ValidationError("--database must be sqlite:PATH, got '\(database)'")
+        guard isPostgres || (database.hasPrefix("sqlite:") && database.count > 7) else {
+            throw ValidationError("--database must be sqlite:PATH or postgres://user:password@host:port/database, got '\(database)'")
         }
     }
 
-    func open() throws -> SQLiteCommandQueue {
-        do { return try SQLiteCommandQueue(path: String(database.dropFirst("sqlite:".count))) } catch { throw CLIError(error.description) }
+    /// The queue, and the service that must run while it is used (PostgreSQL's connection pool).
+    func open() throws -> (any CommandQueue, (any Service)?) {
+        do {
+            if isPostgres {
+                let queue = try PostgresCommandQueue(url: database, logger: Logger(label: "bastion.openc2.queue"))
+                return (queue, queue)
+            }
+            return (try SQLiteCommandQueue(path: String(database.dropFirst("sqlite:".count))), nil)
+        } catch {
+            throw CLIError(error.description)
+        }
+    }
+
+    /// Runs `body` with the queue ready.
+    func with<T: Sendable>(_ body: (any CommandQueue) async throws -> T) async throws -> T {
+        let (queue, service) = try open()
+        let running = service.map { service in Task { try await service.run() } }
+        defer { running?.cancel() }
+        do { try await queue.prepare() } catch { throw CLIError(error.description) }
+        return try await body(queue)
     }
 }
 
@@ -81,14 +98,16 @@ struct ProducerServerCommand: AsyncParsableCommand {
         let logger = Logger(label: "bastion.openc2.producer-server")
         let tls: TLSConfiguration
         do { tls = try TLSPolicy.server(certificatePath: cert, keyPath: key, clientCAPath: clientCA) } catch { throw CLIError("\(error)") }
+        let (commandQueue, queueService) = try queue.open()
         let server = ProducerServer(
-            configuration: ProducerServerExchange.Configuration(path: path, lease: .seconds(lease), profiles: [SLPFProfile()]), queue: try queue.open(),
+            configuration: ProducerServerExchange.Configuration(path: path, lease: .seconds(lease), profiles: [SLPFProfile()]), queue: commandQueue,
             http: HTTPServerConfiguration(name: "producer", host: host, port: port, transport: .https(tls)), statusAfter: .seconds(statusAfter), logger: logger
         ) { port in
             // Written at once (not through print's buffer): scripts wait for this line.
             FileHandle.standardOutput.write(Data("OpenC2 Producer server on https://\(host):\(port)\(path) (mutual TLS; queue \(queue.database)); Ctrl-C stops it.\n".utf8))
         }
-        try await ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+        let services: [any Service] = (queueService.map { [$0] } ?? []) + [server]
+        try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }
 }
 
@@ -124,26 +143,30 @@ struct EnqueueCommand: AsyncParsableCommand {
         if built.commandID != nil, consumers.count > 1 {
             throw CLIError("the Command has a command_id; each of several Consumers needs its own: leave it out")
         }
-        let queue = try queue.open()
         let now = ProducerServerExchange.now()
         let stop = built.args?.stopTime.map { Int64(clamping: $0.millisecondsSince1970) }
         let expiry = [stop, expiresIn.map { now + Int64($0) * 1000 }].compactMap { $0 }.min()
-        for consumer in consumers {
-            var copy = built
-            do {
-                copy.commandID = try built.commandID ?? CommandID(UUID().uuidString.lowercased())
-            } catch {
-                throw CLIError("\(error)")
+        let ids = try await queue.with { queue in
+            var ids: [String] = []
+            for consumer in consumers {
+                var copy = built
+                do {
+                    copy.commandID = try built.commandID ?? CommandID(UUID().uuidString.lowercased())
+                } catch {
+                    throw CLIError("\(error)")
+                }
+                let id = copy.commandID?.rawValue ?? ""
+                do {
+                    try await queue.enqueue(QueuedCommand(
+                        commandID: id, consumer: consumer, command: String(decoding: OpenC2Encoder().encode(copy), as: UTF8.self), enqueuedAt: now, expiresAt: expiry))
+                } catch {
+                    throw CLIError("\(error)")
+                }
+                ids.append(id)
             }
-            let id = copy.commandID?.rawValue ?? ""
-            do {
-                try await queue.enqueue(QueuedCommand(
-                    commandID: id, consumer: consumer, command: String(decoding: OpenC2Encoder().encode(copy), as: UTF8.self), enqueuedAt: now, expiresAt: expiry))
-            } catch {
-                throw CLIError(error.description)
-            }
-            print(id)
+            return ids
         }
+        for id in ids { print(id) }
     }
 }
 
@@ -170,17 +193,16 @@ struct QueueStatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let queue = try queue.open()
-        let commands: [QueuedCommand]
-        do {
-            if let commandID {
-                guard let found = try await queue.command(id: commandID) else { throw CLIError("no command \(commandID) in the queue") }
-                commands = [found]
-            } else {
-                commands = try await queue.commands(for: consumer ?? "")
+        let commands: [QueuedCommand] = try await queue.with { queue in
+            do {
+                if let commandID {
+                    guard let found = try await queue.command(id: commandID) else { throw CLIError("no command \(commandID) in the queue") }
+                    return [found]
+                }
+                return try await queue.commands(for: consumer ?? "")
+            } catch let error as CommandQueueError {
+                throw CLIError(error.description)
             }
-        } catch let error as CommandQueueError {
-            throw CLIError(error.description)
         }
         if json {
             let objects: [[String: Any]] = commands.map { command in
