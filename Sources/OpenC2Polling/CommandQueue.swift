@@ -58,6 +58,24 @@ public struct QueuedCommand: Sendable, Equatable {
     }
 }
 
+extension QueuedCommand {
+    /// Takes `response` (JSON) of status `status` from `consumer` at `now`: 102 marks it
+    /// processing, anything else answered. Another Consumer's Response and a second final one are
+    /// refused and change nothing.
+    mutating func take(response: String, status: Int, from consumer: String, now: Int64) throws(CommandQueueError) {
+        guard self.consumer == consumer else { throw CommandQueueError(.notYours, "command \(commandID) is not for \(consumer)") }
+        guard state != .answered else { throw CommandQueueError(.alreadyAnswered, "command \(commandID) has its final Response already") }
+        self.response = response
+        if status == 102 {
+            state = .processing
+            processingSince = processingSince ?? now
+        } else {
+            state = .answered
+            answeredAt = now
+        }
+    }
+}
+
 /// Why the queue refused something, or could not be used.
 public struct CommandQueueError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {

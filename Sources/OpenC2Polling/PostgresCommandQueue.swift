@@ -115,16 +115,7 @@ public final class PostgresCommandQueue: CommandQueue, Service {
             else {
                 throw CommandQueueError(.unknownCommand, "no command \(commandID) is queued")
             }
-            guard command.consumer == consumer else { throw CommandQueueError(.notYours, "command \(commandID) is not for \(consumer)") }
-            guard command.state != .answered else { throw CommandQueueError(.alreadyAnswered, "command \(commandID) has its final Response already") }
-            command.response = response
-            if status == 102 {
-                command.state = .processing
-                command.processingSince = command.processingSince ?? now
-            } else {
-                command.state = .answered
-                command.answeredAt = now
-            }
+            try command.take(response: response, status: status, from: consumer, now: now)
             try await connection.query("""
                 UPDATE openc2_commands SET state = \(command.state.rawValue), response = \(response), processing_since = \(command.processingSince),
                     answered_at = \(command.answeredAt) WHERE command_id = \(commandID)

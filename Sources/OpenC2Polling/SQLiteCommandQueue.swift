@@ -80,16 +80,7 @@ public final class SQLiteCommandQueue: CommandQueue {
                 throw CommandQueueError(.unknownCommand, "no command \(commandID) is queued")
             }
             var command = try Self.command(row)
-            guard command.consumer == consumer else { throw CommandQueueError(.notYours, "command \(commandID) is not for \(consumer)") }
-            guard command.state != .answered else { throw CommandQueueError(.alreadyAnswered, "command \(commandID) has its final Response already") }
-            command.response = response
-            if status == 102 {
-                command.state = .processing
-                command.processingSince = command.processingSince ?? now
-            } else {
-                command.state = .answered
-                command.answeredAt = now
-            }
+            try command.take(response: response, status: status, from: consumer, now: now)
             try db.execute(sql: "UPDATE commands SET state = ?, response = ?, processing_since = ?, answered_at = ? WHERE command_id = ?",
                            arguments: [command.state.rawValue, response, command.processingSince, command.answeredAt, commandID])
             return command
