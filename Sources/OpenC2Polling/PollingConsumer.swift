@@ -11,9 +11,11 @@ import OpenC2HTTPS
 
 /// The Commands a polling Consumer has taken on, kept so that each is executed at most once,
 /// also across restarts: a redelivered Command gets the stored Response again, and one whose
-/// execution was cut short (the process stopped) is answered with an error, not run twice.
+/// execution was cut short (the process stopped) is answered with an error, not run twice. One
+/// SQLite file in WAL mode with synchronous NORMAL: a mark survives the process crashing (only a
+/// power loss can take back the last ones).
 public final class ExecutedCommands: Sendable {
-    let queue: DatabaseQueue
+    let queue: DatabasePool
     public let path: String
 
     public init(path: String) throws(CommandQueueError) {
@@ -22,7 +24,8 @@ public final class ExecutedCommands: Sendable {
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
             var configuration = Configuration()
             configuration.busyMode = .timeout(5)
-            queue = try DatabaseQueue(path: path, configuration: configuration)
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            queue = try DatabasePool(path: path, configuration: configuration)
             try queue.write { db in
                 try db.execute(sql: "CREATE TABLE IF NOT EXISTS executed (correlation_id TEXT PRIMARY KEY, response TEXT, at INTEGER NOT NULL)")
             }
