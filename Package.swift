@@ -173,7 +173,7 @@ let package = Package(
         .target(
             name: "Bridge",
             dependencies: [
-                "TAXII", "TAXIIClient", "BastionXML", "OpenC2", "OpenC2SLPF", "OpenC2HTTPS", "BastionTLS", "BastionConfig",
+                "TAXII", "TAXIIClient", "BastionXML", "OpenC2", "OpenC2SLPF", "OpenC2HTTPS", "OpenC2Polling", "BastionTLS", "BastionConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -332,8 +332,8 @@ let package = Package(
         .testTarget(
             name: "BridgeTests",
             dependencies: [
-                "Bridge", "TAXII", "TAXIIClient", "TAXIIServer", "OpenC2", "OpenC2SLPF", "OpenC2HTTPS", "BastionConsumer", "SLPFActuator",
-                "BastionHTTPServer", "BastionTLS", "TestSupport",
+                "Bridge", "TAXII", "TAXIIClient", "TAXIIServer", "OpenC2", "OpenC2SLPF", "OpenC2HTTPS", "OpenC2Polling", "BastionConsumer", "SLPFActuator",
+                "BastionHTTPServer", "BastionTLS", "BastionPKI", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import OpenC2
 import OpenC2HTTPS
+import OpenC2Polling
 import OpenC2SLPF
 import TAXII
 import TAXIIClient
@@ -80,6 +81,10 @@ public final class Bridge: Sendable {
     let state: BridgeState
     let taxii: TAXIIClient
     let producers: [String: Producer]
+    /// The command queues of polling Consumers, by database URL.
+    let queues: [String: any CommandQueue]
+    /// The connection pools of PostgreSQL queues, running while the bridge exists.
+    private let queueServices: [Task<Void, Never>]
     let allowList: AllowList
     let logger: Logger
     let clock: @Sendable () -> Int64
@@ -97,8 +102,26 @@ public final class Bridge: Sendable {
         self.logger = logger
         self.clock = clock
         var producers: [String: Producer] = [:]
+        var queues: [String: any CommandQueue] = [:]
+        var queueServices: [Task<Void, Never>] = []
         var allowList = configuration.allowList
         for member in fleet.members {
+            if let (database, _) = member.queue {
+                guard queues[database] == nil else { continue }
+                do {
+                    if database.hasPrefix("sqlite:") {
+                        queues[database] = try SQLiteCommandQueue(path: String(database.dropFirst("sqlite:".count)))
+                    } else {
+                        let queue = try PostgresCommandQueue(url: database, logger: logger)
+                        queueServices.append(Task { await queue.run() })
+                        queues[database] = queue
+                    }
+                } catch {
+                    queueServices.forEach { $0.cancel() }
+                    throw BridgeError(.configuration, "Consumer \(member.name): \(error)")
+                }
+                continue
+            }
             do {
                 let tls = try TLSPolicy.client(caPath: member.ca, certificatePath: member.certificate, keyPath: member.key)
                 producers[member.name] = Producer(endpoint: member.url, tls: tls, timeout: .seconds(30), profiles: [SLPFProfile()])
@@ -109,7 +132,13 @@ public final class Bridge: Sendable {
         }
         allowList.protect(host: URLComponents(string: configuration.pollURL)?.host ?? "", source: "the TAXII server")
         self.producers = producers
+        self.queues = queues
+        self.queueServices = queueServices
         self.allowList = allowList
+    }
+
+    deinit {
+        queueServices.forEach { $0.cancel() }
     }
 
     /// The time now, in microseconds since 1970.
@@ -248,6 +277,9 @@ public final class Bridge: Sendable {
     }
 
     private func reconcile(_ member: Fleet.Member, wanted: [BridgeState.Wanted], rules: [BridgeState.Rule], now: Int64) async -> ReconcileReport {
+        if let (database, identity) = member.queue, let queue = queues[database] {
+            return await reconcileQueued(member, queue: queue, identity: identity, wanted: wanted, rules: rules, now: now)
+        }
         let holding = Dictionary(rules.compactMap { rule in rule.ruleNumber.map { (rule.address, $0) } }, uniquingKeysWith: { first, _ in first })
         let wantedAddresses = Set(wanted.map(\.address))
         enum Work: Sendable {
@@ -283,6 +315,120 @@ public final class Bridge: Sendable {
             }
             return report
         }
+    }
+
+    // MARK: Polling Consumers
+
+    /// Brings a polling Consumer up to date through its queue: a Command is queued for what it
+    /// lacks, and its Response, once stored, settles the rule on a later round (counted then).
+    private func reconcileQueued(
+        _ member: Fleet.Member, queue: any CommandQueue, identity: String, wanted: [BridgeState.Wanted], rules: [BridgeState.Rule], now: Int64
+    ) async -> ReconcileReport {
+        var report = ReconcileReport()
+        do {
+            try await queue.prepare()
+        } catch {
+            logger.warning("failed; retried next round", metadata: ["consumer": "\(member.name)", "error": "\(error)"])
+            return ReconcileReport(failed: 1)
+        }
+        let byAddress = Dictionary(rules.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
+        let wantedAddresses = Set(wanted.map(\.address))
+        for item in wanted {
+            let rule = byAddress[item.address]
+            if let pending = rule?.pending, rule?.pendingAction == "deny" {
+                switch await settle(pending, queue: queue) {
+                case .waiting: break
+                case .answered(let response) where response.status == .ok && response.results?.slpf?.ruleNumber != nil:
+                    let number = response.results?.slpf?.ruleNumber ?? 0
+                    logger.info("denied", metadata: ["address": "\(item.address)", "consumer": "\(member.name)", "rule_number": "\(number)", "via": "queue"])
+                    try? await state.recordRule(consumer: member.name, address: item.address, ruleNumber: number, error: nil, at: clock())
+                    report.denied += 1
+                case .answered(let response):
+                    report.failed += 1
+                    await note(failure: "status \(response.status.rawValue)" + (response.statusText.map { ": " + $0 } ?? ""), "deny", item.address, member)
+                case .gone(let reason):
+                    report.failed += 1
+                    await note(failure: reason, "deny", item.address, member)
+                }
+                continue
+            }
+            guard rule?.ruleNumber == nil, let address = NetworkAddress(item.address) else { continue }
+            var args = Args(responseRequested: .complete)
+            if let from = item.from, from > now { args.startTime = Self.dateTime(from) }
+            if let until = item.until { args.stopTime = Self.dateTime(until) }
+            args.slpf = SLPFArgs(persistent: true)
+            await enqueue(Command(.deny, address.target, args: args, actuator: .slpf()), expires: item.until.map { $0 / 1000 },
+                          action: "deny", address: item.address, member: member, queue: queue, identity: identity, now: now)
+        }
+        for (address, rule) in byAddress where !wantedAddresses.contains(address) {
+            guard let number = rule.ruleNumber else { continue }
+            if let pending = rule.pending, rule.pendingAction == "delete" {
+                switch await settle(pending, queue: queue) {
+                case .waiting: break
+                case .answered(let response) where response.status == .ok || (response.statusText ?? "").contains("no rule \(number)"):
+                    logger.info("removed", metadata: ["address": "\(address)", "consumer": "\(member.name)", "rule_number": "\(number)", "via": "queue"])
+                    try? await state.removeRule(consumer: member.name, address: address)
+                    report.removed += 1
+                case .answered(let response):
+                    report.failed += 1
+                    await note(failure: "status \(response.status.rawValue)" + (response.statusText.map { ": " + $0 } ?? ""), "delete", address, member)
+                case .gone(let reason):
+                    report.failed += 1
+                    await note(failure: reason, "delete", address, member)
+                }
+                continue
+            }
+            await enqueue(Command(.delete, .slpfRuleNumber(number), args: Args(responseRequested: .complete), actuator: .slpf()), expires: nil,
+                          action: "delete", address: address, member: member, queue: queue, identity: identity, now: now)
+        }
+        return report
+    }
+
+    /// Where a queued Command stands.
+    enum Settlement {
+        case waiting
+        case answered(Response)
+        case gone(String)
+    }
+
+    private func settle(_ commandID: String, queue: any CommandQueue) async -> Settlement {
+        guard let command = try? await queue.command(id: commandID) else { return .waiting }
+        switch command.state {
+        case .answered:
+            guard let text = command.response, let response = try? OpenC2Decoder(profiles: [SLPFProfile()]).decode(Response.self, from: text) else {
+                return .gone("the Consumer's Response to \(commandID) cannot be read")
+            }
+            return .answered(response)
+        case .expired:
+            return .gone("Command \(commandID) expired in the queue before the Consumer polled it")
+        case .queued, .delivered, .processing:
+            return .waiting
+        }
+    }
+
+    private func enqueue(
+        _ command: Command, expires: Int64?, action: String, address: String, member: Fleet.Member, queue: any CommandQueue, identity: String, now: Int64
+    ) async {
+        var command = command
+        let id = UUID().uuidString.lowercased()
+        command.commandID = try? CommandID(id)
+        if configuration.dryRun {
+            logger.info("would queue (dry run)", metadata: ["action": "\(action)", "address": "\(address)", "consumer": "\(member.name)"])
+            return
+        }
+        do {
+            try await queue.enqueue(QueuedCommand(
+                commandID: id, consumer: identity, command: String(decoding: OpenC2Encoder().encode(command), as: UTF8.self),
+                enqueuedAt: now / 1000, expiresAt: expires))
+            try await state.recordPending(consumer: member.name, address: address, commandID: id, action: action, at: clock())
+            logger.info("queued", metadata: ["action": "\(action)", "address": "\(address)", "consumer": "\(member.name)", "command_id": "\(id)"])
+        } catch {
+            await note(failure: "\(error)", action, address, member)
+        }
+    }
+
+    private func note(failure: String, _ action: String, _ address: String, _ member: Fleet.Member) async {
+        _ = await failed(action, address: address, member: member, error: failure)
     }
 
     /// Sends the deny of `address` to `member`; keeps the rule number or the error.

@@ -42,6 +42,12 @@ public final class BridgeState: Sendable {
                     PRIMARY KEY (consumer, address));
                 """)
         }
+        migrator.registerMigration("v2 queued commands") { db in
+            try db.execute(sql: """
+                ALTER TABLE rules ADD COLUMN pending TEXT;
+                ALTER TABLE rules ADD COLUMN pending_action TEXT;
+                """)
+        }
         return migrator
     }
 
@@ -120,25 +126,50 @@ public final class BridgeState: Sendable {
         public var address: String
         public var ruleNumber: Int64?
         public var error: String?
+        /// For a polling Consumer: the command_id of a Command queued and not answered yet.
+        public var pending: String?
+        /// What the pending Command does: `deny` or `delete`.
+        public var pendingAction: String?
+
+        public init(consumer: String, address: String, ruleNumber: Int64?, error: String?, pending: String? = nil, pendingAction: String? = nil) {
+            self.consumer = consumer
+            self.address = address
+            self.ruleNumber = ruleNumber
+            self.error = error
+            self.pending = pending
+            self.pendingAction = pendingAction
+        }
     }
 
     /// Every rule (and failed attempt) kept.
     public func rules() async throws(BridgeError) -> [Rule] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT consumer, address, rule_number, error FROM rules ORDER BY consumer, address").map {
-                Rule(consumer: $0["consumer"], address: $0["address"], ruleNumber: $0["rule_number"], error: $0["error"])
+            try Row.fetchAll(db, sql: "SELECT consumer, address, rule_number, error, pending, pending_action FROM rules ORDER BY consumer, address").map {
+                Rule(consumer: $0["consumer"], address: $0["address"], ruleNumber: $0["rule_number"], error: $0["error"],
+                     pending: $0["pending"], pendingAction: $0["pending_action"])
             }
         }
     }
 
+    /// Keeps that Command `commandID` (`deny` or `delete` of `address`) waits in `consumer`'s queue.
+    public func recordPending(consumer: String, address: String, commandID: String, action: String, at now: Int64) async throws(BridgeError) {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO rules (consumer, address, pending, pending_action, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (consumer, address) DO UPDATE SET pending = excluded.pending, pending_action = excluded.pending_action,
+                    updated_at = excluded.updated_at
+                """, arguments: [consumer, address, commandID, action, now])
+        }
+    }
+
     /// Keeps what denying `address` on `consumer` gave: a rule number, or an error (which
-    /// keeps a rule number already held).
+    /// keeps a rule number already held). A Command pending for it is settled.
     public func recordRule(consumer: String, address: String, ruleNumber: Int64?, error: String?, at now: Int64) async throws(BridgeError) {
         try await write { db in
             try db.execute(sql: """
                 INSERT INTO rules (consumer, address, rule_number, error, updated_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (consumer, address) DO UPDATE SET rule_number = coalesce(excluded.rule_number, rules.rule_number),
-                    error = excluded.error, updated_at = excluded.updated_at
+                    error = excluded.error, updated_at = excluded.updated_at, pending = NULL, pending_action = NULL
                 """, arguments: [consumer, address, ruleNumber, error, now])
         }
     }

@@ -12,16 +12,20 @@ import Foundation
 ///
 /// Each Consumer needs a name (unique), an `https` URL (the path defaults to
 /// `/.well-known/openc2`), and the client certificate, key and CA to reach it with mutual TLS,
-/// given on the entry or in `defaults:`.
+/// given on the entry or in `defaults:`. A Consumer that polls a Producer server instead is given
+/// as `{name, queue: DATABASE_URL, consumer: IDENTITY}`: its Commands go through that queue.
 public struct Fleet: Sendable, Equatable {
     /// One Consumer and how to reach it.
     public struct Member: Sendable, Equatable {
         public var name: String
-        /// The OpenC2 endpoint, path included.
+        /// The OpenC2 endpoint, path included (empty for a polling Consumer).
         public var url: String
         public var certificate: String
         public var key: String
         public var ca: String
+        /// For a polling Consumer: the Producer's command queue (`sqlite:PATH` or `postgres://…`) and
+        /// the Consumer's identity there (its client certificate's CN).
+        public var queue: (database: String, consumer: String)?
 
         public init(name: String, url: String, certificate: String, key: String, ca: String) {
             self.name = name
@@ -29,6 +33,17 @@ public struct Fleet: Sendable, Equatable {
             self.certificate = certificate
             self.key = key
             self.ca = ca
+        }
+
+        /// A polling Consumer, reached through the command queue at `database` as `consumer`.
+        public init(name: String, queue database: String, consumer: String) {
+            self.init(name: name, url: "", certificate: "", key: "", ca: "")
+            queue = (database, consumer)
+        }
+
+        public static func == (lhs: Member, rhs: Member) -> Bool {
+            lhs.name == rhs.name && lhs.url == rhs.url && lhs.certificate == rhs.certificate && lhs.key == rhs.key && lhs.ca == rhs.ca
+                && lhs.queue?.database == rhs.queue?.database && lhs.queue?.consumer == rhs.queue?.consumer
         }
 
         /// The host the URL names.
@@ -52,7 +67,13 @@ public struct Fleet: Sendable, Equatable {
             guard let name = entry.name, !name.isEmpty else { throw fail(key + ".name", "is required") }
             guard !members.contains(where: { $0.name == name }) else { throw fail(key + ".name", "'\(name)' is named twice") }
             if entry.queue != nil || entry.consumer != nil {
-                throw fail(key + ".queue", "Consumers that poll a Producer's queue are not supported yet; give the Consumer's url")
+                guard let queue = entry.queue, queue.hasPrefix("sqlite:") && queue.count > 7 || queue.hasPrefix("postgres://") || queue.hasPrefix("postgresql://") else {
+                    throw fail(key + ".queue", "must be sqlite:PATH or postgres://user:password@host:port/database")
+                }
+                guard let consumer = entry.consumer, !consumer.isEmpty else { throw fail(key + ".consumer", "is required with queue (the Consumer's identity)") }
+                guard entry.url == nil else { throw fail(key + ".url", "give url or queue, not both") }
+                members.append(Member(name: name, queue: queue, consumer: consumer))
+                continue
             }
             guard var url = entry.url ?? parsed.defaults?.url else { throw fail(key + ".url", "is required") }
             guard let parts = URLComponents(string: url), parts.scheme == "https", !(parts.host ?? "").isEmpty else {

@@ -1,11 +1,13 @@
 import BastionConsumer
 import BastionHTTPServer
+import BastionPKI
 import BastionTLS
 import Bridge
 import Foundation
 import Logging
 import OpenC2
 import OpenC2HTTPS
+import OpenC2Polling
 import OpenC2SLPF
 import ServiceLifecycle
 import SLPFActuator
@@ -259,6 +261,70 @@ struct EndToEndTests {
                     #expect(await bridge.round().1 == ReconcileReport(denied: 0, removed: 0, failed: 1), "retried next round")
                     #expect(broken.requests.count == 2)
                 }
+            }
+        }
+    }
+
+    @Test("a polling Consumer of the fleet gets its denies through the Producer's queue, settled when its Responses come back")
+    func pollingConsumer() async throws {
+        try await Loop.with(consumers: 1) { loop in
+            let clock = ManualClock()
+            clock.set(Bridge.now())
+            try await loop.publish(try fixture("stix12-indicators"))
+            let database = "sqlite:" + loop.directory.path("producer.sqlite")
+            let queue = try SQLiteCommandQueue(path: loop.directory.path("producer.sqlite"))
+            let identity = DevelopmentPKI.defaultClientCommonName
+            let firewall = try await Firewall.start(.dryRun, statePath: loop.directory.path("nat.sqlite"), rulesDirectory: nil, logger: quiet)
+            let (ports, announce) = AsyncStream.makeStream(of: Int.self)
+            let server = ProducerServer(
+                configuration: .init(profiles: [SLPFProfile()]), queue: queue,
+                http: HTTPServerConfiguration(name: "producer", port: 0, transport: .https(try TestPKI.shared.serverTLS())), logger: quiet,
+                onListening: { announce.yield($0) })
+            let group = ServiceGroup(services: [server], gracefulShutdownSignals: [], logger: quiet)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var iterator = ports.makeAsyncIterator()
+                let url = "https://127.0.0.1:\(try #require(await iterator.next()))/.well-known/openc2"
+                let configuration = PollingConsumer.Configuration(url: url, tls: try TestPKI.shared.clientTLS(), interval: .milliseconds(10))
+                let client = PollingConsumer.makeClient(configuration)
+                let polling = PollingConsumer(
+                    configuration: configuration, handler: firewall.actuator, executed: try ExecutedCommands(path: loop.directory.path("executed.sqlite")),
+                    client: client, profiles: [SLPFProfile()], logger: quiet)
+                func drain() async -> Int {
+                    var answered = 0
+                    while case .answered = await polling.pollOnce() { answered += 1 }
+                    return answered
+                }
+                do {
+                    try await TAXIIClient.with(proxy: .none) { taxii in
+                        let allowList = try AllowList(contentsOf: "10.0.0.0/8\n", file: "allow.txt")
+                        let bridge = try loop.bridge(
+                            taxii: taxii, clock: clock, allowList: allowList,
+                            fleet: Fleet(members: [Fleet.Member(name: "nat", queue: database, consumer: identity)]))
+                        #expect(await bridge.round().1 == ReconcileReport(), "queued, not answered yet")
+                        #expect(try await queue.commands(for: identity).count == Self.wanted.count)
+                        #expect(await bridge.round().1 == ReconcileReport(), "nothing queued twice while waiting")
+                        #expect(try await queue.commands(for: identity).count == Self.wanted.count)
+                        #expect(await drain() == Self.wanted.count)
+                        #expect(await bridge.round().1 == ReconcileReport(denied: Self.wanted.count, removed: 0, failed: 0), "settled from the Responses")
+                        let installed = try await firewall.actuator.installedRules.count
+                        #expect(installed == Self.wanted.count)
+
+                        try await loop.publish(try fixture("stix12-revocation"))
+                        #expect(await bridge.round().1 == ReconcileReport(), "the delete is queued")
+                        #expect(await drain() == 1)
+                        #expect(await bridge.round().1 == ReconcileReport(denied: 0, removed: 1, failed: 0))
+                        let left = try await firewall.actuator.installedRules.count
+                        #expect(left == Self.wanted.count - 1)
+                    }
+                } catch {
+                    try await client.shutdown()
+                    await group.triggerGracefulShutdown()
+                    throw error
+                }
+                try await client.shutdown()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
             }
         }
     }

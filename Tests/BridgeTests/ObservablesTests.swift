@@ -123,12 +123,19 @@ struct FleetTests {
         ])
     }
 
+    @Test("a polling Consumer is given by its queue and identity")
+    func queueMember() throws {
+        let fleet = try Fleet(yaml: "consumers:\n  - {name: nat-1, queue: 'sqlite:producer.sqlite', consumer: edge-7}\n", file: "fleet.yaml")
+        #expect(fleet.members == [Fleet.Member(name: "nat-1", queue: "sqlite:producer.sqlite", consumer: "edge-7")])
+    }
+
     @Test("each mistake names the file and the key", arguments: [
         ("consumers: []\n", "fleet.yaml: 'consumers' must list at least one Consumer"),
         ("consumers:\n  - {name: a, url: 'http://x', cert: c, key: k, ca: a}\n", "fleet.yaml: 'consumers[0].url' must be an https URL"),
         ("consumers:\n  - {name: a, url: 'https://x', key: k, ca: a}\n", "fleet.yaml: 'consumers[0].cert' is required"),
         ("consumers:\n  - {name: a, url: 'https://x', cert: c, key: k, ca: a}\n  - {name: a, url: 'https://y', cert: c, key: k, ca: a}\n", "fleet.yaml: 'consumers[1].name' 'a' is named twice"),
-        ("consumers:\n  - {name: a, queue: 'sqlite:q', consumer: x}\n", "fleet.yaml: 'consumers[0].queue' Consumers that poll"),
+        ("consumers:\n  - {name: a, queue: 'sqlite:q'}\n", "fleet.yaml: 'consumers[0].consumer' is required with queue"),
+        ("consumers:\n  - {name: a, queue: 'mysql://q', consumer: x}\n", "fleet.yaml: 'consumers[0].queue' must be sqlite:PATH or postgres://"),
         ("consumers:\n  - {name: a, uri: 'https://x'}\n", "fleet.yaml: 'consumers[0].uri' cannot be read (not a known setting"),
     ])
     func mistakes(_ yaml: String, _ message: String) {
