@@ -31,19 +31,22 @@ public final class PostgresCommandQueue: CommandQueue, Service {
         await client.run()
     }
 
-    /// How long ``prepare()`` waits for the database before it says it cannot be reached.
-    public static let connectDeadline: Duration = .seconds(10)
-
-    /// Brings the schema up to date (each process may: an advisory lock serialises them). A
-    /// database that cannot be reached within ``connectDeadline`` is an `.unavailable` error.
+    /// Brings the schema up to date (each process may: an advisory lock serialises them),
+    /// waiting for the database as long as it takes.
     public func prepare() async throws(CommandQueueError) {
+        try await migrate()
+    }
+
+    /// Like ``prepare()``, but a database that cannot be reached within `deadline` is an
+    /// `.unavailable` error: what a command line wants, rather than waiting.
+    public func prepare(within deadline: Duration) async throws(CommandQueueError) {
         let outcome: Result<Void, CommandQueueError>? = await withTaskGroup(of: Result<Void, CommandQueueError>?.self) { group in
             group.addTask {
                 do { try await self.migrate() } catch let error as CommandQueueError { return .failure(error) } catch { return .failure(CommandQueueError(.unavailable, "\(error)")) }
                 return .success(())
             }
             group.addTask {
-                try? await Task.sleep(for: Self.connectDeadline)
+                try? await Task.sleep(for: deadline)
                 return nil
             }
             let first = await group.next() ?? nil
@@ -53,7 +56,7 @@ public final class PostgresCommandQueue: CommandQueue, Service {
         switch outcome {
         case .success?: return
         case .failure(let error)?: throw error
-        case nil: throw CommandQueueError(.unavailable, "PostgreSQL \(location): not reachable within \(Self.connectDeadline)")
+        case nil: throw CommandQueueError(.unavailable, "PostgreSQL \(location): not reachable within \(deadline)")
         }
     }
 

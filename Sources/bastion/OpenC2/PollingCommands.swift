@@ -36,12 +36,23 @@ struct QueueOptions: ParsableArguments {
         }
     }
 
-    /// Runs `body` with the queue ready.
+    /// How long a command waits for a PostgreSQL queue before it says it cannot be reached.
+    static let connectDeadline: Duration = .seconds(10)
+
+    /// Runs `body` with the queue ready (a PostgreSQL queue's connection pool running).
     func with<T: Sendable>(_ body: (any CommandQueue) async throws -> T) async throws -> T {
         let (queue, service) = try open()
         let running = service.map { service in Task { try await service.run() } }
         defer { running?.cancel() }
-        do { try await queue.prepare() } catch { throw CLIError(error.description) }
+        do {
+            if let postgres = queue as? PostgresCommandQueue {
+                try await postgres.prepare(within: Self.connectDeadline)
+            } else {
+                try await queue.prepare()
+            }
+        } catch {
+            throw CLIError(error.description)
+        }
         return try await body(queue)
     }
 }
@@ -98,7 +109,10 @@ struct ProducerServerCommand: AsyncParsableCommand {
         let logger = Logger(label: "bastion.openc2.producer-server")
         let tls: TLSConfiguration
         do { tls = try TLSPolicy.server(certificatePath: cert, keyPath: key, clientCAPath: clientCA) } catch { throw CLIError("\(error)") }
-        let (commandQueue, queueService) = try queue.open()
+        try await queue.with { commandQueue in try await serve(commandQueue, tls: tls, logger: logger) }
+    }
+
+    private func serve(_ commandQueue: any CommandQueue, tls: TLSConfiguration, logger: Logger) async throws {
         let server = ProducerServer(
             configuration: ProducerServerExchange.Configuration(path: path, lease: .seconds(lease), profiles: [SLPFProfile()]), queue: commandQueue,
             http: HTTPServerConfiguration(name: "producer", host: host, port: port, transport: .https(tls)), statusAfter: .seconds(statusAfter), logger: logger
@@ -106,8 +120,7 @@ struct ProducerServerCommand: AsyncParsableCommand {
             // Written at once (not through print's buffer): scripts wait for this line.
             FileHandle.standardOutput.write(Data("OpenC2 Producer server on https://\(host):\(port)\(path) (mutual TLS; queue \(queue.database)); Ctrl-C stops it.\n".utf8))
         }
-        let services: [any Service] = (queueService.map { [$0] } ?? []) + [server]
-        try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+        try await ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }
 }
 
