@@ -338,26 +338,16 @@ public final class Bridge: Sendable {
             if let pending = rule?.pending, rule?.pendingAction == "deny" {
                 switch await settle(pending, queue: queue) {
                 case .waiting: break
-                case .answered(let response) where response.status == .ok && response.results?.slpf?.ruleNumber != nil:
-                    let number = response.results?.slpf?.ruleNumber ?? 0
-                    logger.info("denied", metadata: ["address": "\(item.address)", "consumer": "\(member.name)", "rule_number": "\(number)", "via": "queue"])
-                    try? await state.recordRule(consumer: member.name, address: item.address, ruleNumber: number, error: nil, at: clock())
-                    report.denied += 1
                 case .answered(let response):
-                    report.failed += 1
-                    await note(failure: "status \(response.status.rawValue)" + (response.statusText.map { ": " + $0 } ?? ""), "deny", item.address, member)
+                    if await settleDeny(response, address: item.address, on: member) { report.denied += 1 } else { report.failed += 1 }
                 case .gone(let reason):
                     report.failed += 1
-                    await note(failure: reason, "deny", item.address, member)
+                    _ = await failed("deny", address: item.address, member: member, error: reason)
                 }
                 continue
             }
             guard rule?.ruleNumber == nil, let address = NetworkAddress(item.address) else { continue }
-            var args = Args(responseRequested: .complete)
-            if let from = item.from, from > now { args.startTime = Self.dateTime(from) }
-            if let until = item.until { args.stopTime = Self.dateTime(until) }
-            args.slpf = SLPFArgs(persistent: true)
-            await enqueue(Command(.deny, address.target, args: args, actuator: .slpf()), expires: item.until.map { $0 / 1000 },
+            await enqueue(Self.denyCommand(address, window: item, now: now), expires: item.until.map { $0 / 1000 },
                           action: "deny", address: item.address, member: member, queue: queue, identity: identity, now: now)
         }
         for (address, rule) in byAddress where !wantedAddresses.contains(address) {
@@ -365,20 +355,15 @@ public final class Bridge: Sendable {
             if let pending = rule.pending, rule.pendingAction == "delete" {
                 switch await settle(pending, queue: queue) {
                 case .waiting: break
-                case .answered(let response) where response.status == .ok || (response.statusText ?? "").contains("no rule \(number)"):
-                    logger.info("removed", metadata: ["address": "\(address)", "consumer": "\(member.name)", "rule_number": "\(number)", "via": "queue"])
-                    try? await state.removeRule(consumer: member.name, address: address)
-                    report.removed += 1
                 case .answered(let response):
-                    report.failed += 1
-                    await note(failure: "status \(response.status.rawValue)" + (response.statusText.map { ": " + $0 } ?? ""), "delete", address, member)
+                    if await settleDelete(response, number: number, address: address, on: member) { report.removed += 1 } else { report.failed += 1 }
                 case .gone(let reason):
                     report.failed += 1
-                    await note(failure: reason, "delete", address, member)
+                    _ = await failed("delete", address: address, member: member, error: reason)
                 }
                 continue
             }
-            await enqueue(Command(.delete, .slpfRuleNumber(number), args: Args(responseRequested: .complete), actuator: .slpf()), expires: nil,
+            await enqueue(Self.deleteCommand(number), expires: nil,
                           action: "delete", address: address, member: member, queue: queue, identity: identity, now: now)
         }
         return report
@@ -423,34 +408,59 @@ public final class Bridge: Sendable {
             try await state.recordPending(consumer: member.name, address: address, commandID: id, action: action, at: clock())
             logger.info("queued", metadata: ["action": "\(action)", "address": "\(address)", "consumer": "\(member.name)", "command_id": "\(id)"])
         } catch {
-            await note(failure: "\(error)", action, address, member)
+            _ = await failed(action, address: address, member: member, error: "\(error)")
         }
     }
 
-    private func note(failure: String, _ action: String, _ address: String, _ member: Fleet.Member) async {
-        _ = await failed(action, address: address, member: member, error: failure)
+    // MARK: Commands and their Responses (pushed and queued alike)
+
+    /// The persistent deny of `address` for the indicators' `window` (a start only when still ahead).
+    static func denyCommand(_ address: NetworkAddress, window: BridgeState.Wanted, now: Int64) -> Command {
+        var args = Args(responseRequested: .complete)
+        if let from = window.from, from > now { args.startTime = dateTime(from) }
+        if let until = window.until { args.stopTime = dateTime(until) }
+        args.slpf = SLPFArgs(persistent: true)
+        return Command(.deny, address.target, args: args, actuator: .slpf())
+    }
+
+    /// `delete slpf:rule_number` of `number`.
+    static func deleteCommand(_ number: Int64) -> Command {
+        Command(.delete, .slpfRuleNumber(number), args: Args(responseRequested: .complete), actuator: .slpf())
+    }
+
+    /// Keeps what a deny's `response` says: the rule number, or the failure.
+    private func settleDeny(_ response: Response, address: String, on member: Fleet.Member) async -> Bool {
+        guard response.status == .ok, let number = response.results?.slpf?.ruleNumber else {
+            return await failed("deny", address: address, member: member, error: Self.describe(response))
+        }
+        logger.info("denied", metadata: ["address": "\(address)", "consumer": "\(member.name)", "rule_number": "\(number)"])
+        try? await state.recordRule(consumer: member.name, address: address, ruleNumber: number, error: nil, at: clock())
+        return true
+    }
+
+    /// Forgets the rule when a delete's `response` says it is gone (a stop_time may have ended it already).
+    private func settleDelete(_ response: Response, number: Int64, address: String, on member: Fleet.Member) async -> Bool {
+        guard response.status == .ok || (response.statusText ?? "").contains("no rule \(number)") else {
+            return await failed("delete", address: address, member: member, error: Self.describe(response))
+        }
+        logger.info("removed", metadata: ["address": "\(address)", "consumer": "\(member.name)", "rule_number": "\(number)"])
+        try? await state.removeRule(consumer: member.name, address: address)
+        return true
+    }
+
+    static func describe(_ response: Response) -> String {
+        "status \(response.status.rawValue)" + (response.statusText.map { ": " + $0 } ?? "")
     }
 
     /// Sends the deny of `address` to `member`; keeps the rule number or the error.
     private func deny(_ address: NetworkAddress, window: BridgeState.Wanted, on member: Fleet.Member, now: Int64) async -> Bool {
-        var args = Args(responseRequested: .complete)
-        if let from = window.from, from > now { args.startTime = Self.dateTime(from) }
-        if let until = window.until { args.stopTime = Self.dateTime(until) }
-        args.slpf = SLPFArgs(persistent: true)
-        let command = Command(.deny, address.target, args: args, actuator: .slpf())
         if configuration.dryRun {
             logger.info("would deny (dry run)", metadata: ["address": "\(address)", "consumer": "\(member.name)"])
             return true
         }
-        let outcome = await send(command, to: member)
-        switch outcome {
-        case .success(let response) where response.status == .ok && response.results?.slpf?.ruleNumber != nil:
-            let number = response.results?.slpf?.ruleNumber ?? 0
-            logger.info("denied", metadata: ["address": "\(address)", "consumer": "\(member.name)", "rule_number": "\(number)"])
-            try? await state.recordRule(consumer: member.name, address: address.description, ruleNumber: number, error: nil, at: clock())
-            return true
+        switch await send(Self.denyCommand(address, window: window, now: now), to: member) {
         case .success(let response):
-            return await failed("deny", address: address.description, member: member, error: "status \(response.status.rawValue)" + (response.statusText.map { ": " + $0 } ?? ""))
+            return await settleDeny(response, address: address.description, on: member)
         case .failure(let error):
             return await failed("deny", address: address.description, member: member, error: error.description)
         }
@@ -458,19 +468,13 @@ public final class Bridge: Sendable {
 
     /// Sends `delete slpf:rule_number` for `number` to `member`; forgets the rule when it is gone.
     private func remove(_ number: Int64, address: String, on member: Fleet.Member) async -> Bool {
-        let command = Command(.delete, .slpfRuleNumber(number), args: Args(responseRequested: .complete), actuator: .slpf())
         if configuration.dryRun {
             logger.info("would remove (dry run)", metadata: ["address": "\(address)", "consumer": "\(member.name)", "rule_number": "\(number)"])
             return true
         }
-        switch await send(command, to: member) {
-        case .success(let response) where response.status == .ok || (response.statusText ?? "").contains("no rule \(number)"):
-            // Gone either way (a stop_time may have ended it already).
-            logger.info("removed", metadata: ["address": "\(address)", "consumer": "\(member.name)", "rule_number": "\(number)"])
-            try? await state.removeRule(consumer: member.name, address: address)
-            return true
+        switch await send(Self.deleteCommand(number), to: member) {
         case .success(let response):
-            return await failed("delete", address: address, member: member, error: "status \(response.status.rawValue)" + (response.statusText.map { ": " + $0 } ?? ""))
+            return await settleDelete(response, number: number, address: address, on: member)
         case .failure(let error):
             return await failed("delete", address: address, member: member, error: error.description)
         }

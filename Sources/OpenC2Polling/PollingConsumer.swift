@@ -119,13 +119,15 @@ public struct PollingConsumer: Sendable {
         var failures = 0
         while !Task.isCancelled {
             // A Command in hand is finished even when the loop is being cancelled.
-            switch await Task(operation: { await pollOnce() }).value {
+            let outcome = await Task(operation: { await pollOnce() }).value
+            if case .failed = outcome {} else if failures > 0 {
+                logger.info("the Producer server is reachable again", metadata: ["url": "\(configuration.url)"])
+                failures = 0
+            }
+            switch outcome {
             case .answered:
-                if failures > 0 { logger.info("the Producer server is reachable again", metadata: ["url": "\(configuration.url)"]) }
-                failures = 0
+                break
             case .idle:
-                if failures > 0 { logger.info("the Producer server is reachable again", metadata: ["url": "\(configuration.url)"]) }
-                failures = 0
                 try? await Task.sleep(for: configuration.interval)
             case .failed(let reason):
                 failures += 1
