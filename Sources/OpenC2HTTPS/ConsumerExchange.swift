@@ -55,6 +55,15 @@ public struct ConsumerReply: Sendable, Equatable {
     }
 }
 
+/// Where a Consumer sends the final Response of a Command it answered at once with 102
+/// (`response_requested` `ack` or `status`), when the Producer runs an HTTPS server too (the
+/// "both servers" configuration of the HTTPS transfer, WD02 §3.5): the Response is POSTed there
+/// with `X-Correlation-ID` = the Command's `command_id`.
+public protocol ResponseForwarder: Sendable {
+    /// Delivers `response`, the final Response to the Command `correlationID` names.
+    func forward(_ response: Response, correlationID: String) async
+}
+
 /// The transport-independent heart of a Consumer: checks method, path, media type
 /// and size; decodes and validates the Command; authorizes the peer; correlates request ids;
 /// runs the ``CommandHandler`` as `response_requested` asks; and encodes the Response in the
@@ -74,6 +83,10 @@ public struct ConsumerExchange: Sendable {
         public var maximumConcurrentCommands: Int = 1024
         /// The profiles whose namespaces are validated on decoding.
         public var profiles: [any OpenC2Profile] = []
+        /// Where the final Response of an `ack`ed (or `status`) Command goes once its work is
+        /// done: the Producer's own HTTPS server, when both run one (WD02 §3.5). Without it
+        /// that Response is only logged.
+        public var responseForwarder: (any ResponseForwarder)?
 
         /// The defaults: standard path, 64 KiB bodies, any authenticated peer.
         public init() {}
@@ -211,7 +224,15 @@ public struct ConsumerExchange: Sendable {
             }
             return reply(response, format: format, correlation: correlated, peer: request.peer)
         case .ack, .status:
-            runInBackground { _ = await execution() }
+            let forwarder = configuration.responseForwarder
+            let correlationID = command.commandID?.rawValue ?? correlated.effectiveRequestID
+            if forwarder != nil, correlationID == nil {
+                logger.warning("an acknowledged command has no command_id or request id: its final Response cannot be forwarded", metadata: ["peer": "\(request.peer ?? "-")"])
+            }
+            runInBackground {
+                let response = await execution()
+                if let forwarder, let correlationID { await forwarder.forward(response, correlationID: correlationID) }
+            }
             let text = requested == .status ? "accepted; executing" : nil
             return reply(Response(.processing, statusText: text), format: format, correlation: correlated, peer: request.peer)
         }

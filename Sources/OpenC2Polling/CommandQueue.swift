@@ -59,6 +59,14 @@ public struct QueuedCommand: Sendable, Equatable {
 }
 
 extension QueuedCommand {
+    /// A Command the Producer sent to `consumer` itself over HTTPS (the "both servers"
+    /// configuration, WD02 §3.5), kept so that the Response the Consumer POSTs later is taken:
+    /// delivered at `now` and without a lease, so no poll ever hands it out and no status query
+    /// is queued for it (the Consumer does not poll).
+    public static func pushed(commandID: String, consumer: String, command: String, at now: Int64, expiresAt: Int64? = nil) -> QueuedCommand {
+        QueuedCommand(commandID: commandID, consumer: consumer, command: command, state: .delivered, enqueuedAt: now, deliveredAt: now, expiresAt: expiresAt)
+    }
+
     /// Takes `response` (JSON) of status `status` from `consumer` at `now`: 102 marks it
     /// processing, anything else answered. Another Consumer's Response and a second final one are
     /// refused and change nothing.
@@ -120,7 +128,7 @@ public protocol CommandQueue: Sendable {
     func command(id: String) async throws(CommandQueueError) -> QueuedCommand?
     /// The commands for `consumer`, oldest first.
     func commands(for consumer: String) async throws(CommandQueueError) -> [QueuedCommand]
-    /// Commands processing since before `before` that have no status query yet.
+    /// Commands delivered to a poll and processing since before `before` that have no status query yet.
     func processing(since before: Int64) async throws(CommandQueueError) -> [QueuedCommand]
 }
 

@@ -109,9 +109,7 @@ public struct PollingConsumer: Sendable {
 
     /// An HTTP client for `configuration` (fails fast on an unreachable Producer).
     public static func makeClient(_ configuration: Configuration) -> HTTPClient {
-        var http = HTTPClient.Configuration.failingFast(readTimeout: configuration.timeout)
-        http.tlsConfiguration = configuration.tls
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
+        ResponsePost.makeClient(tls: configuration.tls, timeout: configuration.timeout)
     }
 
     /// Polls until the task is cancelled.
@@ -166,19 +164,10 @@ public struct PollingConsumer: Sendable {
             return .failed("a Command without X-Correlation-ID")
         }
         let response = await execute(Array(buffer: body), contentType: reply.headers.first(name: "Content-Type"), correlation: correlation)
-        var answer = HTTPClientRequest(url: configuration.url)
-        answer.method = .POST
-        answer.headers.add(name: "Content-Type", value: WireFormat.v1_0.responseContentType)
-        answer.headers.add(name: "X-Correlation-ID", value: correlation)
-        answer.body = .bytes(Array(response.utf8))
-        do {
-            let posted = try await client.execute(answer, timeout: .init(configuration.timeout))
-            guard posted.status.code == 200 else {
-                let text = String(buffer: try await posted.body.collect(upTo: 1 << 16))
-                return .failed("the Producer server refused the Response to \(correlation): HTTP \(posted.status.code) \(text.prefix(200))")
-            }
-        } catch {
-            return .failed(TransportFailure(classifying: error, timeout: configuration.timeout, connectTimeout: nil, maximumReplySize: 1 << 20).description)
+        switch await ResponsePost.send(response, correlationID: correlation, to: configuration.url, client: client, timeout: configuration.timeout) {
+        case .stored: break
+        case .refused(let reason): return .failed("the Producer server refused the Response to \(correlation): \(reason)")
+        case .failed(let reason): return .failed(reason)
         }
         let status = (try? decoder.decode(Response.self, from: response))?.status.rawValue ?? 0
         return .answered(correlation: correlation, status: status)

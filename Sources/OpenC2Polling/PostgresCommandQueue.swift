@@ -83,9 +83,9 @@ public final class PostgresCommandQueue: CommandQueue, Service {
         let inserted = try await execute { client in
             var count = 0
             for try await _ in try await client.query("""
-                INSERT INTO openc2_commands (command_id, consumer, command, state, enqueued_at, expires_at, status_of)
+                INSERT INTO openc2_commands (command_id, consumer, command, state, enqueued_at, delivered_at, lease_until, expires_at, status_of)
                 VALUES (\(command.commandID), \(command.consumer), \(command.command), \(command.state.rawValue), \(command.enqueuedAt),
-                        \(command.expiresAt), \(command.statusOf))
+                        \(command.deliveredAt), \(command.leaseUntil), \(command.expiresAt), \(command.statusOf))
                 ON CONFLICT (command_id) DO NOTHING RETURNING command_id
                 """, logger: self.logger).decode(String.self) { count += 1 }
             return count
@@ -144,7 +144,7 @@ public final class PostgresCommandQueue: CommandQueue, Service {
     public func processing(since before: Int64) async throws(CommandQueueError) -> [QueuedCommand] {
         try await execute { client in
             try await Self.commands(try await client.query("""
-                SELECT \(unescaped: Self.columns) FROM openc2_commands c WHERE c.state = 'processing' AND c.processing_since < \(before)
+                SELECT \(unescaped: Self.columns) FROM openc2_commands c WHERE c.state = 'processing' AND c.processing_since < \(before) AND c.lease_until IS NOT NULL
                 AND NOT EXISTS (SELECT 1 FROM openc2_commands q WHERE q.status_of = c.command_id)
                 """, logger: self.logger))
         }

@@ -48,8 +48,12 @@ public final class SQLiteCommandQueue: CommandQueue {
                 throw CommandQueueError(.duplicate, "command_id \(command.commandID) is queued already")
             }
             try db.execute(sql: """
-                INSERT INTO commands (command_id, consumer, command, state, enqueued_at, expires_at, status_of) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [command.commandID, command.consumer, command.command, command.state.rawValue, command.enqueuedAt, command.expiresAt, command.statusOf])
+                INSERT INTO commands (command_id, consumer, command, state, enqueued_at, delivered_at, lease_until, expires_at, status_of)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    command.commandID, command.consumer, command.command, command.state.rawValue, command.enqueuedAt, command.deliveredAt,
+                    command.leaseUntil, command.expiresAt, command.statusOf,
+                ])
         }
     }
 
@@ -100,7 +104,7 @@ public final class SQLiteCommandQueue: CommandQueue {
     public func processing(since before: Int64) async throws(CommandQueueError) -> [QueuedCommand] {
         try await read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM commands c WHERE c.state = 'processing' AND c.processing_since < ?
+                SELECT * FROM commands c WHERE c.state = 'processing' AND c.processing_since < ? AND c.lease_until IS NOT NULL
                 AND NOT EXISTS (SELECT 1 FROM commands q WHERE q.status_of = c.command_id)
                 """, arguments: [before]).map(Self.command)
         }

@@ -136,6 +136,62 @@ struct PollingCLITests {
         #expect(listed.output.split(separator: "\n").count == 2, "one rule per Command: \(listed.output)")
     }
 
+    @Test("both servers: a Consumer with --respond-to answers ack with 102 and POSTs the final Response to the Producer server; send --record keeps both")
+    func respondTo() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = "sqlite:" + directory.path("producer.sqlite")
+        let (server, producerURL) = try startProducerServer(database: database)
+        defer { server.terminate() }
+        let pki = TestPKI.shared
+        let log = directory.path("consumer.log")
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let consumer = try CLI.process([
+            "openc2", "consumer", "--port", "0", "--cert", pki.path(.serverCertificate), "--key", pki.path(.serverPrivateKey),
+            "--client-ca", pki.path(.caCertificate), "--firewall", "dry-run", "--state", directory.path("edge/slpf.sqlite"),
+            "--respond-to", producerURL, "--respond-cert", pki.path(.clientCertificate), "--respond-key", pki.path(.clientPrivateKey),
+        ])
+        consumer.standardOutput = FileHandle.nullDevice
+        consumer.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try consumer.run()
+        defer { if consumer.isRunning { consumer.terminate() } }
+        var consumerURL: String?
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, consumerURL == nil, consumer.isRunning {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            let listening = text.range(of: #"https://127\.0\.0\.1:\d+\S* \[OpenC2HTTPS\] consumer listening"#, options: .regularExpression).map { String(text[$0]) }
+            consumerURL = listening?.range(of: #"https://127\.0\.0\.1:\d+"#, options: .regularExpression).map { String(listening![$0]) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let url = try #require(consumerURL, "the Consumer printed no URL: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+
+        let identity = DevelopmentPKI.defaultClientCommonName
+        let sent = try CLI.run([
+            "openc2", "send", "--to", url, "--cert", pki.path(.clientCertificate), "--key", pki.path(.clientPrivateKey), "--ca", pki.path(.caCertificate),
+            "--record", database, "--consumer", identity, "deny", "ipv4_net", "198.51.100.20", "--response-requested", "ack", "--json",
+        ])
+        #expect(sent.status == 0, "\(sent.error)")
+        #expect(sent.output.contains(#""status":102"#), "acknowledged at once: \(sent.output)")
+        let id = try #require(sent.error.range(of: #"recorded as [0-9a-f-]{36}"#, options: .regularExpression).map { String(sent.error[$0].suffix(36)) }, "\(sent.error)")
+
+        var current: [String: Any] = [:]
+        let until = Date().addingTimeInterval(20)
+        while Date() < until {
+            let status = try CLI.run(["openc2", "status", "--database", database, id, "--json"])
+            current = (try? JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]) ?? [:]
+            if current["state"] as? String == "answered" { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(current["state"] as? String == "answered" && current["consumer"] as? String == identity, "\(current)")
+        let results = (current["response"] as? [String: Any])?["results"] as? [String: Any]
+        #expect((results?["slpf"] as? [String: Any])?["rule_number"] as? Int == 1, "the final Response, forwarded: \(current)")
+
+        let several = try CLI.run(["openc2", "send", "--to", url, "--to", url, "--record", database, "query", "features"])
+        #expect(several.status != 0 && several.error.contains("--record takes one Consumer"), "\(several.error)")
+        let polling = try CLI.run(["openc2", "consumer", "--poll", producerURL, "--cert", "c", "--key", "k", "--ca", "a", "--respond-to", producerURL])
+        #expect(polling.status != 0 && polling.error.contains("--respond-to is for a listening Consumer"), "\(polling.error)")
+    }
+
     @Test("bad enqueues say why and queue nothing", arguments: [
         (["deny", "ipv4_net", "198.51.100.1"], "name the Consumer with --consumer"),
         (["--consumer", "a", "deny", "ipv4_net", "999.1.1.1"], "not a valid OpenC2 Command"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import BastionConsumer
 import Foundation
 import Logging
@@ -87,6 +88,18 @@ struct ConsumerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With --poll: seconds to wait after a poll that found nothing (default 5).", valueName: "seconds"))
     var interval: Int = 5
 
+    @Option(name: .customLong("respond-to"), help: ArgumentHelp("POST the final Response of Commands answered at once (response_requested ack or status) to this Producer server (HTTPS, both servers run one).", valueName: "url"))
+    var respondTo: String?
+
+    @Option(name: .customLong("respond-cert"), help: ArgumentHelp("With --respond-to: the client certificate to POST with (default --cert; it must allow client authentication).", valueName: "file"))
+    var respondCert: String?
+
+    @Option(name: .customLong("respond-key"), help: ArgumentHelp("With --respond-to: that certificate's private key (default --key).", valueName: "file"))
+    var respondKey: String?
+
+    @Option(name: .customLong("respond-ca"), help: ArgumentHelp("With --respond-to: the CA the Producer server's certificate chains to (default --client-ca).", valueName: "file"))
+    var respondCA: String?
+
     /// The settings from the file, overridden by the command line.
     func settings() throws -> ConsumerSettings {
         let file = try config.map(ConsumerSettings.load(yamlFile:)) ?? ConsumerSettings()
@@ -117,6 +130,12 @@ struct ConsumerCommand: AsyncParsableCommand {
         --cert/--key are its client certificate, --ca the Producer's CA), executes each Command \
         with the same firewall and POSTs the Response; each Command is executed at most once, \
         also across restarts (the correlation ids done are kept beside --state).
+
+        With --respond-to URL the Producer runs an HTTPS server too (HTTPS WD02 "both servers"): a \
+        Command with response_requested ack or status is answered 102 at once, and its final \
+        Response is POSTed to that Producer server when the work is done, with X-Correlation-ID = \
+        its command_id (retried with back-off while the server cannot be reached). \
+        `bastion openc2 send --record QUEUE` keeps such Commands in the Producer server's queue.
         """
     )
 
@@ -126,6 +145,13 @@ struct ConsumerCommand: AsyncParsableCommand {
         if options.poll != nil {
             guard options.cert != nil, options.key != nil, options.ca != nil else { throw ValidationError("--poll needs --cert, --key and --ca") }
             guard (1...3_600).contains(options.interval) else { throw ValidationError("--interval must be 1…3600 seconds") }
+            guard options.respondTo == nil else { throw ValidationError("--respond-to is for a listening Consumer; a polling one POSTs its Responses to --poll") }
+        }
+        if let url = options.respondTo, !url.hasPrefix("https://") {
+            throw ValidationError("--respond-to must be an https:// URL, got '\(url)'")
+        }
+        if options.respondTo == nil, [options.respondCert, options.respondKey, options.respondCA].contains(where: { $0 != nil }) {
+            throw ValidationError("--respond-cert, --respond-key and --respond-ca go with --respond-to")
         }
     }
 
@@ -133,19 +159,44 @@ struct ConsumerCommand: AsyncParsableCommand {
         let logger = Logger(label: "bastion.openc2.consumer")
         if let url = options.poll { return try await runPolling(url: url, logger: logger) }
         let settings = try options.settings()
-        let configuration = try settings.configuration(logger: logger)
+        var configuration = try settings.configuration(logger: logger)
+        let forwarding = try responsePoster(settings: settings, logger: logger)
+        configuration.exchange.responseForwarder = forwarding?.poster
         let metrics = ConsumerMetrics.start(try settings.metricsAddress())
         let choice = settings.firewall ?? .none
         let firewall = choice == .none ? nil : try await Firewall.start(
             choice, gateway: settings.gateway ?? false, statePath: settings.state ?? ConsumerSettings.Defaults.state, rulesDirectory: settings.rulesDir, logger: logger)
         let handler: any CommandHandler = firewall?.actuator ?? QueryFeaturesHandler()
-        try await runConsumer(configuration: configuration, handler: handler, firewall: firewall, metrics: metrics, logger: logger) { _, url in
-            if let url { logger.info("metrics", metadata: ["url": "\(url)", "health": "\(url.replacingOccurrences(of: "/metrics", with: "/health"))"]) }
+        do {
+            try await runConsumer(configuration: configuration, handler: handler, firewall: firewall, metrics: metrics, logger: logger) { _, url in
+                if let url { logger.info("metrics", metadata: ["url": "\(url)", "health": "\(url.replacingOccurrences(of: "/metrics", with: "/health"))"]) }
+            }
+        } catch {
+            try? await forwarding?.client.shutdown()
+            throw error
         }
+        try? await forwarding?.client.shutdown()
     }
 }
 
 extension ConsumerCommand {
+    /// The forwarder of asynchronous Responses to `--respond-to`, if given.
+    func responsePoster(settings: ConsumerSettings, logger: Logger) throws -> (poster: ResponsePoster, client: HTTPClient)? {
+        guard var url = options.respondTo else { return nil }
+        if let schemeEnd = url.range(of: "://"), !url[schemeEnd.upperBound...].contains("/") { url += "/.well-known/openc2" }
+        let tls: TLSConfiguration
+        do {
+            tls = try TLSPolicy.client(
+                caPath: options.respondCA ?? settings.clientCA, certificatePath: options.respondCert ?? settings.cert, keyPath: options.respondKey ?? settings.key)
+        } catch {
+            throw CLIError("--respond-to: \(error)")
+        }
+        let configuration = ResponsePoster.Configuration(url: url, tls: tls)
+        logger.info("final Responses of acknowledged commands go to the Producer server", metadata: ["url": "\(url)"])
+        let client = ResponsePoster.makeClient(configuration)
+        return (ResponsePoster(configuration: configuration, client: client, logger: logger), client)
+    }
+
     /// The polling mode: GET Commands from the Producer server at `url`, POST the Responses.
     func runPolling(url: String, logger: Logger) async throws {
         let settings = try options.settings()

@@ -15,18 +15,23 @@ struct QueueOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The command queue: sqlite:PATH, or postgres://user:password@host:port/database to share it between Producer servers.", valueName: "url"))
     var database: String = "sqlite:.bastion/producer.sqlite"
 
-    var isPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
-
     func validate() throws {
-        guard isPostgres || (database.hasPrefix("sqlite:") && database.count > 7) else {
-            throw ValidationError("--database must be sqlite:PATH or postgres://user:password@host:port/database, got '\(database)'")
+        try Self.check(database, option: "--database")
+    }
+
+    /// Refuses a queue URL that is neither `sqlite:PATH` nor `postgres://…`.
+    static func check(_ database: String, option: String) throws {
+        guard isPostgres(database) || (database.hasPrefix("sqlite:") && database.count > 7) else {
+            throw ValidationError("\(option) must be sqlite:PATH or postgres://user:password@host:port/database, got '\(database)'")
         }
     }
 
+    static func isPostgres(_ database: String) -> Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
+
     /// The queue, and the service that must run while it is used (PostgreSQL's connection pool).
-    func open() throws -> (any CommandQueue, (any Service)?) {
+    static func open(_ database: String) throws -> (any CommandQueue, (any Service)?) {
         do {
-            if isPostgres {
+            if isPostgres(database) {
                 let queue = try PostgresCommandQueue(url: database, logger: Logger(label: "bastion.openc2.queue"))
                 return (queue, queue)
             }
@@ -41,12 +46,17 @@ struct QueueOptions: ParsableArguments {
 
     /// Runs `body` with the queue ready (a PostgreSQL queue's connection pool running).
     func with<T: Sendable>(_ body: (any CommandQueue) async throws -> T) async throws -> T {
-        let (queue, service) = try open()
+        try await Self.with(database, body)
+    }
+
+    /// Runs `body` with the queue at `database` ready.
+    static func with<T: Sendable>(_ database: String, _ body: (any CommandQueue) async throws -> T) async throws -> T {
+        let (queue, service) = try open(database)
         let running = service.map { service in Task { try await service.run() } }
         defer { running?.cancel() }
         do {
             if let postgres = queue as? PostgresCommandQueue {
-                try await postgres.prepare(within: Self.connectDeadline)
+                try await postgres.prepare(within: connectDeadline)
             } else {
                 try await queue.prepare()
             }

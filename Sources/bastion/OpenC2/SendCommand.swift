@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OpenC2
 import OpenC2HTTPS
+import OpenC2Polling
 import OpenC2SLPF
 
 /// `bastion openc2 send`
@@ -16,6 +17,12 @@ struct SendCommand: AsyncParsableCommand {
         is JSON (an object, array or number) is used as such, anything else as a string — or as a
         whole JSON Command with --file. The Command is validated before it is sent.
 
+        With --record QUEUE the Command (given a command_id if it has none) is also kept in the
+        queue of your Producer server (`bastion openc2 producer-server --database QUEUE`), with the
+        Consumer's reply: a Consumer running with --respond-to answers `--response-requested ack`
+        with 102 at once and POSTs the final Response to that server when the work is done (the
+        transfer's "both servers" configuration); `bastion openc2 status --database QUEUE ID` shows it.
+
         Exit status: 0 for 200 or 102, 4 for a 4xx status, 5 for a 5xx status, 3 when no valid
         reply came (connection, TLS or a reply that is not OpenC2).
         """
@@ -25,8 +32,57 @@ struct SendCommand: AsyncParsableCommand {
 
     @OptionGroup var command: CommandArguments
 
+    @Option(help: ArgumentHelp("Also keep the Command and its Responses in this Producer-server queue (sqlite:PATH or postgres://…), where a Consumer with --respond-to POSTs its final Response.", valueName: "queue"))
+    var record: String?
+
+    @Option(help: ArgumentHelp("With --record: the identity (client certificate CN, else first SAN) the Consumer POSTs its Responses with; default: the host of its URL.", valueName: "name"))
+    var consumer: String?
+
+    func validate() throws {
+        if let record { try QueueOptions.check(record, option: "--record") }
+        if consumer != nil, record == nil { throw ValidationError("--consumer goes with --record") }
+    }
+
     func run() async throws {
-        try await transfer.send(try command.build())
+        var built = try command.build()
+        guard let record else { return try await transfer.send(built) }
+        let endpoints = try transfer.endpoints()
+        guard endpoints.count == 1, let endpoint = endpoints.first else {
+            throw CLIError("--record takes one Consumer: each Consumer's copy needs its own command_id (queue one per Consumer with `bastion openc2 enqueue`)")
+        }
+        guard let identity = consumer ?? URLComponents(string: endpoint)?.host, !identity.isEmpty else {
+            throw CLIError("cannot tell the Consumer's identity from \(endpoint): give --consumer")
+        }
+        do {
+            built.commandID = try built.commandID ?? CommandID(UUID().uuidString.lowercased())
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let command = built
+        let id = command.commandID?.rawValue ?? ""
+        try await QueueOptions.with(record) { queue in
+            let now = ProducerServerExchange.now()
+            do {
+                try await queue.enqueue(.pushed(
+                    commandID: id, consumer: identity, command: String(decoding: OpenC2Encoder().encode(command), as: UTF8.self), at: now,
+                    expiresAt: command.args?.stopTime.map { Int64(clamping: $0.millisecondsSince1970) }))
+            } catch {
+                throw CLIError("\(error)")
+            }
+            try await transfer.send(command) { reply in
+                guard let response = reply.response else { return }
+                do throws(CommandQueueError) {
+                    _ = try await queue.record(
+                        response: String(decoding: OpenC2Encoder().encode(response), as: UTF8.self), status: response.status.rawValue,
+                        commandID: id, from: identity, now: ProducerServerExchange.now())
+                } catch where error.kind == .alreadyAnswered {
+                    // The final Response was POSTed to the Producer server before this reply was kept.
+                } catch {
+                    FileHandleOutput.warn("warning: the reply was not recorded: \(error)")
+                }
+                FileHandleOutput.warn("recorded as \(id) for \(identity): bastion openc2 status --database \(record) \(id)")
+            }
+        }
     }
 }
 

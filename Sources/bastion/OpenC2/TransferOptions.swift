@@ -106,9 +106,9 @@ struct ProducerOptions: ParsableArguments {
         return result
     }
 
-    /// Sends `command`, prints the reply, and exits with a status reflecting the OpenC2 status:
-    /// 0 for 200/102, 4 for a 4xx, 5 for a 5xx, 3 when no valid reply came.
-    func send(_ command: Command) async throws {
+    /// Sends `command`, hands the reply to `keep`, prints it, and exits with a status reflecting
+    /// the OpenC2 status: 0 for 200/102, 4 for a 4xx, 5 for a 5xx, 3 when no valid reply came.
+    func send(_ command: Command, keep: (ProducerReply) async -> Void = { _ in }) async throws {
         if insecure { FileHandleOutput.warn("warning: --insecure: the Consumer's certificate is not verified") }
         let endpoints = try endpoints()
         if endpoints.count > 1 || toFile != nil { return try await fanOut(command, to: endpoints) }
@@ -119,6 +119,7 @@ struct ProducerOptions: ParsableArguments {
             FileHandleOutput.warn("error: \(error)")
             throw ExitCode(3)
         }
+        await keep(reply)
         guard let response = reply.response else {
             if !json { print("HTTP \(reply.httpStatus), no response body (response_requested: none) — request \(reply.requestID)") }
             throw reply.httpStatus / 100 == 2 ? ExitCode.success : ExitCode(Int32(reply.httpStatus / 100))

@@ -1,0 +1,126 @@
+import AsyncHTTPClient
+import BastionPKI
+import Foundation
+import NIOHTTP1
+import OpenC2
+import OpenC2HTTPS
+@testable import OpenC2Polling
+import ServiceLifecycle
+import Synchronization
+import Testing
+import TestSupport
+
+/// Holds each Command until the test lets it go; answers 200.
+final class GatedHandler: CommandHandler, Sendable {
+    let (released, release) = AsyncStream.makeStream(of: Void.self)
+    let executed = Mutex(0)
+
+    func handle(_ command: Command, context: RequestContext) async throws -> Response {
+        var iterator = released.makeAsyncIterator()
+        _ = await iterator.next()
+        executed.withLock { $0 += 1 }
+        return Response(.ok, statusText: "done")
+    }
+}
+
+/// Runs `body` with a push Consumer (HTTPS, the test PKI) whose `ack`ed Commands' final Responses
+/// go to `forwarder`, and its URL.
+func withPushConsumer(
+    handler: any CommandHandler, forwarder: any ResponseForwarder, _ body: (_ url: String) async throws -> Void
+) async throws {
+    var exchange = ConsumerExchange.Configuration()
+    exchange.responseForwarder = forwarder
+    let (ports, announce) = AsyncStream.makeStream(of: Int.self)
+    let consumer = Consumer(
+        configuration: ConsumerConfiguration(port: 0, transport: .https(try TestPKI.shared.serverTLS()), exchange: exchange), handler: handler,
+        logger: quiet, onListening: { announce.yield($0) })
+    let group = ServiceGroup(services: [consumer], gracefulShutdownSignals: [], logger: quiet)
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let url = "https://127.0.0.1:\(try #require(await iterator.next()))/.well-known/openc2"
+        do {
+            try await body(url)
+        } catch {
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
+}
+
+/// Waits (up to 10 s) until the queue holds `id` in `state`.
+func waitFor(_ id: String, _ state: QueuedCommand.State, in queue: any CommandQueue) async throws -> QueuedCommand {
+    for _ in 0..<1_000 {
+        if let command = try await queue.command(id: id), command.state == state { return command }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    throw ExchangeTestError("\(id) never reached \(state): \(String(describing: try await queue.command(id: id)))")
+}
+
+@Suite("Both servers (WD02 §3.5): the final Response of an acknowledged Command is POSTed to the Producer server")
+struct BothServersTests {
+    @Test("ack: 102 at once, then the final Response arrives in the Producer server's queue, correlated by command_id")
+    func acknowledged() async throws {
+        try await withQueue { queue in
+            try await withProducerServer(queue) { producerServer, _ in
+                let configuration = ResponsePoster.Configuration(url: producerServer, tls: try TestPKI.shared.clientTLS())
+                let posterClient = ResponsePoster.makeClient(configuration)
+                let poster = ResponsePoster(configuration: configuration, client: posterClient, logger: quiet)
+                let handler = GatedHandler()
+                let me = DevelopmentPKI.defaultClientCommonName
+                var http = HTTPClient.Configuration.failingFast()
+                http.tlsConfiguration = try TestPKI.shared.clientTLS()
+                let producerClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
+                do {
+                    try await withPushConsumer(handler: handler, forwarder: poster) { consumerURL in
+                        let command = Command(.deny, .ipv4Net(try IPv4Net("198.51.100.7")), args: Args(responseRequested: .ack), commandID: try CommandID("p1"))
+                        try await queue.enqueue(.pushed(commandID: "p1", consumer: me, command: String(decoding: OpenC2Encoder().encode(command), as: UTF8.self), at: 1))
+                        let producer = Producer(endpoint: consumerURL, wireFormat: .v1_0, httpClient: producerClient)
+                        let reply = try await producer.send(command)
+                        #expect(reply.response?.status == .processing && handler.executed.withLock { $0 } == 0, "acknowledged before the work")
+                        #expect(try await queue.record(response: #"{"status":102}"#, status: 102, commandID: "p1", from: me, now: 2).state == .processing)
+                        #expect(try await queue.processing(since: .max).isEmpty, "a pushed Command gets no status query: its Consumer does not poll")
+                        #expect(try await queue.next(for: me, now: .max, lease: 1) == nil, "a pushed Command is never handed to a poll")
+
+                        handler.release.yield()
+                        let answered = try await waitFor("p1", .answered, in: queue)
+                        let response = try OpenC2Decoder().decode(Response.self, from: try #require(answered.response))
+                        #expect(response.status == .ok && response.statusText == "done" && handler.executed.withLock { $0 } == 1)
+                    }
+                } catch {
+                    try? await producerClient.shutdown()
+                    try? await posterClient.shutdown()
+                    throw error
+                }
+                try await producerClient.shutdown()
+                try await posterClient.shutdown()
+            }
+        }
+    }
+
+    @Test("a Producer server that answers 5xx is tried again with back-off; one that refuses (4xx) is not")
+    func retries() async throws {
+        let calls = Mutex(0)
+        try await ScriptedHTTPServer.with(tls: try TestPKI.shared.serverTLS()) { _ in
+            calls.withLock { count in
+                count += 1
+                return count < 3 ? CannedReply.plain(.serviceUnavailable, "busy") : CannedReply(status: count == 3 ? .ok : .notFound)
+            }
+        } _: { server in
+            let configuration = ResponsePoster.Configuration(
+                url: server.url("/.well-known/openc2"), tls: try TestPKI.shared.clientTLS(), attempts: 5, firstRetry: .milliseconds(20))
+            let client = ResponsePoster.makeClient(configuration)
+            let poster = ResponsePoster(configuration: configuration, client: client, logger: quiet)
+            await poster.forward(Response(.ok), correlationID: "c9")
+            #expect(server.requests.count == 3, "two 503s, then stored")
+            let posted = try #require(server.requests.last)
+            #expect(posted.method == "POST" && posted.header("X-Correlation-ID") == "c9" && posted.header("Date") != nil)
+            #expect(posted.header("Content-Type") == "application/openc2-rsp+json;version=1.0" && posted.text == #"{"status":200}"#)
+            await poster.forward(Response(.ok), correlationID: "c10")
+            #expect(server.requests.count == 4, "a 404 is not retried")
+            try await client.shutdown()
+        }
+    }
+}
