@@ -34,22 +34,33 @@ public final class ExecutedCommands: Sendable {
         }
     }
 
-    /// What is known of `correlation`: `nil` never seen; `.some(nil)` started, no Response; else the Response.
-    func lookup(_ correlation: String) throws -> String?? {
-        try queue.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT response FROM executed WHERE correlation_id = ?", arguments: [correlation]) else { return nil }
-            return .some(row["response"] as String?)
-        }
+    /// What the Consumer has done with `correlation`.
+    enum Mark: Equatable {
+        /// Never seen: it is now marked started, to be executed.
+        case new
+        /// Started before and never finished (the process stopped): not to be run again.
+        case interrupted
+        /// Finished: this is its Response.
+        case answered(String)
     }
 
-    /// Marks `correlation` started (before its execution).
-    func start(_ correlation: String, at now: Int64) throws {
-        try queue.write { db in try db.execute(sql: "INSERT INTO executed (correlation_id, at) VALUES (?, ?)", arguments: [correlation, now]) }
+    /// Marks `correlation` started at `now` unless it was seen before, in one transaction, and
+    /// says which it was.
+    func begin(_ correlation: String, at now: Int64) throws -> Mark {
+        try queue.write { db in
+            try db.cachedStatement(sql: "INSERT INTO executed (correlation_id, at) VALUES (?, ?) ON CONFLICT (correlation_id) DO NOTHING")
+                .execute(arguments: [correlation, now])
+            guard db.changesCount == 0 else { return .new }
+            let response = try String.fetchOne(db.cachedStatement(sql: "SELECT response FROM executed WHERE correlation_id = ?"), arguments: [correlation])
+            return response.map(Mark.answered) ?? .interrupted
+        }
     }
 
     /// Keeps the Response of `correlation`.
     func finish(_ correlation: String, response: String) throws {
-        try queue.write { db in try db.execute(sql: "UPDATE executed SET response = ? WHERE correlation_id = ?", arguments: [response, correlation]) }
+        try queue.write { db in
+            try db.cachedStatement(sql: "UPDATE executed SET response = ? WHERE correlation_id = ?").execute(arguments: [response, correlation])
+        }
     }
 }
 
@@ -173,53 +184,54 @@ public struct PollingConsumer: Sendable {
         return .answered(correlation: correlation, status: status)
     }
 
-    /// The Response (JSON) to the Command in `body`: from the store when it was executed before,
+    /// The Response (JSON) to the Command in `body`: from the store when it was taken on before,
     /// else from `handler`, kept before it is sent.
     private func execute(_ body: [UInt8], contentType: String?, correlation: String) async -> String {
         func encoded(_ response: Response) -> String { String(decoding: OpenC2Encoder().encode(response), as: UTF8.self) }
         do {
-            switch try executed.lookup(correlation) {
-            case .some(.some(let stored)):
+            switch try executed.begin(correlation, at: ProducerServerExchange.now()) {
+            case .answered(let stored):
                 logger.info("command redelivered: its stored Response is sent again", metadata: ["correlation_id": "\(correlation)"])
                 return stored
-            case .some(.none):
+            case .interrupted:
                 return encoded(Response(.internalError, statusText: "the execution of \(correlation) was interrupted; it is not repeated"))
-            case .none:
+            case .new:
                 break
             }
         } catch {
-            return encoded(Response(.internalError, statusText: "the Consumer cannot read its state: \(error)"))
-        }
-        let command: Command
-        do throws(OpenC2Error) {
-            switch contentType.flatMap(WireFormat.init(requestContentType:)) {
-            case .v1_1?:
-                guard case .request(let request) = try decoder.decode(Message.self, from: body).content else {
-                    throw OpenC2Error(.wrongType, "body.openc2: not a request")
-                }
-                command = request
-            default:
-                command = try decoder.decode(Command.self, from: body)
-            }
-        } catch {
-            return encoded(Response(.badRequest, statusText: error.description))
-        }
-        do {
-            try executed.start(correlation, at: ProducerServerExchange.now())
-        } catch {
             return encoded(Response(.internalError, statusText: "the Consumer cannot keep its state: \(error)"))
         }
+        let response: Response
+        do throws(OpenC2Error) {
+            response = await run(try command(in: body, contentType: contentType), correlation: correlation)
+        } catch {
+            response = Response(.badRequest, statusText: error.description)
+        }
+        let text = encoded(response)
+        try? executed.finish(correlation, response: text)
+        return text
+    }
+
+    /// The Command in a polled body: the v1.1 envelope or the bare v1.0 form.
+    private func command(in body: [UInt8], contentType: String?) throws(OpenC2Error) -> Command {
+        guard contentType.flatMap(WireFormat.init(requestContentType:)) == .v1_1 else { return try decoder.decode(Command.self, from: body) }
+        guard case .request(let request) = try decoder.decode(Message.self, from: body).content else {
+            throw OpenC2Error(.wrongType, "body.openc2: not a request")
+        }
+        return request
+    }
+
+    /// Executes `command` with the handler; an error it throws is a 500 Response.
+    private func run(_ command: Command, correlation: String) async -> Response {
         let response: Response
         do {
             response = try await handler.handle(command, context: RequestContext(requestID: correlation, peer: nil))
         } catch {
             response = Response(.internalError, statusText: "\(error)")
         }
-        let text = encoded(response)
-        try? executed.finish(correlation, response: text)
         logger.info("command", metadata: [
             "correlation_id": "\(correlation)", "action": "\(command.action.rawValue)", "target": "\(command.target.name)", "status": "\(response.status.rawValue)",
         ])
-        return text
+        return response
     }
 }

@@ -94,20 +94,22 @@ public final class PostgresCommandQueue: CommandQueue, Service {
     }
 
     public func next(for consumer: String, now: Int64, lease: Int64) async throws(CommandQueueError) -> QueuedCommand? {
-        try await transaction { connection in
-            try await connection.query("""
-                UPDATE openc2_commands SET state = 'expired'
-                WHERE consumer = \(consumer) AND state IN ('queued', 'delivered') AND expires_at IS NOT NULL AND expires_at <= \(now)
-                """, logger: self.logger)
-            let claimed = try await Self.commands(try await connection.query("""
+        // One statement, so one round trip: the expired commands are marked and the oldest
+        // deliverable one (skipping rows another poll holds) is leased. Both parts see the same
+        // snapshot, so the choice itself leaves out what is past its expiry.
+        try await execute { client in
+            try await Self.commands(try await client.query("""
+                WITH expired AS (
+                    UPDATE openc2_commands SET state = 'expired'
+                    WHERE consumer = \(consumer) AND state IN ('queued', 'delivered') AND expires_at IS NOT NULL AND expires_at <= \(now))
                 UPDATE openc2_commands SET state = 'delivered', delivered_at = \(now), lease_until = \(now + lease)
                 WHERE command_id = (
                     SELECT command_id FROM openc2_commands
                     WHERE consumer = \(consumer) AND (state = 'queued' OR (state = 'delivered' AND lease_until <= \(now)))
+                        AND (expires_at IS NULL OR expires_at > \(now))
                     ORDER BY enqueued_at, command_id LIMIT 1 FOR UPDATE SKIP LOCKED)
                 RETURNING \(unescaped: Self.columns)
-                """, logger: self.logger))
-            return claimed.first
+                """, logger: self.logger)).first
         }
     }
 
@@ -148,6 +150,12 @@ public final class PostgresCommandQueue: CommandQueue, Service {
                 AND NOT EXISTS (SELECT 1 FROM openc2_commands q WHERE q.status_of = c.command_id)
                 """, logger: self.logger))
         }
+    }
+
+    /// Deletes every queued Command and Response: for a benchmark that needs an empty queue. Never
+    /// call it on a queue in use.
+    public func removeAll() async throws(CommandQueueError) {
+        _ = try await execute { client in try await client.query("DELETE FROM openc2_commands", logger: self.logger) }
     }
 
     static func commands(_ rows: PostgresRowSequence) async throws -> [QueuedCommand] {

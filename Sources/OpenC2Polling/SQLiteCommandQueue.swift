@@ -57,36 +57,38 @@ public final class SQLiteCommandQueue: CommandQueue {
         }
     }
 
+    // The statements of the hot paths (a poll, a Response) are compiled once per connection.
+
     public func next(for consumer: String, now: Int64, lease: Int64) async throws(CommandQueueError) -> QueuedCommand? {
         try await write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE commands SET state = 'expired'
                 WHERE consumer = ? AND state IN ('queued', 'delivered') AND expires_at IS NOT NULL AND expires_at <= ?
-                """, arguments: [consumer, now])
-            guard let row = try Row.fetchOne(db, sql: """
+                """).execute(arguments: [consumer, now])
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT * FROM commands WHERE consumer = ? AND (state = 'queued' OR (state = 'delivered' AND lease_until <= ?))
                 ORDER BY enqueued_at, command_id LIMIT 1
-                """, arguments: [consumer, now])
+                """), arguments: [consumer, now])
             else { return nil }
             var command = try Self.command(row)
             command.state = .delivered
             command.deliveredAt = now
             command.leaseUntil = now + lease
-            try db.execute(sql: "UPDATE commands SET state = 'delivered', delivered_at = ?, lease_until = ? WHERE command_id = ?",
-                           arguments: [now, now + lease, command.commandID])
+            try db.cachedStatement(sql: "UPDATE commands SET state = 'delivered', delivered_at = ?, lease_until = ? WHERE command_id = ?")
+                .execute(arguments: [now, now + lease, command.commandID])
             return command
         }
     }
 
     public func record(response: String, status: Int, commandID: String, from consumer: String, now: Int64) async throws(CommandQueueError) -> QueuedCommand {
         try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM commands WHERE command_id = ?", arguments: [commandID]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM commands WHERE command_id = ?"), arguments: [commandID]) else {
                 throw CommandQueueError(.unknownCommand, "no command \(commandID) is queued")
             }
             var command = try Self.command(row)
             try command.take(response: response, status: status, from: consumer, now: now)
-            try db.execute(sql: "UPDATE commands SET state = ?, response = ?, processing_since = ?, answered_at = ? WHERE command_id = ?",
-                           arguments: [command.state.rawValue, response, command.processingSince, command.answeredAt, commandID])
+            try db.cachedStatement(sql: "UPDATE commands SET state = ?, response = ?, processing_since = ?, answered_at = ? WHERE command_id = ?")
+                .execute(arguments: [command.state.rawValue, response, command.processingSince, command.answeredAt, commandID])
             return command
         }
     }

@@ -133,13 +133,12 @@ public final class RuleStore: Sendable {
            try Int64.fetchOne(db, sql: "SELECT 1 FROM rule WHERE rule_number = ?", arguments: [number]) != nil {
             throw RuleStoreError.ruleNumberInUse(number)
         }
-        try db.execute(
-            sql: """
+        // Compiled once per connection: every allow and deny comes this way.
+        try db.cachedStatement(sql: """
                 INSERT INTO rule (rule_number, action, target_type, target_json, direction, drop_process, persistent,
                                   start_time, stop_time, created_at, state, source)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 request.insertRule, request.action.rawValue, request.match.target.name,
                 OpenC2Encoder().string(request.match.target), request.direction.rawValue, request.dropProcess.rawValue,
                 request.persistent, sqlTime(window.start), window.stop.map(sqlTime), sqlTime(receivedAt), state.rawValue,
@@ -304,7 +303,7 @@ public final class RuleStore: Sendable {
     }
 
     private static func generation(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT generation FROM store_state") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT generation FROM store_state")) ?? 0
     }
 
     private static func storeError(_ error: any Error) -> RuleStoreError {

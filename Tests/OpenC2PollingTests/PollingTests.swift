@@ -292,14 +292,14 @@ struct PollingConsumerTests {
                     // The same Command delivered again (its Response was lost on the way): not executed again.
                     let other = ProducerServerExchange.now()
                     try await queue.enqueue(QueuedCommand(commandID: "c2", consumer: me, command: try deny("198.51.100.2", id: "c2"), enqueuedAt: other))
-                    try executed.start("c2", at: other)
+                    #expect(try executed.begin("c2", at: other) == .new)
                     try executed.finish("c2", response: #"{"status":200,"status_text":"from before"}"#)
                     #expect(await consumer.pollOnce() == .answered(correlation: "c2", status: 200))
                     #expect(try await queue.command(id: "c2")?.response?.contains("from before") == true)
 
                     // One whose execution was cut short: an error, and still not executed again.
                     try await queue.enqueue(QueuedCommand(commandID: "c3", consumer: me, command: try deny("198.51.100.3", id: "c3"), enqueuedAt: other + 1))
-                    try executed.start("c3", at: other)
+                    #expect(try executed.begin("c3", at: other) == .new)
                     #expect(await consumer.pollOnce() == .answered(correlation: "c3", status: 500))
                     #expect(handler.count.withLock { $0 } == 1)
                 } catch {

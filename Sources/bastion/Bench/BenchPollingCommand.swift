@@ -102,11 +102,15 @@ struct BenchPollingCommand: AsyncParsableCommand {
         commandName: "polling",
         abstract: "Commands per second end to end: enqueue → polled → executed (dry-run firewall) → Response stored.",
         discussion: """
-        Starts a Producer server (HTTPS with mutual TLS, SQLite queue) and --consumers polling \
+        Starts a Producer server (HTTPS with mutual TLS; a fresh SQLite queue, or the PostgreSQL \
+        database --database names, whose queue table is emptied first) and --consumers polling \
         Consumers in this process, each with its own dry-run SLPF actuator, queues --commands deny \
         Commands spread over them, and times until every Response is stored.
         """
     )
+
+    @Option(help: ArgumentHelp("Run the queue on this PostgreSQL database (postgres://user:password@host:port/database) instead of a fresh SQLite file. Its queue is emptied first: never point it at a queue in use.", valueName: "url"))
+    var database: String?
 
     @Option(help: ArgumentHelp("Polling Consumers.", valueName: "count"))
     var consumers = 50
@@ -116,6 +120,7 @@ struct BenchPollingCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...500).contains(consumers), (1...1_000_000).contains(commands) else { throw ValidationError("--consumers 1…500, --commands 1…1000000") }
+        if let database, !QueueOptions.isPostgres(database) { throw ValidationError("--database must be a postgres:// URL (SQLite is the default)") }
     }
 
     func run() async throws {
@@ -125,7 +130,13 @@ struct BenchPollingCommand: AsyncParsableCommand {
         let pki = try DevelopmentPKI.generate()
         try pki.write(toDirectory: directory)
         func path(_ file: DevelopmentPKI.File) -> String { file.path(inDirectory: directory) }
-        let queue = try SQLiteCommandQueue(path: directory + "/producer.sqlite")
+        let (queue, queueService) = try QueueOptions.open(database.map { $0 } ?? "sqlite:\(directory)/producer.sqlite")
+        let queueRunning = queueService.map { service in Task { try await service.run() } }
+        defer { queueRunning?.cancel() }
+        if let postgres = queue as? PostgresCommandQueue {
+            try await postgres.prepare(within: QueueOptions.connectDeadline)
+            try await postgres.removeAll()
+        }
         let (ports, announce) = AsyncStream.makeStream(of: Int.self)
         let server = ProducerServer(
             configuration: .init(profiles: [SLPFProfile()]), queue: queue,
@@ -187,7 +198,7 @@ struct BenchPollingCommand: AsyncParsableCommand {
         try await running.value
         guard stored == commands else { throw CLIError("\(stored) of \(commands) Responses stored") }
         print("""
-            \(commands) Commands through the polling model (SQLite queue, \(consumers) polling Consumers, dry-run firewalls, HTTPS with mutual TLS)
+            \(commands) Commands through the polling model (\(database == nil ? "SQLite" : "PostgreSQL") queue, \(consumers) polling Consumers, dry-run firewalls, HTTPS with mutual TLS)
               \(String(format: "%.2f", seconds)) s end to end: \(Int(Double(commands) / seconds)) Commands/s (enqueue excluded)
             """)
     }
