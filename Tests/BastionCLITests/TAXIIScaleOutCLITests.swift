@@ -75,3 +75,22 @@ struct TAXIIScaleOutCLITests {
         #expect(labels == labels.sorted(), "labels arrive in increasing order across both servers")
     }
 }
+
+@Suite("bastion bench taxii")
+struct BenchTAXIICLITests {
+    @Test("a short run against a Bastion TAXII server: every inbox SUCCESS, every poll window with its blocks, JSON figures")
+    func shortRun() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (server, url) = try TAXIIScaleOutCLITests().startServer(["--database", "sqlite:" + directory.path("bench.sqlite")])
+        defer { server.terminate() }
+        let result = try CLI.run(["bench", "taxii", "--url", url, "--inbox", "60", "--poll", "40", "--blocks-per-poll", "5", "--concurrency", "3", "--json"])
+        #expect(result.status == 0, "\(result.error)")
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.output)")
+        #expect(figures["inbox_errors"] as? Int == 0 && figures["poll_errors"] as? Int == 0)
+        #expect((figures["inbox_per_second"] as? Double ?? 0) > 0 && (figures["poll_per_second"] as? Double ?? 0) > 0)
+        // What the load generator pushed is what the server stored.
+        let polled = try CLI.run(["taxii", "poll", "--url", url + "/poll", "--collection", "default", "--count-only"])
+        #expect(polled.output.contains("Record Count: 60\n"), "\(polled.output) \(polled.error)")
+    }
+}

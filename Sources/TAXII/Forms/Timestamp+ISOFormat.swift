@@ -25,16 +25,52 @@ extension TAXII.Timestamp {
             days -= 1
         }
         let (year, month, day) = Self.civilFromDays(Int(days))
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        var text = (year < 0 ? "-" : "") + pad(abs(year), 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + separator
-        text += pad(Int(secondOfDay / 3600), 2) + ":" + pad(Int(secondOfDay % 3600 / 60), 2) + ":" + pad(Int(secondOfDay % 60), 2)
-        if microseconds != 0 { text += "." + pad(microseconds, 6) }
         let offset = abs(offsetMinutes)
-        text += (offsetMinutes < 0 ? "-" : "+") + pad(offset / 60, 2) + ":" + pad(offset % 60, 2)
-        return text
+        // Written digit by digit into one buffer: timestamps are written for every block a poll
+        // returns, and building them from padded substrings cost more than the rest of a label.
+        return String(unsafeUninitializedCapacity: 128 + separator.utf8.count) { buffer in
+            var end = 0
+            func put(_ byte: UInt8) {
+                buffer[end] = byte
+                end += 1
+            }
+            func put(_ value: Int, width: Int) {
+                var digits = 1
+                var rest = value / 10
+                while rest > 0 {
+                    digits += 1
+                    rest /= 10
+                }
+                var remaining = value
+                let count = max(width, digits)
+                for position in stride(from: end + count - 1, through: end, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                    remaining /= 10
+                }
+                end += count
+            }
+            if year < 0 { put(UInt8(ascii: "-")) }
+            put(abs(year), width: 4)
+            put(UInt8(ascii: "-"))
+            put(month, width: 2)
+            put(UInt8(ascii: "-"))
+            put(day, width: 2)
+            for byte in separator.utf8 { put(byte) }
+            put(Int(secondOfDay / 3600), width: 2)
+            put(UInt8(ascii: ":"))
+            put(Int(secondOfDay % 3600 / 60), width: 2)
+            put(UInt8(ascii: ":"))
+            put(Int(secondOfDay % 60), width: 2)
+            if microseconds != 0 {
+                put(UInt8(ascii: "."))
+                put(microseconds, width: 6)
+            }
+            put(UInt8(ascii: offsetMinutes < 0 ? "-" : "+"))
+            put(offset / 60, width: 2)
+            put(UInt8(ascii: ":"))
+            put(offset % 60, width: 2)
+            return end
+        }
     }
 
     /// Parses an ISO 8601 date-time with a timezone as the dictionary form

@@ -110,16 +110,15 @@ public final class SQLiteTAXIIStore: TAXIIStore {
             var labels: [[Int64]] = []
             for placement in placements {
                 let (collection, blocks) = (placement.collection, placement.blocks)
-                let latest = try Int64.fetchOne(db, sql: "SELECT max(label) FROM content_blocks WHERE collection = ?", arguments: [collection])
+                let latest = try Self.latestLabel(in: collection, db)
                 var next = max(now, (latest ?? Int64.min) &+ 1)
                 var given: [Int64] = []
+                let insert = try db.cachedStatement(sql: """
+                    INSERT INTO content_blocks (collection, label, binding_id, subtype_id, content, is_xml, message)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
                 for block in blocks {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO content_blocks (collection, label, binding_id, subtype_id, content, is_xml, message)
-                            VALUES (?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [collection, next, block.bindingID, block.subtypeID, block.content, block.isXML, block.message])
+                    try insert.execute(arguments: [collection, next, block.bindingID, block.subtypeID, block.content, block.isXML, block.message])
                     given.append(next)
                     next += 1
                 }
@@ -132,7 +131,7 @@ public final class SQLiteTAXIIStore: TAXIIStore {
     public func count(_ query: BlockQuery) async throws(TAXIIStoreError) -> Int {
         let (condition, arguments) = Self.condition(query)
         return try await read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM content_blocks WHERE \(condition)", arguments: arguments) ?? 0
+            try Int.fetchOne(Self.statement("SELECT count(*) FROM content_blocks WHERE \(condition)", for: query, db), arguments: arguments) ?? 0
         }
     }
 
@@ -141,27 +140,36 @@ public final class SQLiteTAXIIStore: TAXIIStore {
         let arguments = filterArguments + [max(0, limit), max(0, offset)]
         return try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ? OFFSET ?", arguments: arguments
+                Self.statement("SELECT \(Self.blockColumns) FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ? OFFSET ?", for: query, db), arguments: arguments
             ).map(Self.block)
         }
     }
 
     public func latestLabel(in collection: String) async throws(TAXIIStoreError) -> Int64? {
-        try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT max(label) FROM content_blocks WHERE collection = ?", arguments: [collection])
-        }
+        try await read { db in try Self.latestLabel(in: collection, db) }
+    }
+
+    static func latestLabel(in collection: String, _ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(label) FROM content_blocks WHERE collection = ?"), arguments: [collection])
+    }
+
+    /// `sql`, a statement over the blocks `query` selects, compiled once per connection when its
+    /// text does not depend on the request's content-binding filters (whose lists vary in
+    /// length); with filters, compiled for this call only, so no request can grow the cache.
+    static func statement(_ sql: String, for query: BlockQuery, _ db: Database) throws -> Statement {
+        query.bindings.isEmpty ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
     }
 
     public func snapshot(_ query: BlockQuery, limit: Int) async throws(TAXIIStoreError) -> WindowSnapshot {
         try await read { db in
-            let latest = try Int64.fetchOne(db, sql: "SELECT max(label) FROM content_blocks WHERE collection = ?", arguments: [query.collection])
+            let latest = try Self.latestLabel(in: query.collection, db)
             var window = query
             window.upTo = [latest, query.upTo].compactMap { $0 }.min()
             guard latest != nil else { return WindowSnapshot(query: window, latest: nil, total: 0, blocks: []) }
             let (condition, arguments) = Self.condition(window)
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM content_blocks WHERE \(condition)", arguments: arguments) ?? 0
+            let total = try Int.fetchOne(Self.statement("SELECT count(*) FROM content_blocks WHERE \(condition)", for: window, db), arguments: arguments) ?? 0
             let blocks = limit <= 0 || total == 0 ? [] : try Row.fetchAll(
-                db, sql: "SELECT * FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ?", arguments: arguments + [limit]
+                Self.statement("SELECT \(Self.blockColumns) FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ?", for: window, db), arguments: arguments + [limit]
             ).map(Self.block)
             return WindowSnapshot(query: window, latest: latest, total: total, blocks: blocks)
         }
@@ -224,7 +232,7 @@ public final class SQLiteTAXIIStore: TAXIIStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT content_blocks.* FROM result_items JOIN content_blocks ON content_blocks.id = result_items.block_id
+                    SELECT \(Self.blockColumns("content_blocks.")) FROM result_items JOIN content_blocks ON content_blocks.id = result_items.block_id
                     WHERE result_items.result_id = ? AND result_items.position >= ? ORDER BY result_items.position LIMIT ?
                     """,
                 arguments: [resultID, max(0, offset), max(0, limit)]
@@ -353,10 +361,24 @@ public final class SQLiteTAXIIStore: TAXIIStore {
     /// A stored block from a row of `content_blocks`; a column of the wrong type is a corrupt row.
     static func block(_ row: Row) throws -> StoredContentBlock {
         StoredContentBlock(
-            id: try column(row, "id"), collection: try column(row, "collection"), label: try column(row, "label"),
+            id: try column(row, 0, "id"), collection: try column(row, 1, "collection"), label: try column(row, 2, "label"),
             block: NewContentBlock(
-                bindingID: try column(row, "binding_id"), subtypeID: try column(row, "subtype_id"), content: try column(row, "content"),
-                isXML: try column(row, "is_xml"), message: try column(row, "message")))
+                bindingID: try column(row, 3, "binding_id"), subtypeID: try column(row, 4, "subtype_id"), content: try column(row, 5, "content"),
+                isXML: try column(row, 6, "is_xml"), message: try column(row, 7, "message")))
+    }
+
+    /// The columns ``block(_:)`` reads, in its order (read by position: a poll reads many rows).
+    static func blockColumns(_ table: String = "") -> String {
+        ["id", "collection", "label", "binding_id", "subtype_id", "content", "is_xml", "message"].map { table + $0 }.joined(separator: ", ")
+    }
+
+    static let blockColumns = blockColumns()
+
+    /// The value at `index` (the column `name`) in `row`; a value of the wrong type is a corrupt row.
+    static func column<Value: DatabaseValueConvertible>(_ row: Row, _ index: Int, _ name: String) throws(TAXIIStoreError) -> Value {
+        do { return try row.decode(Value.self, atIndex: index) } catch {
+            throw TAXIIStoreError(.corrupt, "a stored row's \(name) is not a \(Value.self)")
+        }
     }
 
     /// The value of `name` in `row` (SQLite keeps any type in any column: a value of the wrong

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Synchronization
+import TAXIIHTTP
 import TAXII
 import TAXIIClient
 
@@ -61,21 +64,33 @@ struct BenchTAXIICommand: AsyncParsableCommand {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
         let auth: TAXIIClient.Authentication = username.map { .basic(username: $0, password: password ?? "") } ?? .none
         try await TAXIIClient.with(auth: auth, proxy: .none, tls: .insecure, timeout: .seconds(60)) { client in
-            try await measure(base: base, client: client)
+            try await measure(base: base, client: client, auth: auth)
         }
     }
 
     /// Pushes, reads the labels back, polls, and prints the figures.
-    private func measure(base: String, client: TAXIIClient) async throws {
+    private func measure(base: String, client: TAXIIClient, auth: TAXIIClient.Authentication) async throws {
         let clock = ContinuousClock()
         let startedAt = TAXII.Timestamp(date: Date().addingTimeInterval(-1))
+        let load = ClosedLoopLoad(target: try ClosedLoopLoad.Target(url: base), connections: concurrency)
+        let basePath = URLComponents(string: base)?.path ?? ""
+        var headers = HTTPHeaders(TAXIIHTTPBinding.requestHeaders(version: .v11, https: load.target.https, authorization: auth.authorizationHeader))
+        headers.add(name: "Host", value: "\(load.target.host):\(load.target.port)")
+        let requestHeaders = headers
+        @Sendable func post(_ path: String, _ body: ByteBuffer) -> ClosedLoopLoad.Request {
+            var headers = requestHeaders
+            headers.add(name: "Content-Length", value: String(body.readableBytes))
+            return ClosedLoopLoad.Request(head: HTTPRequestHead(version: .http1_1, method: .POST, uri: basePath + path, headers: headers), body: body)
+        }
 
         // Inbox.
+        try checkInboxTemplate()
+        let (collection, nameDestination) = (self.collection, self.nameDestination)
         let inboxStart = clock.now
-        let inboxErrors = try await Self.inParallel(count: inbox, concurrency: concurrency) { index in
-            let block = TAXII11.ContentBlock(contentBinding: TAXII11.ContentBinding(TAXII.ContentBindingID.stixXML111), content: .xml(Self.package(index)))
-            let reply = try await client.call(base + "/inbox", TAXII11.InboxMessage(destinationCollectionNames: nameDestination ? [collection] : [], contentBlocks: [block]))
-            return reply.status?.type == .success
+        let inboxErrors = try await load.run(count: inbox) { index in
+            post("/inbox", ByteBuffer(string: Self.inboxMessage(index, destination: nameDestination ? collection : nil)))
+        } check: { _, status, body in
+            status == 200 && body.occurrences(of: Self.success) == 1
         }
         let inboxSeconds = Self.seconds(clock.now - inboxStart)
 
@@ -88,20 +103,21 @@ struct BenchTAXIICommand: AsyncParsableCommand {
         guard poll == 0 || labels.count > blocksPerPoll else {
             throw CLIError("the server holds \(labels.count) blocks from this run; a poll window needs more than \(blocksPerPoll)")
         }
+        // The Poll Requests, made before the clock starts: one per window the run uses.
         let windows = max(1, labels.count - blocksPerPoll)
-        let blocksReceived = SharedCount()
-        let pollStart = clock.now
-        let pollErrors = try await Self.inParallel(count: poll, concurrency: concurrency) { index in
-            let first = index % windows
+        let pollBodies = try (0..<min(windows, poll)).map { first in
             let selection = PollSelection(collection: collection, exclusiveBegin: labels[first], inclusiveEnd: labels[first + blocksPerPoll])
-            // The reply is checked for its status and counted, not parsed: the load generator shares
-            // the machine with the server, and parsing would take CPU the server then lacks.
-            let request = Array(try selection.request(version: .v11).xml().utf8)
-            let reply = try await client.post(base + "/poll", body: request, version: .v11)
-            // A block's start and end tags both end in "Content_Block>".
-            let blocks = Self.occurrences(of: Self.blockTagEnd, in: reply.body) / 2
+            return ByteBuffer(string: try selection.request(version: .v11).xml())
+        }
+        let (expectedBlocks, blocksReceived) = (blocksPerPoll, SharedCount())
+        let pollStart = clock.now
+        let pollErrors = poll == 0 ? 0 : try await load.run(count: poll) { index in
+            post("/poll", pollBodies[index % pollBodies.count])
+        } check: { _, status, body in
+            // Counted, not parsed: a block's start and end tags both end in "Content_Block>".
+            let blocks = body.occurrences(of: Self.blockTagEnd) / 2
             blocksReceived.value.add(blocks, ordering: .relaxed)
-            return reply.status == 200 && blocks == blocksPerPoll
+            return status == 200 && blocks == expectedBlocks
         }
         let pollSeconds = Self.seconds(clock.now - pollStart)
 
@@ -118,6 +134,32 @@ struct BenchTAXIICommand: AsyncParsableCommand {
         }
         if inboxErrors > 0 || pollErrors > 0 { throw ExitCode(1) }
     }
+
+    /// Inbox Message number `index` as XML: one content block holding ``package(_:)``, written
+    /// from a template (the load generator must cost little); ``checkInboxTemplate()`` proves it
+    /// is the message the TAXII library writes.
+    static func inboxMessage(_ index: Int, destination: String?) -> String {
+        let names = destination.map { "<taxii_11:Destination_Collection_Name>\($0)</taxii_11:Destination_Collection_Name>" } ?? ""
+        return """
+            <taxii_11:Inbox_Message xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" message_id="bench-\(index)">\
+            \(names)<taxii_11:Content_Block><taxii_11:Content_Binding binding_id="\(TAXII.ContentBindingID.stixXML111)"/>\
+            <taxii_11:Content>\(package(index))</taxii_11:Content></taxii_11:Content_Block></taxii_11:Inbox_Message>
+            """
+    }
+
+    /// Refuses to measure with an Inbox Message template that the TAXII library reads differently
+    /// from the message it would write itself.
+    private func checkInboxTemplate() throws {
+        let block = TAXII11.ContentBlock(contentBinding: TAXII11.ContentBinding(TAXII.ContentBindingID.stixXML111), content: .xml(Self.package(7)))
+        let expected = TAXII11.InboxMessage(messageID: "bench-7", destinationCollectionNames: nameDestination ? [collection] : [], contentBlocks: [block])
+        let read = try TAXII.message(fromXML: Self.inboxMessage(7, destination: nameDestination ? collection : nil))
+        guard case .taxii11(.inboxMessage(let message)) = read, message == expected else {
+            throw CLIError("the load generator's Inbox Message template does not read back as the message it stands for")
+        }
+    }
+
+    /// What a SUCCESS Status Message carries.
+    static let success = Array(#"status_type="SUCCESS""#.utf8)
 
     /// Runs `work` for indexes 0..<count, `concurrency` at a time; returns how many returned false.
     static func inParallel(count: Int, concurrency: Int, _ work: @escaping @Sendable (Int) async throws -> Bool) async throws -> Int {
@@ -152,23 +194,6 @@ struct BenchTAXIICommand: AsyncParsableCommand {
 
     /// How a TAXII content block's start and end tags end (any namespace prefix).
     static let blockTagEnd = Array("Content_Block>".utf8)
-
-    /// How many times `needle` occurs in `haystack`.
-    static func occurrences(of needle: [UInt8], in haystack: [UInt8]) -> Int {
-        guard let first = needle.first, haystack.count >= needle.count else { return 0 }
-        var count = 0
-        var index = 0
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) {
-                count += 1
-                index += needle.count
-            } else {
-                index += 1
-            }
-        }
-        return count
-    }
 
     static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components

@@ -1,0 +1,189 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// A closed-loop HTTP/1.1 load generator that costs the machine as little as it can, so that a
+/// server sharing the cores with it is measured rather than the client: each of `connections`
+/// keep-alive connections sends its next request from the event loop the moment the previous
+/// reply has been read whole, with request bodies made ready by the caller and replies checked
+/// by a closure over the raw bytes. No task, pool or parser stands between the socket and the
+/// next request.
+struct ClosedLoopLoad: Sendable {
+    /// Where the requests go.
+    struct Target: Sendable {
+        var host: String
+        var port: Int
+        var https: Bool
+
+        /// The target of `url` (`http://host[:port]/…` or `https://…`).
+        init(url: String) throws {
+            guard let components = URLComponents(string: url), let scheme = components.scheme, ["http", "https"].contains(scheme),
+                  let host = components.host, !host.isEmpty
+            else { throw CLIError("not an http:// or https:// URL: \(url)") }
+            self.host = host
+            self.https = scheme == "https"
+            self.port = components.port ?? (https ? 443 : 80)
+        }
+    }
+
+    /// One request: its head (path, headers) and body.
+    struct Request: Sendable {
+        var head: HTTPRequestHead
+        var body: ByteBuffer
+    }
+
+    /// Makes request number `index`.
+    typealias RequestMaker = @Sendable (_ index: Int) -> Request
+    /// Says whether the reply to request `index` (HTTP status, whole body) is what was expected.
+    typealias ReplyCheck = @Sendable (_ index: Int, _ status: Int, _ body: ByteBuffer) -> Bool
+
+    let target: Target
+    let connections: Int
+
+    /// Sends requests `0..<count` over the connections and returns how many replies failed the check.
+    func run(count: Int, request: @escaping RequestMaker, check: @escaping ReplyCheck) async throws -> Int {
+        let shared = Shared(count: count, request: request, check: check)
+        let sslContext = try target.https ? Self.insecureTLSContext() : nil
+        let group = MultiThreadedEventLoopGroup.singleton
+        let target = self.target
+        return try await withThrowingTaskGroup(of: Int.self) { tasks in
+            for _ in 0..<max(1, min(connections, count)) {
+                tasks.addTask {
+                    let done = group.any().makePromise(of: Int.self)
+                    let channel = try await ClientBootstrap(group: group)
+                        .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                        .channelInitializer { channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                if let sslContext {
+                                    try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: nil))
+                                }
+                                try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                                try channel.pipeline.syncOperations.addHandler(Driver(shared: shared, done: done))
+                            }
+                        }
+                        .connect(host: target.host, port: target.port).get()
+                    let failures: Int
+                    do {
+                        failures = try await done.futureResult.get()
+                    } catch {
+                        try? await channel.close()
+                        throw error
+                    }
+                    try? await channel.close()
+                    return failures
+                }
+            }
+            return try await tasks.reduce(0, +)
+        }
+    }
+
+    /// The TLS settings of a load generator: any server certificate is accepted.
+    static func insecureTLSContext() throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return try NIOSSLContext(configuration: configuration)
+    }
+
+    /// What every connection shares: the next request's number, the requests, the check.
+    final class Shared: Sendable {
+        let count: Int
+        let next = Atomic<Int>(0)
+        let request: RequestMaker
+        let check: ReplyCheck
+
+        init(count: Int, request: @escaping RequestMaker, check: @escaping ReplyCheck) {
+            self.count = count
+            self.request = request
+            self.check = check
+        }
+    }
+
+    /// Drives one connection from its event loop.
+    final class Driver: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = HTTPClientResponsePart
+        typealias OutboundOut = HTTPClientRequestPart
+
+        let shared: Shared
+        let done: EventLoopPromise<Int>
+        var index = -1
+        var status = 0
+        var body = ByteBuffer()
+        var failures = 0
+        var finished = false
+
+        init(shared: Shared, done: EventLoopPromise<Int>) {
+            self.shared = shared
+            self.done = done
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            sendNext(context: context)
+            context.fireChannelActive()
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head):
+                status = Int(head.status.code)
+                body.clear()
+            case .body(var part):
+                body.writeBuffer(&part)
+            case .end:
+                if !shared.check(index, status, body) { failures += 1 }
+                sendNext(context: context)
+            }
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            finish(.failure(error))
+            context.close(promise: nil)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            finish(.failure(CLIError("the server closed the connection after \(max(0, index)) requests")))
+            context.fireChannelInactive()
+        }
+
+        private func sendNext(context: ChannelHandlerContext) {
+            index = shared.next.add(1, ordering: .relaxed).oldValue
+            guard index < shared.count else { return finish(.success(failures)) }
+            let request = shared.request(index)
+            context.write(wrapOutboundOut(.head(request.head)), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+
+        private func finish(_ result: Result<Int, any Error>) {
+            guard !finished else { return }
+            finished = true
+            done.completeWith(result)
+        }
+    }
+}
+
+extension ByteBuffer {
+    /// How many times `needle` occurs in the readable bytes (without overlaps).
+    func occurrences(of needle: [UInt8]) -> Int {
+        withUnsafeReadableBytes { haystack in
+            needle.withUnsafeBytes { needle in
+                guard let base = haystack.baseAddress, let pattern = needle.baseAddress, needle.count > 0 else { return 0 }
+                var count = 0
+                var offset = 0
+                while offset + needle.count <= haystack.count,
+                      let hit = memchr(base + offset, Int32(needle[0]), haystack.count - offset - needle.count + 1) {
+                    let at = base.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(base + at, pattern, needle.count) == 0 {
+                        count += 1
+                        offset = at + needle.count
+                    } else {
+                        offset = at + 1
+                    }
+                }
+                return count
+            }
+        }
+    }
+}
