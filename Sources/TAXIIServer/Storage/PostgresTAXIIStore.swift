@@ -9,13 +9,16 @@ import ServiceLifecycle
 /// It is a ServiceLifecycle `Service` (its connection pool runs while it runs): put it in the
 /// server's service group. Labels stay strictly increasing per collection across processes: an
 /// inbox takes a transaction-scoped advisory lock on each collection it writes, reads the newest
-/// label and inserts after it, and the lock holds until it commits.
+/// label and inserts after it, and the lock holds until it commits. Inboxes that arrive while
+/// one is being written are written together, in one transaction.
 public final class PostgresTAXIIStore: TAXIIStore, Service {
     /// Where the database is, without the password.
     public let location: String
     let client: PostgresClient
     let logger: Logger
     private let clock: @Sendable () -> Int64
+    /// Inboxes arriving together are stored in one transaction: one commit waits for the disk for all.
+    private let inserts = GroupCommit<[Placement], [[Int64]]>()
 
     /// A store for the database at `url` (`postgres://user:password@host:port/database`).
     public init(url: String, logger: Logger = Logger(label: "bastion.taxii.store"), clock: @escaping @Sendable () -> Int64 = SQLiteTAXIIStore.now) throws(TAXIIStoreError) {
@@ -80,28 +83,74 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
     ]
 
     public func insert(_ placements: [Placement]) async throws(TAXIIStoreError) -> [[Int64]] {
+        try await inserts.submit(placements) { requests throws(TAXIIStoreError) in try await self.insert(together: requests) }
+    }
+
+    /// Stores the placements of several inboxes in one transaction: each collection they write is
+    /// locked (in name order, so that two processes never wait for each other), its newest label
+    /// read once, and the blocks labelled after it in the order the inboxes came.
+    private func insert(together requests: [[Placement]]) async throws(TAXIIStoreError) -> [[[Int64]]] {
         let now = clock()
         return try await transaction { connection in
-            var labels: [[Int64]] = []
-            for placement in placements {
-                try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(placement.collection)))", logger: self.logger)
+            var next: [String: Int64] = [:]
+            for collection in Set(requests.joined().map(\.collection)).sorted() {
+                try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(collection)))", logger: self.logger)
                 var latest: Int64?
                 for try await value in try await connection.query(
-                    "SELECT max(label) FROM taxii_content_blocks WHERE collection = \(placement.collection)", logger: self.logger
+                    "SELECT max(label) FROM taxii_content_blocks WHERE collection = \(collection)", logger: self.logger
                 ).decode(Int64?.self) { latest = value }
-                var next = max(now, (latest ?? Int64.min) &+ 1)
-                var given: [Int64] = []
-                for block in placement.blocks {
-                    try await connection.query("""
-                        INSERT INTO taxii_content_blocks (collection, label, binding_id, subtype_id, content, is_xml, message)
-                        VALUES (\(placement.collection), \(next), \(block.bindingID), \(block.subtypeID), \(block.content), \(block.isXML), \(block.message))
-                        """, logger: self.logger)
-                    given.append(next)
-                    next += 1
-                }
-                labels.append(given)
+                next[collection] = max(now, (latest ?? Int64.min) &+ 1)
             }
-            return labels
+            var replies: [[[Int64]]] = []
+            var rows = BlockRows()
+            for placements in requests {
+                var labels: [[Int64]] = []
+                for placement in placements {
+                    var given: [Int64] = []
+                    for block in placement.blocks {
+                        let label = next[placement.collection, default: now]
+                        rows.append(block, collection: placement.collection, label: label)
+                        given.append(label)
+                        next[placement.collection] = label + 1
+                    }
+                    labels.append(given)
+                }
+                replies.append(labels)
+            }
+            // Every block in one statement: one round trip, however many inboxes came together.
+            try await connection.query("""
+                INSERT INTO taxii_content_blocks (collection, label, binding_id, subtype_id, content, is_xml, message)
+                SELECT c, l, b, CASE WHEN hs THEN s END, t, x, CASE WHEN hm THEN m END
+                FROM UNNEST(\(rows.collections), \(rows.labels), \(rows.bindings), \(rows.subtypes), \(rows.hasSubtype), \(rows.contents),
+                            \(rows.isXML), \(rows.messages), \(rows.hasMessage)) AS u(c, l, b, s, hs, t, x, m, hm)
+                """, logger: self.logger)
+            return replies
+        }
+    }
+
+    /// Blocks to insert, column by column (arrays of optional values cannot be sent, so each
+    /// optional column travels with a column saying whether it has a value).
+    private struct BlockRows {
+        var collections: [String] = []
+        var labels: [Int64] = []
+        var bindings: [String] = []
+        var subtypes: [String] = []
+        var hasSubtype: [Bool] = []
+        var contents: [String] = []
+        var isXML: [Bool] = []
+        var messages: [String] = []
+        var hasMessage: [Bool] = []
+
+        mutating func append(_ block: NewContentBlock, collection: String, label: Int64) {
+            collections.append(collection)
+            labels.append(label)
+            bindings.append(block.bindingID)
+            subtypes.append(block.subtypeID ?? "")
+            hasSubtype.append(block.subtypeID != nil)
+            contents.append(block.content)
+            isXML.append(block.isXML)
+            messages.append(block.message ?? "")
+            hasMessage.append(block.message != nil)
         }
     }
 
@@ -128,38 +177,33 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
     }
 
     public func snapshot(_ query: BlockQuery, limit: Int) async throws(TAXIIStoreError) -> WindowSnapshot {
-        // One connection, one REPEATABLE READ transaction: the three reads see the same data.
-        try await execute { client in
-            try await client.withConnection { connection in
-                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
-                do {
-                    var latest: Int64?
-                    for try await value in try await connection.query(
-                        "SELECT max(label) FROM taxii_content_blocks WHERE collection = \(query.collection)", logger: self.logger
-                    ).decode(Int64?.self) { latest = value }
-                    var window = query
-                    window.upTo = [latest, query.upTo].compactMap { $0 }.min()
-                    var snapshot = WindowSnapshot(query: window, latest: latest, total: 0, blocks: [])
-                    if latest != nil {
-                        let (condition, binds) = Self.condition(window, firstBind: 1)
-                        for try await total in try await connection.query(
-                            PostgresQuery(unsafeSQL: "SELECT count(*) FROM taxii_content_blocks WHERE \(condition)", binds: binds), logger: self.logger
-                        ).decode(Int64.self) { snapshot.total = Int(total) }
-                        if limit > 0, snapshot.total > 0 {
-                            var all = binds
-                            all.append(Int64(limit))
-                            snapshot.blocks = try await Self.blocks(try await connection.query(PostgresQuery(
-                                unsafeSQL: "SELECT \(Self.columns) FROM taxii_content_blocks WHERE \(condition) ORDER BY label LIMIT $\(all.count)", binds: all),
-                                logger: self.logger))
-                        }
-                    }
-                    try await connection.query("COMMIT", logger: self.logger)
-                    return snapshot
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: self.logger)
-                    throw error
+        // One statement, so one round trip and one snapshot: the newest label, how many blocks the
+        // window holds up to it, and its first page (a row of NULL block columns when it is empty).
+        let (condition, binds) = Self.condition(query, firstBind: 1)
+        var all = binds
+        all.append(Int64(max(0, limit)))
+        let selected = "FROM taxii_content_blocks WHERE \(condition) AND label <= (SELECT label FROM latest)"
+        let sql = """
+            WITH latest AS (SELECT max(label) AS label FROM taxii_content_blocks WHERE collection = $1),
+                 page AS (SELECT \(Self.columns) \(selected) ORDER BY label LIMIT $\(all.count))
+            SELECT (SELECT label FROM latest), (SELECT count(*) \(selected)), \(Self.columns("page."))
+            FROM (SELECT 1) AS one LEFT JOIN page ON true ORDER BY page.label
+            """
+        return try await execute { client in
+            var snapshot = WindowSnapshot(query: query, latest: nil, total: 0, blocks: [])
+            for try await (latest, total, id, collection, label, bindingID, subtypeID, content, isXML, message) in try await client.query(
+                PostgresQuery(unsafeSQL: sql, binds: all), logger: self.logger
+            ).decode((Int64?, Int64, Int64?, String?, Int64?, String?, String?, String?, Bool?, String?).self) {
+                snapshot.latest = latest
+                snapshot.total = Int(total)
+                if let id, let collection, let label, let bindingID, let content, let isXML {
+                    snapshot.blocks.append(StoredContentBlock(
+                        id: id, collection: collection, label: label,
+                        block: NewContentBlock(bindingID: bindingID, subtypeID: subtypeID, content: content, isXML: isXML, message: message)))
                 }
             }
+            snapshot.query.upTo = [snapshot.latest, query.upTo].compactMap { $0 }.min()
+            return snapshot
         }
     }
 

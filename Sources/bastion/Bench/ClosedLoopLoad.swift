@@ -10,7 +10,8 @@ import Synchronization
 /// keep-alive connections sends its next request from the event loop the moment the previous
 /// reply has been read whole, with request bodies made ready by the caller and replies checked
 /// by a closure over the raw bytes. No task, pool or parser stands between the socket and the
-/// next request.
+/// next request. A server that closes the connection after a reply (`Connection: close`) is
+/// connected to again.
 struct ClosedLoopLoad: Sendable {
     /// Where the requests go.
     struct Target: Sendable {
@@ -52,28 +53,33 @@ struct ClosedLoopLoad: Sendable {
         return try await withThrowingTaskGroup(of: Int.self) { tasks in
             for _ in 0..<max(1, min(connections, count)) {
                 tasks.addTask {
-                    let done = group.any().makePromise(of: Int.self)
-                    let channel = try await ClientBootstrap(group: group)
-                        .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-                        .channelInitializer { channel in
-                            channel.eventLoop.makeCompletedFuture {
-                                if let sslContext {
-                                    try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: nil))
+                    // A server that closes connections after a reply (no keep-alive) is connected to again.
+                    var failures = 0
+                    while true {
+                        let done = group.any().makePromise(of: Driver.Outcome.self)
+                        let channel = try await ClientBootstrap(group: group)
+                            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                            .channelInitializer { channel in
+                                channel.eventLoop.makeCompletedFuture {
+                                    if let sslContext {
+                                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: nil))
+                                    }
+                                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                                    try channel.pipeline.syncOperations.addHandler(Driver(shared: shared, done: done))
                                 }
-                                try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                                try channel.pipeline.syncOperations.addHandler(Driver(shared: shared, done: done))
                             }
+                            .connect(host: target.host, port: target.port).get()
+                        let outcome: Driver.Outcome
+                        do {
+                            outcome = try await done.futureResult.get()
+                        } catch {
+                            try? await channel.close()
+                            throw error
                         }
-                        .connect(host: target.host, port: target.port).get()
-                    let failures: Int
-                    do {
-                        failures = try await done.futureResult.get()
-                    } catch {
                         try? await channel.close()
-                        throw error
+                        failures += outcome.failures
+                        if outcome.finished { return failures }
                     }
-                    try? await channel.close()
-                    return failures
                 }
             }
             return try await tasks.reduce(0, +)
@@ -106,15 +112,22 @@ struct ClosedLoopLoad: Sendable {
         typealias InboundIn = HTTPClientResponsePart
         typealias OutboundOut = HTTPClientRequestPart
 
+        /// How a connection's run ended: all requests sent, or the server closing it after a reply.
+        struct Outcome {
+            var failures: Int
+            var finished: Bool
+        }
+
         let shared: Shared
-        let done: EventLoopPromise<Int>
+        let done: EventLoopPromise<Outcome>
         var index = -1
         var status = 0
+        var keepAlive = true
         var body = ByteBuffer()
         var failures = 0
         var finished = false
 
-        init(shared: Shared, done: EventLoopPromise<Int>) {
+        init(shared: Shared, done: EventLoopPromise<Outcome>) {
             self.shared = shared
             self.done = done
         }
@@ -128,12 +141,17 @@ struct ClosedLoopLoad: Sendable {
             switch unwrapInboundIn(data) {
             case .head(let head):
                 status = Int(head.status.code)
+                keepAlive = head.isKeepAlive
                 body.clear()
             case .body(var part):
                 body.writeBuffer(&part)
             case .end:
                 if !shared.check(index, status, body) { failures += 1 }
-                sendNext(context: context)
+                if keepAlive {
+                    sendNext(context: context)
+                } else {
+                    finish(.success(Outcome(failures: failures, finished: false)))
+                }
             }
         }
 
@@ -149,14 +167,14 @@ struct ClosedLoopLoad: Sendable {
 
         private func sendNext(context: ChannelHandlerContext) {
             index = shared.next.add(1, ordering: .relaxed).oldValue
-            guard index < shared.count else { return finish(.success(failures)) }
+            guard index < shared.count else { return finish(.success(Outcome(failures: failures, finished: true))) }
             let request = shared.request(index)
             context.write(wrapOutboundOut(.head(request.head)), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
 
-        private func finish(_ result: Result<Int, any Error>) {
+        private func finish(_ result: Result<Outcome, any Error>) {
             guard !finished else { return }
             finished = true
             done.completeWith(result)
