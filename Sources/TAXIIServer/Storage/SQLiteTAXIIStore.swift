@@ -10,6 +10,8 @@ public final class SQLiteTAXIIStore: TAXIIStore {
     public let path: String
     private let pool: DatabasePool
     private let clock: @Sendable () -> Int64
+    /// Inboxes arriving together are stored in one transaction.
+    private let inserts = GroupCommit<[Placement], [[Int64]]>()
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     /// `clock` gives the current time in microseconds since 1970 (tests set it).
@@ -105,26 +107,32 @@ public final class SQLiteTAXIIStore: TAXIIStore {
     public func prepare() async throws(TAXIIStoreError) {}
 
     public func insert(_ placements: [Placement]) async throws(TAXIIStoreError) -> [[Int64]] {
+        try await inserts.submit(placements) { requests throws(TAXIIStoreError) in try await self.insert(together: requests) }
+    }
+
+    /// Stores the placements of several inboxes in one transaction, labelled in the order they came.
+    private func insert(together requests: [[Placement]]) async throws(TAXIIStoreError) -> [[[Int64]]] {
         let now = clock()
         return try await write { db in
-            var labels: [[Int64]] = []
-            for placement in placements {
-                let (collection, blocks) = (placement.collection, placement.blocks)
-                let latest = try Self.latestLabel(in: collection, db)
-                var next = max(now, (latest ?? Int64.min) &+ 1)
-                var given: [Int64] = []
-                let insert = try db.cachedStatement(sql: """
-                    INSERT INTO content_blocks (collection, label, binding_id, subtype_id, content, is_xml, message)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """)
-                for block in blocks {
-                    try insert.execute(arguments: [collection, next, block.bindingID, block.subtypeID, block.content, block.isXML, block.message])
-                    given.append(next)
-                    next += 1
+            var next: [String: Int64] = [:]
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO content_blocks (collection, label, binding_id, subtype_id, content, is_xml, message)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            return try requests.map { placements in
+                try placements.map { placement in
+                    let collection = placement.collection
+                    var label = try next[collection] ?? max(now, (Self.latestLabel(in: collection, db) ?? Int64.min) &+ 1)
+                    var given: [Int64] = []
+                    for block in placement.blocks {
+                        try insert.execute(arguments: [collection, label, block.bindingID, block.subtypeID, block.content, block.isXML, block.message])
+                        given.append(label)
+                        label += 1
+                    }
+                    next[collection] = label
+                    return given
                 }
-                labels.append(given)
             }
-            return labels
         }
     }
 
