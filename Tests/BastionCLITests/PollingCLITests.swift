@@ -33,6 +33,19 @@ struct PollingCLITests {
         return (process, String(banner[range]))
     }
 
+    /// `bastion openc2 status --json` of `id`, once it is answered (or after 20 s, as it stands then).
+    func waitUntilAnswered(_ id: String, database: String) throws -> [String: Any] {
+        var current: [String: Any] = [:]
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let status = try CLI.run(["openc2", "status", "--database", database, id, "--json"])
+            current = (try? JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]) ?? [:]
+            if current["state"] as? String == "answered" { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return current
+    }
+
     @Test("enqueue → a polling Consumer's GET (200, X-Correlation-ID) → its POSTed Response → status shows it answered")
     func roundTrip() async throws {
         let directory = try TemporaryDirectory()
@@ -101,17 +114,7 @@ struct PollingCLITests {
         let queued = try CLI.run(["openc2", "enqueue", "--database", database, "--consumer", DevelopmentPKI.defaultClientCommonName,
                                   "deny", "ipv4_net", "198.51.100.9", "--response-requested", "complete"])
         let id = queued.output.trimmingCharacters(in: .whitespacesAndNewlines)
-        func state() throws -> [String: Any] {
-            let status = try CLI.run(["openc2", "status", "--database", database, id, "--json"])
-            return (try? JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]) ?? [:]
-        }
-        var current: [String: Any] = [:]
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            current = try state()
-            if current["state"] as? String == "answered" { break }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
+        let current = try waitUntilAnswered(id, database: database)
         #expect(current["state"] as? String == "answered", "\(current)")
         let results = (current["response"] as? [String: Any])?["results"] as? [String: Any]
         #expect((results?["slpf"] as? [String: Any])?["rule_number"] as? Int == 1)
@@ -174,14 +177,7 @@ struct PollingCLITests {
         #expect(sent.output.contains(#""status":102"#), "acknowledged at once: \(sent.output)")
         let id = try #require(sent.error.range(of: #"recorded as [0-9a-f-]{36}"#, options: .regularExpression).map { String(sent.error[$0].suffix(36)) }, "\(sent.error)")
 
-        var current: [String: Any] = [:]
-        let until = Date().addingTimeInterval(20)
-        while Date() < until {
-            let status = try CLI.run(["openc2", "status", "--database", database, id, "--json"])
-            current = (try? JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]) ?? [:]
-            if current["state"] as? String == "answered" { break }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
+        let current = try waitUntilAnswered(id, database: database)
         #expect(current["state"] as? String == "answered" && current["consumer"] as? String == identity, "\(current)")
         let results = (current["response"] as? [String: Any])?["results"] as? [String: Any]
         #expect((results?["slpf"] as? [String: Any])?["rule_number"] as? Int == 1, "the final Response, forwarded: \(current)")

@@ -34,20 +34,7 @@ func withPushConsumer(
     let consumer = Consumer(
         configuration: ConsumerConfiguration(port: 0, transport: .https(try TestPKI.shared.serverTLS()), exchange: exchange), handler: handler,
         logger: quiet, onListening: { announce.yield($0) })
-    let group = ServiceGroup(services: [consumer], gracefulShutdownSignals: [], logger: quiet)
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        let url = "https://127.0.0.1:\(try #require(await iterator.next()))/.well-known/openc2"
-        do {
-            try await body(url)
-        } catch {
-            await group.triggerGracefulShutdown()
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
-    }
+    try await withRunning(consumer, ports: ports, body)
 }
 
 /// Waits (up to 10 s) until the queue holds `id` in `state`.

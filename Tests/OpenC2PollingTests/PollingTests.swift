@@ -188,13 +188,18 @@ func withProducerServer(
     let server = ProducerServer(
         queue: queue, http: HTTPServerConfiguration(name: "producer", port: 0, transport: .https(try TestPKI.shared.serverTLS())),
         statusAfter: statusAfter, logger: quiet, onListening: { announce.yield($0) })
-    let group = ServiceGroup(services: [server], gracefulShutdownSignals: [], logger: quiet)
+    try await withRunning(server, ports: ports) { url in try await body(url, server) }
+}
+
+/// Runs `service` until `body`, given its OpenC2 URL once `ports` says where it listens, is done.
+func withRunning(_ service: any Service, ports: AsyncStream<Int>, _ body: (_ url: String) async throws -> Void) async throws {
+    let group = ServiceGroup(services: [service], gracefulShutdownSignals: [], logger: quiet)
     try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         let url = "https://127.0.0.1:\(try #require(await iterator.next()))/.well-known/openc2"
         do {
-            try await body(url, server)
+            try await body(url)
         } catch {
             await group.triggerGracefulShutdown()
             throw error
