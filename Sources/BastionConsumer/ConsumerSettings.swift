@@ -32,6 +32,13 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
     public var gateway: Bool?
     public var state: String?
     public var rulesDir: String?
+    /// The Producer server that final Responses of acknowledged Commands are POSTed to (both
+    /// servers, WD02 §3.5), and the client certificate, key and CA for it (defaults: `cert`,
+    /// `key`, `client_ca`).
+    public var respondTo: String?
+    public var respondCert: String?
+    public var respondKey: String?
+    public var respondCA: String?
 
     /// The defaults used where a setting is not given.
     public enum Defaults {
@@ -73,6 +80,10 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         case handshakeTimeout = "handshake_timeout"
         case accessLog = "access_log"
         case metrics
+        case respondTo = "respond_to"
+        case respondCert = "respond_cert"
+        case respondKey = "respond_key"
+        case respondCA = "respond_ca"
     }
 
     /// Settings with the given values; those left `nil` take the file's or the defaults.
@@ -81,7 +92,8 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         noClientAuth: Bool? = nil, allowPeers: [String]? = nil, testingHTTP: Bool? = nil, maxBody: Int? = nil,
         idleTimeout: Int? = nil, requestTimeout: Int? = nil, maxConnections: Int? = nil,
         maxConnectionsPerAddress: Int? = nil, handshakeTimeout: Int? = nil, accessLog: Bool? = nil, metrics: String? = nil, identity: String? = nil,
-        firewall: FirewallChoice? = nil, gateway: Bool? = nil, state: String? = nil, rulesDir: String? = nil
+        firewall: FirewallChoice? = nil, gateway: Bool? = nil, state: String? = nil, rulesDir: String? = nil,
+        respondTo: String? = nil, respondCert: String? = nil, respondKey: String? = nil, respondCA: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -104,6 +116,10 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         self.gateway = gateway
         self.state = state
         self.rulesDir = rulesDir
+        self.respondTo = respondTo
+        self.respondCert = respondCert
+        self.respondKey = respondKey
+        self.respondCA = respondCA
     }
 
     /// Values of `override` where it has one, else ours.
@@ -118,7 +134,9 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
             handshakeTimeout: override.handshakeTimeout ?? handshakeTimeout, accessLog: override.accessLog ?? accessLog,
             metrics: override.metrics ?? metrics,
             identity: override.identity ?? identity, firewall: override.firewall ?? firewall, gateway: override.gateway ?? gateway,
-            state: override.state ?? state, rulesDir: override.rulesDir ?? rulesDir
+            state: override.state ?? state, rulesDir: override.rulesDir ?? rulesDir,
+            respondTo: override.respondTo ?? respondTo, respondCert: override.respondCert ?? respondCert,
+            respondKey: override.respondKey ?? respondKey, respondCA: override.respondCA ?? respondCA
         )
     }
 
@@ -218,6 +236,12 @@ public struct ConsumerSettings: Decodable, Equatable, Sendable {
         try check(maxConnectionsPerAddress, Limits.maxConnections, .maxConnectionsPerAddress)
         try check(handshakeTimeout, Limits.timeout, .handshakeTimeout)
         _ = try metricsAddress()
+        if let respondTo, !respondTo.hasPrefix("https://") {
+            throw SettingsError(key: CodingKeys.respondTo.rawValue, "must be an https:// URL, got '\(respondTo)'")
+        }
+        if respondTo == nil, let given = [(respondCert, CodingKeys.respondCert), (respondKey, .respondKey), (respondCA, .respondCA)].first(where: { $0.0 != nil }) {
+            throw SettingsError(key: given.1.rawValue, "goes with respond_to")
+        }
     }
 }
 

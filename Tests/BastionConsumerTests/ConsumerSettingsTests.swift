@@ -93,6 +93,21 @@ struct ConsumerSettingsTests {
         #expect(missing?.description.contains("/nonexistent/a.pem") == true, "\(String(describing: missing))")
     }
 
+    @Test("respond_to and its certificate are read, overridden like the rest, and checked")
+    func respondTo() throws {
+        let settings = try decode("""
+            respond_to: https://producer.example:8444
+            respond_cert: edge-client.pem
+            respond_key: edge-client-key.pem
+            """)
+        #expect(settings.respondTo == "https://producer.example:8444" && settings.respondCert == "edge-client.pem" && settings.respondCA == nil)
+        #expect(settings.overridden(by: ConsumerSettings(respondCA: "ca.pem")).respondCA == "ca.pem")
+        let plain = #expect(throws: SettingsError.self) { try decode("respond_to: http://producer.example") }
+        #expect(plain?.description.contains("'respond_to' must be an https:// URL") == true, "\(String(describing: plain))")
+        let alone = #expect(throws: SettingsError.self) { try decode("respond_key: k.pem") }
+        #expect(alone?.description.contains("'respond_key' goes with respond_to") == true, "\(String(describing: alone))")
+    }
+
     @Test("a file that cannot be read, or is too large, is refused with its path")
     func files() throws {
         let error = #expect(throws: SettingsError.self) { try ConsumerSettings.load(yamlFile: "/nonexistent/consumer.yaml") }

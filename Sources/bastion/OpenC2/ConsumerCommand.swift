@@ -13,7 +13,7 @@ import ServiceLifecycle
 
 /// Options of `bastion openc2 consumer`.
 struct ConsumerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A YAML file with these settings (keys in snake_case: host, port, cert, key, client_ca, no_client_auth, allow_peers, testing_http, max_body, idle_timeout, request_timeout, max_connections, max_connections_per_address, handshake_timeout, access_log, metrics, identity, firewall, gateway, state, rules_dir). Options given on the command line win.", valueName: "file"))
+    @Option(help: ArgumentHelp("A YAML file with these settings (keys in snake_case: host, port, cert, key, client_ca, no_client_auth, allow_peers, testing_http, max_body, idle_timeout, request_timeout, max_connections, max_connections_per_address, handshake_timeout, access_log, metrics, identity, firewall, gateway, state, rules_dir, respond_to, respond_cert, respond_key, respond_ca). Options given on the command line win.", valueName: "file"))
     var config: String?
 
     @Option(help: "The address to listen on (default 127.0.0.1).")
@@ -109,7 +109,8 @@ struct ConsumerOptions: ParsableArguments {
             maxBody: maxBody, idleTimeout: idleTimeout, requestTimeout: requestTimeout, maxConnections: maxConnections,
             maxConnectionsPerAddress: maxConnectionsPerAddress, handshakeTimeout: handshakeTimeout, accessLog: accessLog ? true : nil,
             metrics: metrics,
-            identity: identity, firewall: firewall, gateway: gateway ? true : nil, state: state, rulesDir: rulesDir
+            identity: identity, firewall: firewall, gateway: gateway ? true : nil, state: state, rulesDir: rulesDir,
+            respondTo: respondTo, respondCert: respondCert, respondKey: respondKey, respondCA: respondCA
         ))
     }
 }
@@ -147,12 +148,6 @@ struct ConsumerCommand: AsyncParsableCommand {
             guard (1...3_600).contains(options.interval) else { throw ValidationError("--interval must be 1…3600 seconds") }
             guard options.respondTo == nil else { throw ValidationError("--respond-to is for a listening Consumer; a polling one POSTs its Responses to --poll") }
         }
-        if let url = options.respondTo, !url.hasPrefix("https://") {
-            throw ValidationError("--respond-to must be an https:// URL, got '\(url)'")
-        }
-        if options.respondTo == nil, [options.respondCert, options.respondKey, options.respondCA].contains(where: { $0 != nil }) {
-            throw ValidationError("--respond-cert, --respond-key and --respond-ca go with --respond-to")
-        }
     }
 
     func run() async throws {
@@ -182,12 +177,12 @@ struct ConsumerCommand: AsyncParsableCommand {
 extension ConsumerCommand {
     /// The forwarder of asynchronous Responses to `--respond-to`, if given.
     func responsePoster(settings: ConsumerSettings, logger: Logger) throws -> (poster: ResponsePoster, client: HTTPClient)? {
-        guard var url = options.respondTo else { return nil }
+        guard var url = settings.respondTo else { return nil }
         if let schemeEnd = url.range(of: "://"), !url[schemeEnd.upperBound...].contains("/") { url += "/.well-known/openc2" }
         let tls: TLSConfiguration
         do {
             tls = try TLSPolicy.client(
-                caPath: options.respondCA ?? settings.clientCA, certificatePath: options.respondCert ?? settings.cert, keyPath: options.respondKey ?? settings.key)
+                caPath: settings.respondCA ?? settings.clientCA, certificatePath: settings.respondCert ?? settings.cert, keyPath: settings.respondKey ?? settings.key)
         } catch {
             throw CLIError("--respond-to: \(error)")
         }
