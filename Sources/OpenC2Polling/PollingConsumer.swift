@@ -21,11 +21,7 @@ public final class ExecutedCommands: Sendable {
     public init(path: String) throws(CommandQueueError) {
         self.path = path
         do {
-            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(5)
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-            queue = try DatabasePool(path: path, configuration: configuration)
+            queue = try openStateDatabase(path: path)
             try queue.write { db in
                 try db.execute(sql: "CREATE TABLE IF NOT EXISTS executed (correlation_id TEXT PRIMARY KEY, response TEXT, at INTEGER NOT NULL)")
             }

@@ -12,12 +12,7 @@ public final class SQLiteCommandQueue: CommandQueue {
     public init(path: String) throws(CommandQueueError) {
         self.path = path
         do {
-            try FileManager.default.createDirectory(
-                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(5)
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try openStateDatabase(path: path)
             try Self.migrator.migrate(pool)
         } catch {
             throw CommandQueueError(.unavailable, "cannot open the command queue \(path): \(error)")

@@ -52,9 +52,12 @@ struct BothServersTests {
     func acknowledged() async throws {
         try await withQueue { queue in
             try await withProducerServer(queue) { producerServer, _ in
+                let directory = try TemporaryDirectory()
+                defer { directory.remove() }
                 let configuration = ResponsePoster.Configuration(url: producerServer, tls: try TestPKI.shared.clientTLS())
                 let posterClient = ResponsePoster.makeClient(configuration)
-                let poster = ResponsePoster(configuration: configuration, client: posterClient, logger: quiet)
+                let outbox = try ForwardOutbox(path: directory.path("outbox.sqlite"))
+                let poster = ResponsePoster(configuration: configuration, outbox: outbox, client: posterClient, logger: quiet)
                 let handler = GatedHandler()
                 let me = DevelopmentPKI.defaultClientCommonName
                 var http = HTTPClient.Configuration.failingFast()
@@ -75,6 +78,7 @@ struct BothServersTests {
                         let answered = try await waitFor("p1", .answered, in: queue)
                         let response = try OpenC2Decoder().decode(Response.self, from: try #require(answered.response))
                         #expect(response.status == .ok && response.statusText == "done" && handler.executed.withLock { $0 } == 1)
+                        #expect(try outbox.count() == 0, "delivered, so no longer kept")
                     }
                 } catch {
                     try? await producerClient.shutdown()
@@ -87,8 +91,12 @@ struct BothServersTests {
         }
     }
 
-    @Test("a Producer server that answers 5xx is tried again with back-off; one that refuses (4xx) is not")
-    func retries() async throws {
+    @Test("a Response the Producer server does not take (5xx, unreachable) is kept and tried again, also by a new poster; a 4xx drops it")
+    func outbox() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let outboxPath = directory.path("outbox.sqlite")
+        let clock = ManualClock()
         let calls = Mutex(0)
         try await ScriptedHTTPServer.with(tls: try TestPKI.shared.serverTLS()) { _ in
             calls.withLock { count in
@@ -97,16 +105,31 @@ struct BothServersTests {
             }
         } _: { server in
             let configuration = ResponsePoster.Configuration(
-                url: server.url("/.well-known/openc2"), tls: try TestPKI.shared.clientTLS(), attempts: 5, firstRetry: .milliseconds(20))
+                url: server.url("/.well-known/openc2"), tls: try TestPKI.shared.clientTLS(), firstRetry: .seconds(1), maximumRetry: .seconds(8))
             let client = ResponsePoster.makeClient(configuration)
-            let poster = ResponsePoster(configuration: configuration, client: client, logger: quiet)
+            let poster = ResponsePoster(configuration: configuration, outbox: try ForwardOutbox(path: outboxPath), client: client, logger: quiet, clock: clock.function)
             await poster.forward(Response(.ok), correlationID: "c9")
-            #expect(server.requests.count == 3, "two 503s, then stored")
+            #expect(try server.requests.count == 1 && poster.outbox.count() == 1, "503: kept")
+            await poster.deliverDue(now: clock.function())
+            #expect(server.requests.count == 1, "not due yet")
+            clock.advance(31_000)
+            await poster.deliverDue(now: clock.function())
+            #expect(try server.requests.count == 2 && poster.outbox.count() == 1, "503 again: kept, the wait doubled")
+            clock.advance(1_500)
+            await poster.deliverDue(now: clock.function())
+            #expect(server.requests.count == 2, "the second wait is 2 s")
+
+            // A new poster over the same file (the Consumer restarted) delivers it.
+            let restarted = ResponsePoster(configuration: configuration, outbox: try ForwardOutbox(path: outboxPath), client: client, logger: quiet, clock: clock.function)
+            clock.advance(1_000)
+            await restarted.deliverDue(now: clock.function())
+            #expect(try server.requests.count == 3 && restarted.outbox.count() == 0, "stored on the third try")
             let posted = try #require(server.requests.last)
             #expect(posted.method == "POST" && posted.header("X-Correlation-ID") == "c9" && posted.header("Date") != nil)
             #expect(posted.header("Content-Type") == "application/openc2-rsp+json;version=1.0" && posted.text == #"{"status":200}"#)
-            await poster.forward(Response(.ok), correlationID: "c10")
-            #expect(server.requests.count == 4, "a 404 is not retried")
+
+            await restarted.forward(Response(.ok), correlationID: "c10")
+            #expect(try server.requests.count == 4 && restarted.outbox.count() == 0, "a 404 is not tried again")
             try await client.shutdown()
         }
     }

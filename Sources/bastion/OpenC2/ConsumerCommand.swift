@@ -135,7 +135,8 @@ struct ConsumerCommand: AsyncParsableCommand {
         With --respond-to URL the Producer runs an HTTPS server too (HTTPS WD02 "both servers"): a \
         Command with response_requested ack or status is answered 102 at once, and its final \
         Response is POSTed to that Producer server when the work is done, with X-Correlation-ID = \
-        its command_id (retried with back-off while the server cannot be reached). \
+        its command_id; kept beside --state (forward-outbox.sqlite) and tried again with back-off \
+        while the server cannot be reached, also after a restart. \
         `bastion openc2 send --record QUEUE` keeps such Commands in the Producer server's queue.
         """
     )
@@ -163,7 +164,10 @@ struct ConsumerCommand: AsyncParsableCommand {
             choice, gateway: settings.gateway ?? false, statePath: settings.state ?? ConsumerSettings.Defaults.state, rulesDirectory: settings.rulesDir, logger: logger)
         let handler: any CommandHandler = firewall?.actuator ?? QueryFeaturesHandler()
         do {
-            try await runConsumer(configuration: configuration, handler: handler, firewall: firewall, metrics: metrics, logger: logger) { _, url in
+            try await runConsumer(
+                configuration: configuration, handler: handler, firewall: firewall, metrics: metrics, logger: logger,
+                alongside: forwarding.map { [$0.poster] } ?? []
+            ) { _, url in
                 if let url { logger.info("metrics", metadata: ["url": "\(url)", "health": "\(url.replacingOccurrences(of: "/metrics", with: "/health"))"]) }
             }
         } catch {
@@ -187,9 +191,15 @@ extension ConsumerCommand {
             throw CLIError("--respond-to: \(error)")
         }
         let configuration = ResponsePoster.Configuration(url: url, tls: tls)
-        logger.info("final Responses of acknowledged commands go to the Producer server", metadata: ["url": "\(url)"])
+        let statePath = settings.state ?? ConsumerSettings.Defaults.state
+        let outboxPath = URL(fileURLWithPath: statePath).deletingLastPathComponent().appendingPathComponent("forward-outbox.sqlite").path
+        let outbox: ForwardOutbox
+        do { outbox = try ForwardOutbox(path: outboxPath) } catch { throw CLIError(error.description) }
+        logger.info("final Responses of acknowledged commands go to the Producer server", metadata: [
+            "url": "\(url)", "outbox": "\(outboxPath)", "waiting": "\((try? outbox.count()) ?? 0)",
+        ])
         let client = ResponsePoster.makeClient(configuration)
-        return (ResponsePoster(configuration: configuration, client: client, logger: logger), client)
+        return (ResponsePoster(configuration: configuration, outbox: outbox, client: client, logger: logger), client)
     }
 
     /// The polling mode: GET Commands from the Producer server at `url`, POST the Responses.
