@@ -13,12 +13,12 @@ struct BenchTAXIICommand: AsyncParsableCommand {
         commandName: "taxii",
         abstract: "Measure a TAXII 1.1 server: inbox messages per second, then poll requests per second.",
         discussion: """
-        Inbox: --inbox messages, each one STIX 1.1.1 content block of about 2 KB, over --concurrency
-        keep-alive connections. Poll: --poll Poll Requests over as many, each for a time window holding
-        exactly --blocks-per-poll of the blocks just pushed (their timestamp labels are read back first,
-        following every result part). Each connection sends its next request as soon as the previous
-        reply is in; requests are made before the clock starts where they can be, and replies are
-        checked on their bytes (SUCCESS, the number of blocks), so the load generator takes little of a
+        Inbox: --inbox messages, each one STIX 1.1.1 content block of about 2 KB, over --concurrency \
+        keep-alive connections. Poll: --poll Poll Requests over as many, each for a time window holding \
+        exactly --blocks-per-poll of the blocks just pushed (their timestamp labels are read back first, \
+        following every result part). Each connection sends its next request as soon as the previous \
+        reply is in; requests are made before the clock starts where they can be, and replies are \
+        checked on their bytes (SUCCESS, the number of blocks), so the load generator takes little of a \
         machine it shares with the server. Works against any TAXII 1.1 server, for side-by-side figures.
         """
     )
