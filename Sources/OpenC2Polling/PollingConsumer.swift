@@ -60,6 +60,11 @@ public final class ExecutedCommands: Sendable {
     }
 }
 
+/// `base` doubled `times` times (none for zero or less), at most `cap`: the wait before a retry.
+func doubling(_ base: Duration, times: Int, cappedAt cap: Duration) -> Duration {
+    min(base * (1 << min(max(0, times), 20)), cap)
+}
+
 /// A Consumer that polls a Producer server for its Commands (OpenC2 HTTPS WD02): it opens no
 /// port. It GETs the next Command, executes it with `handler` (the same one a push Consumer
 /// uses) and POSTs the Response with `X-Correlation-ID`; it polls again at once after a 200,
@@ -145,9 +150,7 @@ public struct PollingConsumer: Sendable {
     /// The wait after `failures` failures in a row: the interval doubled per failure, capped,
     /// with up to a quarter of jitter.
     func backoff(afterFailures failures: Int) -> Duration {
-        let base = configuration.interval * (1 << min(max(0, failures - 1), 10))
-        let capped = min(base, configuration.maximumBackoff)
-        return capped * Double.random(in: 0.75...1.0)
+        doubling(configuration.interval, times: failures - 1, cappedAt: configuration.maximumBackoff) * Double.random(in: 0.75...1.0)
     }
 
     /// One poll: GET, execute, POST.

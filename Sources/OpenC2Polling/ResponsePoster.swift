@@ -217,7 +217,7 @@ public struct ResponsePoster: ResponseForwarder, Service {
             if entry.attempts == 0 {
                 logger.warning("forwarding the Response failed; it is kept and tried again", metadata: ["correlation_id": "\(id)", "error": "\(reason)"])
             }
-            let wait = min(configuration.firstRetry * (1 << min(entry.attempts, 20)), configuration.maximumRetry)
+            let wait = doubling(configuration.firstRetry, times: entry.attempts, cappedAt: configuration.maximumRetry)
             try? outbox.postpone(id, attempts: entry.attempts + 1, retryAt: clock() + ProducerServerExchange.milliseconds(wait), error: reason)
         }
     }
