@@ -96,6 +96,11 @@ public enum TAXII {
             try message.xml(prettyPrinted: prettyPrinted)
         }
 
+        /// The message as an XML document in UTF-8 bytes.
+        public func xmlBytes(prettyPrinted: Bool = false) throws(TAXIIError) -> [UInt8] {
+            try message.xmlBytes(prettyPrinted: prettyPrinted)
+        }
+
         /// The dictionary form (libtaxii's `to_dict()`).
         public func dictionary() -> [String: DictionaryValue] { message.dictionary() }
 

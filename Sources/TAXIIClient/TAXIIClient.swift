@@ -128,13 +128,13 @@ public final class TAXIIClient: Sendable {
     ///   that does not answer the request (another response type or version).
     public func call(_ url: String, _ message: some TAXIIMessage) async throws(TAXIIClientError) -> TAXII.Message {
         let version = type(of: message).version
-        let xml: String
+        let xml: [UInt8]
         do {
-            xml = try message.xml()
+            xml = try message.xmlBytes()
         } catch {
             throw TAXIIClientError(.configuration, url: url, "cannot write the request: \(error)")
         }
-        let reply = try await post(url, body: Array(xml.utf8), version: version)
+        let reply = try await post(url, body: xml, version: version)
         let answer: TAXII.Message
         do throws(TAXIIBindingError) {
             answer = try TAXIIHTTPBinding.message(from: reply, version: version, inResponseTo: message.messageID)

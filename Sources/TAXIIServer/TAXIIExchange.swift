@@ -202,16 +202,16 @@ public struct TAXIIExchange: Sendable {
             ("service", configuration.paths.service(at: request.path)?.rawValue ?? "NONE"),
             ("answer", message.status?.type.rawValue ?? message.messageType.rawValue),
         ]).increment()
-        let xml: String
+        let xml: [UInt8]
         do {
-            xml = try message.xml()
+            xml = try message.xmlBytes()
         } catch {
             logger.error("cannot write a TAXII answer", metadata: ["error": "\(error)"])
             return TAXIIReply(status: 500, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("the server could not write its answer\n".utf8))
         }
         return TAXIIReply(
             status: 200, headers: TAXIIHTTPBinding.responseHeaders(version: message.version, https: request.https) + extraHeaders,
-            body: Array(xml.utf8))
+            body: xml)
     }
 }
 

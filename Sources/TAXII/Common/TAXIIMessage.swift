@@ -70,10 +70,15 @@ extension TAXIIMessage {
 
     /// The message as an XML document (with an XML declaration).
     public func xml(prettyPrinted: Bool = false) throws(TAXIIError) -> String {
+        String(decoding: try xmlBytes(prettyPrinted: prettyPrinted), as: UTF8.self)
+    }
+
+    /// The message as an XML document in UTF-8 bytes, as a request or reply body carries it.
+    public func xmlBytes(prettyPrinted: Bool = false) throws(TAXIIError) -> [UInt8] {
         var writer = XMLWriter(options: .init(prettyPrinted: prettyPrinted, xmlDeclaration: true))
         write(to: &writer)
         do {
-            return try writer.finish()
+            return try writer.finishBytes()
         } catch {
             throw TAXIIError(.serialization, path: Self.messageType.rawValue, error.description, xmlError: error)
         }

@@ -4,7 +4,8 @@ import GRDB
 /// A ``TAXIIStore`` in one SQLite file (GRDB, WAL, synchronous NORMAL): the default, for one
 /// server process (other processes may read and write it too; SQLite serialises the writers).
 ///
-/// Database work runs on GRDB's own threads, never on Swift's cooperative pool.
+/// Writes run on GRDB's writer queue; reads, short and bounded, on the caller's thread (see
+/// `read`), which under the HTTP server is the connection's event loop.
 public final class SQLiteTAXIIStore: TAXIIStore {
     /// The database file.
     public let path: String
@@ -397,8 +398,30 @@ public final class SQLiteTAXIIStore: TAXIIStore {
         }
     }
 
+    /// Runs `body` in one read transaction (one snapshot of the database) on the caller's thread.
+    ///
+    /// Reads are short and bounded (a page is at most a result part; a whole-collection count
+    /// of 100,000 blocks takes about 5 ms), and in WAL mode they never wait for a writer, so
+    /// they run where the request is handled rather than on GRDB's reader queue: the hop there
+    /// and back cost a poll more than its read. The transaction is begun and ended with cached
+    /// statements (GRDB's own `read` compiles its BEGIN and COMMIT again for every read).
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(TAXIIStoreError) -> T {
-        do { return try await pool.read(body) } catch { throw Self.storeError(error) }
+        do { return try readHere(body) } catch { throw Self.storeError(error) }
+    }
+
+    private func readHere<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.unsafeRead { db in
+            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
+            let value: T
+            do {
+                value = try body(db)
+            } catch {
+                try? db.cachedStatement(sql: "ROLLBACK").execute()
+                throw error
+            }
+            try db.cachedStatement(sql: "COMMIT").execute()
+            return value
+        }
     }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(TAXIIStoreError) -> T {
