@@ -78,6 +78,9 @@ public struct TAXIIServer: Service {
 struct TAXIIResponder: HTTPResponder {
     let exchange: TAXIIExchange
     let https: Bool
+    /// A TAXII request is parsed, checked, read from the store (SQLite reads run where they are
+    /// called) and written in one go: on the event loop, with no thread hand-offs.
+    var respondsOnEventLoop: Bool { true }
 
     func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
         let reply = await exchange.respond(to: TAXIIRequest(

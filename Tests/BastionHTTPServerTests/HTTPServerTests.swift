@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -50,6 +51,18 @@ final class RecordingLogHandler: LogHandler, Sendable {
     }
 }
 
+/// Answers with where it ran: on an event loop or not, before and after an await.
+struct WhereResponder: HTTPResponder {
+    let respondsOnEventLoop: Bool
+
+    func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
+        let before = MultiThreadedEventLoopGroup.currentEventLoop != nil
+        try? await Task.sleep(for: .milliseconds(1))
+        let after = MultiThreadedEventLoopGroup.currentEventLoop != nil
+        return HTTPServerResponse(status: 200, body: Array("\(before) \(after)".utf8))
+    }
+}
+
 /// Answers every request with its method, path, body and peer address.
 struct EchoResponder: HTTPResponder {
     func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
@@ -60,11 +73,13 @@ struct EchoResponder: HTTPResponder {
 
 @Suite("BastionHTTPServer with a responder of its own")
 struct HTTPServerTests {
-    func withServer(accessLog: Bool, log: RecordingLogHandler, _ body: @Sendable (Int) async throws -> Void) async throws {
+    func withServer(
+        accessLog: Bool, log: RecordingLogHandler, responder: some HTTPResponder = EchoResponder(), _ body: @Sendable (Int) async throws -> Void
+    ) async throws {
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         let server = HTTPServer(
             configuration: HTTPServerConfiguration(name: "echo", port: 0, transport: .plainHTTP, maximumBodySize: 16, accessLog: accessLog),
-            responder: EchoResponder(), logger: log.logger, onListening: { sink.yield($0) })
+            responder: responder, logger: log.logger, onListening: { sink.yield($0) })
         let group = ServiceGroup(services: [server], gracefulShutdownSignals: [], logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -100,6 +115,16 @@ struct HTTPServerTests {
         #expect(lines.first?.metadata["path"] == "/things" && lines.first?.metadata["status"] == "200")
         #expect(lines.first?.metadata["server"] == "echo" && lines.first?.metadata["peer_address"] == "127.0.0.1")
         #expect(lines.first?.metadata["duration_ms"] != nil)
+    }
+
+    @Test("a responder that asks for it runs on the connection's event loop, also after an await; others on the cooperative pool", arguments: [true, false])
+    func respondsOnEventLoop(_ onLoop: Bool) async throws {
+        try await withServer(accessLog: false, log: RecordingLogHandler(), responder: WhereResponder(respondsOnEventLoop: onLoop)) { port in
+            for _ in 0..<3 {
+                let (status, text) = try await post("http://127.0.0.1:\(port)/", "")
+                #expect(status == 200 && text == "\(onLoop) \(onLoop)")
+            }
+        }
     }
 
     @Test("without --access-log no request is logged")
