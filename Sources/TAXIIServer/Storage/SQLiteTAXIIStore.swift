@@ -148,9 +148,8 @@ public final class SQLiteTAXIIStore: TAXIIStore {
         let (condition, filterArguments) = Self.condition(query)
         let arguments = filterArguments + [max(0, limit), max(0, offset)]
         return try await read { db in
-            try Row.fetchAll(
-                Self.statement("SELECT \(Self.blockColumns) FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ? OFFSET ?", for: query, db), arguments: arguments
-            ).map(Self.block)
+            try Self.blocks(
+                Self.statement("SELECT \(Self.blockColumns) FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ? OFFSET ?", for: query, db), arguments: arguments)
         }
     }
 
@@ -177,9 +176,8 @@ public final class SQLiteTAXIIStore: TAXIIStore {
             guard latest != nil else { return WindowSnapshot(query: window, latest: nil, total: 0, blocks: []) }
             let (condition, arguments) = Self.condition(window)
             let total = try Int.fetchOne(Self.statement("SELECT count(*) FROM content_blocks WHERE \(condition)", for: window, db), arguments: arguments) ?? 0
-            let blocks = limit <= 0 || total == 0 ? [] : try Row.fetchAll(
-                Self.statement("SELECT \(Self.blockColumns) FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ?", for: window, db), arguments: arguments + [limit]
-            ).map(Self.block)
+            let blocks = limit <= 0 || total == 0 ? [] : try Self.blocks(
+                Self.statement("SELECT \(Self.blockColumns) FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ?", for: window, db), arguments: arguments + [limit])
             return WindowSnapshot(query: window, latest: latest, total: total, blocks: blocks)
         }
     }
@@ -238,14 +236,12 @@ public final class SQLiteTAXIIStore: TAXIIStore {
 
     public func listedBlocks(resultID: String, offset: Int, limit: Int) async throws(TAXIIStoreError) -> [StoredContentBlock] {
         try await read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
+            try Self.blocks(
+                db.cachedStatement(sql: """
                     SELECT \(Self.blockColumns("content_blocks.")) FROM result_items JOIN content_blocks ON content_blocks.id = result_items.block_id
                     WHERE result_items.result_id = ? AND result_items.position >= ? ORDER BY result_items.position LIMIT ?
-                    """,
-                arguments: [resultID, max(0, offset), max(0, limit)]
-            ).map(Self.block)
+                    """),
+                arguments: [resultID, max(0, offset), max(0, limit)])
         }
     }
 
@@ -365,6 +361,17 @@ public final class SQLiteTAXIIStore: TAXIIStore {
             clauses.append("(" + alternatives.joined(separator: " OR ") + ")")
         }
         return (clauses.joined(separator: " AND "), arguments)
+    }
+
+    /// The blocks `statement` selects (``blockColumns`` in order), read straight from SQLite's
+    /// rows as they are stepped through, without copying each row first.
+    static func blocks(_ statement: Statement, arguments: StatementArguments) throws -> [StoredContentBlock] {
+        var blocks: [StoredContentBlock] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() {
+            blocks.append(try block(row))
+        }
+        return blocks
     }
 
     /// A stored block from a row of `content_blocks`; a column of the wrong type is a corrupt row.
