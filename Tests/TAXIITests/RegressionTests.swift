@@ -59,4 +59,18 @@ struct DictionaryRegressionTests {
         let blank = try message.xml().replacingOccurrences(of: "message_id=\" 104\"", with: "message_id=\"  \"")
         #expect(TAXII.validate(xml: blank).first?.kind == .invalidValue)
     }
+
+    @Test("subscription and result ids are kept as written through XML too (taxii-json found one trimmed)")
+    func idAttributesKept() throws {
+        let inbox10 = #"{"content_blocks":[],"extended_headers":{},"message_id":"13","message_type":"Inbox_Message","subscription_information":{"feed_name":"default","inclusive_end_timestamp_label":"2014-01-02T00:00:00+00:00","subscription_id":"  s\ufffdsub-0 "}}"#
+        let poll10 = #"{"content_bindings":[],"extended_headers":{},"feed_name":"default","message_id":"14","message_type":"Poll_Request","subscription_id":" sub-1"}"#
+        let pollResponse = #"{"collection_name":"default","content_blocks":[],"exclusive_begin_timestamp_label":null,"extended_headers":{},"in_response_to":"1","inclusive_end_timestamp_label":"2014-01-02T00:00:00+00:00","message":null,"message_id":"15","message_type":"Poll_Response","more":true,"result_id":" r1 ","result_part_number":1,"subscription_id":null}"#
+        for (json, version, id) in [(inbox10, TAXII.Version.v10, "  s\u{FFFD}sub-0 "), (poll10, .v10, " sub-1"), (pollResponse, .v11, " r1 ")] {
+            let message = try TAXII.message(fromJSON: json, version: version)
+            #expect(message.validate().isEmpty)
+            let again = try TAXII.message(fromXML: message.xml())
+            #expect(again == message)
+            #expect(again.json().contains("\"\(id)\""))
+        }
+    }
 }

@@ -48,7 +48,7 @@ extension TAXII10 {
             var (cursor, messageID, headers) = try Self.openRoot(element, collector: collector)
             let action: TAXII.SubscriptionAction = try cursor.requiredEnumAttribute("action", allowed: TAXII.SubscriptionAction.types10)
             let feedName = try cursor.requiredAttribute("feed_name")
-            let subscriptionID = cursor.attribute("subscription_id")?.trimmedXMLWhitespace
+            let subscriptionID = cursor.attribute("subscription_id")
             if let error = Self.actionError(action, subscriptionID: subscriptionID, path: cursor.attributePath("subscription_id")) {
                 try cursor.report(error)
             }

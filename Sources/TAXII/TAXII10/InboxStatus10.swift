@@ -61,7 +61,7 @@ extension TAXII10 {
             if let (sourceElement, sourcePath) = cursor.optional("Source_Subscription") {
                 var inner = cursor.child(sourceElement, path: sourcePath)
                 let feedName = try inner.requiredAttribute("feed_name")
-                let id = inner.attribute("subscription_id")?.trimmedXMLWhitespace
+                let id = inner.attribute("subscription_id")
                 let begin = try inner.optionalTimestamp("Inclusive_Begin_Timestamp")
                 let end = try inner.requiredTimestamp("Inclusive_End_Timestamp")
                 try inner.finish()

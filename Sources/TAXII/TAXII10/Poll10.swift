@@ -44,7 +44,7 @@ extension TAXII10 {
         init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
             var (cursor, messageID, headers) = try Self.openRoot(element, collector: collector)
             let feedName = try cursor.requiredAttribute("feed_name")
-            let subscriptionID = cursor.attribute("subscription_id")?.trimmedXMLWhitespace
+            let subscriptionID = cursor.attribute("subscription_id")
             let begin = try cursor.optionalTimestamp("Exclusive_Begin_Timestamp")
             let end = try cursor.optionalTimestamp("Inclusive_End_Timestamp")
             let bindings = try cursor.tokens("Content_Binding")
@@ -156,7 +156,7 @@ extension TAXII10 {
         init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
             var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element, collector: collector)
             let feedName = try cursor.requiredAttribute("feed_name")
-            let subscriptionID = cursor.attribute("subscription_id")?.trimmedXMLWhitespace
+            let subscriptionID = cursor.attribute("subscription_id")
             let message = cursor.optionalText("Message")
             let begin = try cursor.optionalTimestamp("Inclusive_Begin_Timestamp")
             let end = try cursor.requiredTimestamp("Inclusive_End_Timestamp")

@@ -76,7 +76,7 @@ extension TAXII11 {
         /// records each in `collector` and reads on.
         init(element: XMLElement, collector: StructuralErrorCollector?) throws(TAXIIError) {
             var (cursor, messageID, headers) = try Self.openRoot(element, collector: collector)
-            let resultID = cursor.attribute("result_id")?.trimmedXMLWhitespace
+            let resultID = cursor.attribute("result_id")
             let destinations = try cursor.tokens("Destination_Collection_Name")
             let message = cursor.optionalText("Message")
             var source: SubscriptionInformation?

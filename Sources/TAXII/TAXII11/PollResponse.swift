@@ -74,7 +74,7 @@ extension TAXII11 {
             var (cursor, messageID, inResponseTo, headers) = try Self.openResponse(element, collector: collector)
             let collectionName = try cursor.requiredAttribute("collection_name")
             let more = try cursor.boolAttribute("more") ?? false
-            let resultID = cursor.attribute("result_id")?.trimmedXMLWhitespace
+            let resultID = cursor.attribute("result_id")
             let part = try cursor.positiveIntAttribute("result_part_number") ?? 1
             if more && resultID == nil {
                 try cursor.fail(TAXIIError(.missingAttribute, path: "Poll_Response@result_id", "result_id is required when more is true"))
