@@ -141,21 +141,23 @@ struct ConsumerOverTLSTests {
     @Test("the shared client reports a refused connection and an untrusted Consumer at once, classified")
     func failsFast() async throws {
         let clock = ContinuousClock()
-        let closed = Producer(endpoint: "http://127.0.0.1:\(try Loopback.closedPort())/.well-known/openc2", timeout: .seconds(30))
+        // A long timeout and half of it as the bound: failing at once is what is checked, and a
+        // loaded machine must not turn that into a timeout.
+        let closed = Producer(endpoint: "http://127.0.0.1:\(try Loopback.closedPort())/.well-known/openc2", timeout: .seconds(600))
         let refusedAt = clock.now
         let refused = await #expect(throws: ProducerError.self) { _ = try await closed.send(Command(.query, .features([]))) }
         #expect(refused?.transportFailure == .connectionRefused, "\(String(describing: refused))")
-        #expect(clock.now - refusedAt < .seconds(30))
+        #expect(clock.now - refusedAt < .seconds(300))
 
         try await withConsumer { base, _ in
             // The client trusts the other CA, so the Consumer's certificate is untrusted.
             let untrustedTLS = try TLSPolicy.client(caPath: pki.path(.caCertificate, other: true), certificatePath: pki.path(.clientCertificate), keyPath: pki.path(.clientPrivateKey))
-            let producer = Producer(endpoint: base + "/.well-known/openc2", tls: untrustedTLS, timeout: .seconds(30))
+            let producer = Producer(endpoint: base + "/.well-known/openc2", tls: untrustedTLS, timeout: .seconds(600))
             let start = clock.now
             let failure = await #expect(throws: ProducerError.self) { _ = try await producer.send(Command(.query, .features([]))) }
             #expect(failure?.transportFailure == .tls, "\(String(describing: failure))")
             #expect(failure?.message.contains("TLS handshake failed") == true, "\(String(describing: failure))")
-            #expect(clock.now - start < .seconds(30))
+            #expect(clock.now - start < .seconds(300))
         }
     }
 
