@@ -115,6 +115,16 @@ public struct TAXIIServerSettings: Decodable, Sendable {
         }
     }
 
+    /// An `accepted_content` entry: `binding_id`, or `binding_id>subtype,subtype`; `nil` when the
+    /// binding id or a subtype id is empty.
+    static func contentBinding(_ text: String) -> TAXII11.ContentBinding? {
+        let parts = text.split(separator: ">", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let id = parts.first, !id.isEmpty else { return nil }
+        let subtypes = parts.count > 1 ? parts[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init) : []
+        guard !subtypes.contains(where: \.isEmpty) else { return nil }
+        return TAXII11.ContentBinding(String(id), subtypeIDs: subtypes)
+    }
+
     /// A collection: `accepted_content` lists bindings as `binding_id` or `binding_id>subtype,subtype`.
     public struct CollectionSettings: Decodable, Sendable {
         public var name: String
@@ -252,9 +262,12 @@ public struct TAXIIServerSettings: Decodable, Sendable {
                 case let other: throw fail(key + ".type", "must be DATA_FEED or DATA_SET, got '\(other)'")
                 }
                 try check(collection.pageSize, 1...100_000, key + ".page_size")
-                let accepted = (collection.acceptedContent ?? []).map { text -> TAXII11.ContentBinding in
-                    let parts = text.split(separator: ">", maxSplits: 1).map(String.init)
-                    return TAXII11.ContentBinding(parts[0], subtypeIDs: parts.count > 1 ? parts[1].split(separator: ",").map(String.init) : [])
+                var accepted: [TAXII11.ContentBinding] = []
+                for (position, text) in (collection.acceptedContent ?? []).enumerated() {
+                    guard let binding = Self.contentBinding(text) else {
+                        throw fail(key + ".accepted_content[\(position)]", "must be BINDING_ID or BINDING_ID>SUBTYPE,SUBTYPE, got '\(text)'")
+                    }
+                    accepted.append(binding)
                 }
                 collections.append(TAXIICollection(
                     name: collection.name, type: type, description: collection.description ?? "", acceptedContent: accepted, pageSize: collection.pageSize))

@@ -57,6 +57,10 @@ struct SettingsTests {
         ("database: mysql://x\n", "x.yaml: 'database' must be sqlite:PATH or postgres://"),
         ("collections:\n  - {name: a}\n  - {name: a}\n", "x.yaml: 'collections[1].name' 'a' is named twice"),
         ("collections:\n  - {name: a, type: STREAM}\n", "x.yaml: 'collections[0].type' must be DATA_FEED or DATA_SET"),
+        // Found by the taxii-server-settings fuzz target (an empty entry was an index out of range).
+        ("collections:\n  - {name: a, accepted_content: ['']}\n", "x.yaml: 'collections[0].accepted_content[0]' must be BINDING_ID or BINDING_ID>SUBTYPE,SUBTYPE, got ''"),
+        ("collections:\n  - {name: a, accepted_content: [urn:x, '>sub']}\n", "x.yaml: 'collections[0].accepted_content[1]' must be BINDING_ID"),
+        ("collections:\n  - {name: a, accepted_content: ['urn:x>a,']}\n", "x.yaml: 'collections[0].accepted_content[0]' must be BINDING_ID"),
         ("inbox_destinations: [nope]\n", "x.yaml: 'inbox_destinations[0]' names no collection ('nope')"),
         ("users:\n  - {name: u, password_hash: plain}\n", "x.yaml: 'users[0].password_hash' not a password hash"),
         ("users:\n  - {name: u, password_hash: 'scrypt$1048576000$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='}\n",
