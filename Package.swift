@@ -52,6 +52,7 @@ let package = Package(
             name: "SLPFActuator",
             dependencies: [
                 "OpenC2", "OpenC2SLPF", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -87,6 +88,7 @@ let package = Package(
         .target(
             name: "OpenC2HTTPS",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "OpenC2",
                 "BastionHTTPServer",
                 "BastionHTTPClient",
@@ -127,6 +129,7 @@ let package = Package(
         .target(
             name: "TAXIIServer",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "TAXII", "TAXIIHTTP", "TAXIIClient", "BastionHTTPServer", "BastionConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -180,7 +183,10 @@ let package = Package(
         ),
 
         // MARK: Logging
-        .target(name: "BastionLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "BastionLogging",
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
 
         // MARK: HTTP client
         .target(
@@ -211,6 +217,7 @@ let package = Package(
         .executableTarget(
             name: "bastion",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "OpenC2",
                 "OpenC2SLPF",
                 "OpenC2HTTPS",

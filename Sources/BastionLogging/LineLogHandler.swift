@@ -1,5 +1,5 @@
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -66,7 +66,7 @@ public struct LineLogHandler: LogHandler {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let seconds = Int(now.tv_sec)
-        let prefix = cachedSecond.withLock { cache -> String in
+        let prefix = cachedSecond.withLockedValue { cache -> String in
             if cache.second != seconds {
                 var time = time_t(seconds)
                 var parts = tm()
@@ -84,5 +84,5 @@ public struct LineLogHandler: LogHandler {
         value < 10 ? "0\(value)" : "\(value)"
     }
 
-    private static let cachedSecond = Mutex<(second: Int, text: String)>((-1, ""))
+    private static let cachedSecond = NIOLockedValueBox<(second: Int, text: String)>((-1, ""))
 }

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Logging
 import OpenC2
+import NIOConcurrencyHelpers
 import Synchronization
 
 #if canImport(FoundationEssentials)
@@ -105,7 +106,7 @@ public struct ConsumerExchange: Sendable {
 
     /// State shared by every copy of an exchange: commands in flight, whether accepting.
     final class SharedState: Sendable {
-        let inFlight = Mutex(0)
+        let inFlight = NIOLockedValueBox(0)
         let accepting = Atomic(true)
     }
 
@@ -178,7 +179,7 @@ public struct ConsumerExchange: Sendable {
         guard state.accepting.load(ordering: .relaxed) else {
             return reply(Response(.serviceUnavailable, statusText: "the Consumer is shutting down"), format: format, correlation: correlated, peer: request.peer)
         }
-        let admitted = state.inFlight.withLock { count in
+        let admitted = state.inFlight.withLockedValue { count in
             guard count < configuration.maximumConcurrentCommands else { return false }
             count += 1
             return true
@@ -189,7 +190,7 @@ public struct ConsumerExchange: Sendable {
 
         let requested = command.responseRequested
         let execution: @Sendable () async -> Response = { [handler, logger, state, context] in
-            defer { state.inFlight.withLock { $0 -= 1 } }
+            defer { state.inFlight.withLockedValue { $0 -= 1 } }
             let response: Response
             do {
                 response = try await handler.handle(command, context: context)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Runs nft scripts: the `nft` program, or libnftables inside this process.
 public protocol NFTablesExecutor: Sendable {
@@ -76,12 +76,12 @@ public final class LibNFTables: NFTablesExecutor {
     private static let outputEcho: UInt32 = 1 << 5
 
     /// The library context is not thread-safe: one call at a time.
-    private let functions: Mutex<Functions>
+    private let functions: NIOLockedValueBox<Functions>
 
     public var name: String { "libnftables" }
 
     private init(_ functions: Functions) {
-        self.functions = Mutex(functions)
+        self.functions = NIOLockedValueBox(functions)
     }
 
     /// The library, or `nil` when `libnftables.so.1` cannot be loaded.
@@ -112,7 +112,7 @@ public final class LibNFTables: NFTablesExecutor {
     }
 
     private func call(_ text: String, flags: UInt32, what: String) throws(FirewallError) -> String {
-        let result: (status: Int32, output: String, error: String) = functions.withLock { f in
+        let result: (status: Int32, output: String, error: String) = functions.withLockedValue { f in
             f.setFlags(f.context, flags)
             let status = text.withCString { f.run(f.context, $0) }
             // Reading a buffer also resets it for the next command.

@@ -1,5 +1,5 @@
 import GRDB
-import Synchronization
+import NIOConcurrencyHelpers
 import OpenC2
 import OpenC2SLPF
 
@@ -21,14 +21,14 @@ public final class RuleStore: Sendable {
     /// The database file.
     public let path: String
     private let pool: DatabasePool
-    private let lastWriteGenerations = Mutex<(before: Int64, after: Int64)>((0, 0))
+    private let lastWriteGenerations = NIOLockedValueBox<(before: Int64, after: Int64)>((0, 0))
 
     /// The migrations this version knows, in order.
     public static let migrationIdentifiers = ["v1", "v2"]
 
     /// The store's generation before and after this object's last write: when `before` is not
     /// the generation the caller last saw, another writer changed the store in between.
-    public var lastWrite: (before: Int64, after: Int64) { lastWriteGenerations.withLock { $0 } }
+    public var lastWrite: (before: Int64, after: Int64) { lastWriteGenerations.withLockedValue { $0 } }
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     public init(path: String) throws(RuleStoreError) {
@@ -294,7 +294,7 @@ public final class RuleStore: Sendable {
                 let before = try Self.generation(db)
                 let result = try body(db)
                 let after = try Self.generation(db)
-                lastWriteGenerations.withLock { $0 = (before, after) }
+                lastWriteGenerations.withLockedValue { $0 = (before, after) }
                 return result
             }
         } catch {

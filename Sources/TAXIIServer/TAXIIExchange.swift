@@ -2,6 +2,7 @@ import CoreMetrics
 import Crypto
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Synchronization
 import TAXII
 import TAXIIHTTP
@@ -240,7 +241,7 @@ struct ServiceContext: Sendable {
 /// not once per request.
 final class CredentialCache: Sendable {
     private let users: [String: TAXIIUser]
-    private let accepted = Mutex<[String: [UInt8]]>([:])
+    private let accepted = NIOLockedValueBox<[String: [UInt8]]>([:])
 
     init(users: [TAXIIUser]) {
         self.users = Dictionary(users.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
@@ -255,9 +256,9 @@ final class CredentialCache: Sendable {
         let (name, password) = (String(text[..<colon]), String(text[text.index(after: colon)...]))
         guard let user = users[name] else { return nil }
         let digest = Array(SHA256.hash(data: Array((name + "\u{0}" + password).utf8)))
-        if accepted.withLock({ $0[name] }) == digest { return user }
+        if accepted.withLockedValue({ $0[name] }) == digest { return user }
         guard user.password.verify(password) else { return nil }
-        accepted.withLock { $0[name] = digest }
+        accepted.withLockedValue { $0[name] = digest }
         return user
     }
 }
@@ -265,23 +266,23 @@ final class CredentialCache: Sendable {
 /// Tasks that go on after their request was answered, kept so that the server can wait for
 /// them when it stops (and tests when they look at the result).
 final class BackgroundWork: Sendable {
-    private let tasks = Mutex<[Int: Task<Void, Never>]>([:])
+    private let tasks = NIOLockedValueBox<[Int: Task<Void, Never>]>([:])
     private let counter = Atomic<Int>(0)
 
     /// Starts `work`.
     func run(_ work: @escaping @Sendable () async -> Void) {
         let id = counter.add(1, ordering: .relaxed).newValue
-        tasks.withLock { tasks in
+        tasks.withLockedValue { tasks in
             tasks[id] = Task { [weak self] in
                 await work()
-                _ = self?.tasks.withLock { $0.removeValue(forKey: id) }
+                _ = self?.tasks.withLockedValue { $0.removeValue(forKey: id) }
             }
         }
     }
 
     /// Returns once every task started so far has finished.
     func waitForAll() async {
-        while let next = tasks.withLock({ $0.values.first }) {
+        while let next = tasks.withLockedValue({ $0.values.first }) {
             await next.value
             // A task removes itself when done; one that has not yet is waited for again (it returns at once).
             await Task.yield()

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Writes the requests that arrive while a write is under way together, in one transaction: with
 /// many inboxes at once, one commit (and its wait for the disk) serves them all.
@@ -33,7 +33,7 @@ final class GroupCommit<Request: Sendable, Reply: Sendable>: Sendable {
 
     /// Requests in one transaction at most.
     let maximumBatch: Int
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     init(maximumBatch: Int = 64) {
         self.maximumBatch = max(1, maximumBatch)
@@ -42,12 +42,12 @@ final class GroupCommit<Request: Sendable, Reply: Sendable>: Sendable {
     /// Writes `request` (with others, if they came meanwhile) and returns its reply. Every
     /// caller passes the same `write`; the one that leads a batch runs it.
     func submit(_ request: Request, writing write: Write) async throws(TAXIIStoreError) -> Reply {
-        let ticket = state.withLock { state in
+        let ticket = state.withLockedValue { state in
             defer { state.nextTicket &+= 1 }
             return state.nextTicket
         }
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-            let leads = state.withLock { state in
+            let leads = state.withLockedValue { state in
                 state.waiting.append(Waiting(ticket: ticket, request: request, continuation: continuation))
                 guard !state.writing else { return false }
                 state.writing = true
@@ -64,7 +64,7 @@ final class GroupCommit<Request: Sendable, Reply: Sendable>: Sendable {
 
     /// Writes a batch led by `ticket`'s request, answers the others in it, and hands on.
     private func lead(ticket: Int, write: Write) async throws(TAXIIStoreError) -> Reply {
-        let batch = state.withLock { state -> [Waiting] in
+        let batch = state.withLockedValue { state -> [Waiting] in
             guard let mine = state.waiting.firstIndex(where: { $0.ticket == ticket }) else { return [] }
             var batch = [state.waiting.remove(at: mine)]
             let others = min(maximumBatch - 1, state.waiting.count)
@@ -76,7 +76,7 @@ final class GroupCommit<Request: Sendable, Reply: Sendable>: Sendable {
         for (waiting, outcome) in zip(batch.dropFirst(), outcomes.dropFirst()) {
             waiting.continuation.resume(returning: outcome)
         }
-        let next = state.withLock { state -> Waiting? in
+        let next = state.withLockedValue { state -> Waiting? in
             guard let first = state.waiting.first else {
                 state.writing = false
                 return nil

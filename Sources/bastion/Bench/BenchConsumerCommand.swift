@@ -6,7 +6,7 @@ import NIOSSL
 import OpenC2
 import OpenC2HTTPS
 import OpenC2SLPF
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// `bastion bench consumer`: a load generator for OpenC2 Consumers.
 struct BenchConsumerCommand: AsyncParsableCommand {
@@ -243,9 +243,9 @@ private struct CachedHTTPDate {
 
 /// Counts the connections the HTTP client opens.
 final class ConnectionCounter: Sendable {
-    private let count = Mutex(0)
-    func increment() { count.withLock { $0 += 1 } }
-    var value: Int { count.withLock { $0 } }
+    private let count = NIOLockedValueBox(0)
+    func increment() { count.withLockedValue { $0 += 1 } }
+    var value: Int { count.withLockedValue { $0 } }
 }
 
 /// CPU time (user + system) this process has used.
