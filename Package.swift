@@ -132,6 +132,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "TAXII", "TAXIIHTTP", "TAXIIClient", "BastionHTTPServer", "BastionConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -258,6 +259,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "BastionPKI", "BastionTLS", .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -268,6 +270,7 @@ let package = Package(
         .testTarget(
             name: "SLPFActuatorTests",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "SLPFActuator", "NetworkNamespaceSupport", "TestSupport", "OpenC2", "OpenC2SLPF", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -276,6 +279,7 @@ let package = Package(
         .testTarget(
             name: "OpenC2HTTPSTests",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "OpenC2HTTPS", "OpenC2", "OpenC2SLPF", "BastionPKI", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -290,6 +294,7 @@ let package = Package(
         .testTarget(
             name: "BastionHTTPServerTests",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "BastionHTTPServer", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -322,6 +327,7 @@ let package = Package(
         .testTarget(
             name: "TAXIIServerTests",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "TAXIIServer", "TAXII", "TAXIIHTTP", "TAXIIClient", "BastionHTTPServer", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -331,6 +337,7 @@ let package = Package(
         .testTarget(
             name: "OpenC2PollingTests",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "OpenC2Polling", "OpenC2", "OpenC2SLPF", "OpenC2HTTPS", "BastionHTTPServer", "BastionHTTPClient", "BastionTLS", "BastionPKI", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -342,6 +349,7 @@ let package = Package(
         .testTarget(
             name: "BridgeTests",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "Bridge", "TAXII", "TAXIIClient", "TAXIIServer", "OpenC2", "OpenC2SLPF", "OpenC2HTTPS", "OpenC2Polling", "BastionConsumer", "SLPFActuator",
                 "BastionHTTPServer", "BastionTLS", "BastionPKI", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
@@ -352,6 +360,7 @@ let package = Package(
         .testTarget(
             name: "TAXIIClientTests",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "TAXIIClient", "TAXII", "BastionPKI", "BastionTLS", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

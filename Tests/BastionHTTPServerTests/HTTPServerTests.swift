@@ -4,7 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 @testable import BastionHTTPServer
 
@@ -16,12 +16,12 @@ final class RecordingLogHandler: LogHandler, Sendable {
         var metadata: [String: String]
     }
 
-    let entries = Mutex<[Entry]>([])
+    let entries = NIOLockedValueBox<[Entry]>([])
     /// The logger's own metadata (one handler serves every logger made from it).
-    private let loggerMetadata = Mutex<Logger.Metadata>([:])
+    private let loggerMetadata = NIOLockedValueBox<Logger.Metadata>([:])
     var metadata: Logger.Metadata {
-        get { loggerMetadata.withLock { $0 } }
-        set { loggerMetadata.withLock { $0 = newValue } }
+        get { loggerMetadata.withLockedValue { $0 } }
+        set { loggerMetadata.withLockedValue { $0 = newValue } }
     }
     var logLevel: Logger.Level {
         get { .trace }
@@ -30,12 +30,12 @@ final class RecordingLogHandler: LogHandler, Sendable {
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
-        set { loggerMetadata.withLock { $0[key] = newValue } }
+        set { loggerMetadata.withLockedValue { $0[key] = newValue } }
     }
 
     func log(event: LogEvent) {
         let values = metadata.merging(event.metadata ?? [:]) { $1 }.mapValues { "\($0)" }
-        entries.withLock { $0.append(Entry(level: event.level, message: "\(event.message)", metadata: values)) }
+        entries.withLockedValue { $0.append(Entry(level: event.level, message: "\(event.message)", metadata: values)) }
     }
 
     var logger: Logger { Logger(label: "test") { _ in self } }
@@ -44,7 +44,7 @@ final class RecordingLogHandler: LogHandler, Sendable {
     func waitForEntry(_ predicate: (Entry) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            if entries.withLock({ $0.contains(where: predicate) }) { return true }
+            if entries.withLockedValue({ $0.contains(where: predicate) }) { return true }
             try? await Task.sleep(for: .milliseconds(5))
         }
         return false
@@ -109,7 +109,7 @@ struct HTTPServerTests {
             let (overStatus, overText) = try await post("http://127.0.0.1:\(port)/big", String(repeating: "x", count: 17))
             #expect(overStatus == 413 && overText.hasSuffix("<over the limit> from 127.0.0.1"))
         }
-        let lines = log.entries.withLock { $0 }.filter { $0.message == "request" }
+        let lines = log.entries.withLockedValue { $0 }.filter { $0.message == "request" }
         #expect(lines.count == 2)
         #expect(lines.first?.level == .info)
         #expect(lines.first?.metadata["path"] == "/things" && lines.first?.metadata["status"] == "200")
@@ -134,7 +134,7 @@ struct HTTPServerTests {
             let (status, _) = try await post("http://127.0.0.1:\(port)/", "a")
             #expect(status == 200)
         }
-        #expect(log.entries.withLock { $0 }.allSatisfy { $0.message != "request" })
+        #expect(log.entries.withLockedValue { $0 }.allSatisfy { $0.message != "request" })
     }
 
     @Test("refused connections: one warning per interval, with the counts by reason")
@@ -143,7 +143,7 @@ struct HTTPServerTests {
         let events = ServerEvents(logger: log.logger, server: "echo", accessLog: false)
         for _ in 0..<500 { events.refused(reason: "per_address_limit", address: "127.0.0.2") }
         events.refused(reason: "handshake_deadline", address: "127.0.0.3")
-        let warnings = log.entries.withLock { $0 }.filter { $0.level == .warning }
+        let warnings = log.entries.withLockedValue { $0 }.filter { $0.level == .warning }
         // The first refusal is reported at once; the 500 after it wait for the next interval.
         #expect(warnings.count == 1)
         #expect(warnings.first?.metadata["counts"] == "per_address_limit=1")

@@ -11,7 +11,7 @@ import OpenC2Polling
 import OpenC2SLPF
 import ServiceLifecycle
 import SLPFActuator
-import Synchronization
+import NIOConcurrencyHelpers
 import TAXII
 import TAXIIClient
 import TAXIIServer
@@ -22,10 +22,10 @@ let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
 /// A clock tests set by hand, in microseconds since 1970 (2026-12-01).
 final class ManualClock: Sendable {
-    let now = Mutex<Int64>(1_796_083_200_000_000)
-    var function: @Sendable () -> Int64 { { self.now.withLock { $0 } } }
-    func advance(_ microseconds: Int64) { now.withLock { $0 += microseconds } }
-    func set(_ microseconds: Int64) { now.withLock { $0 = microseconds } }
+    let now = NIOLockedValueBox<Int64>(1_796_083_200_000_000)
+    var function: @Sendable () -> Int64 { { self.now.withLockedValue { $0 } } }
+    func advance(_ microseconds: Int64) { now.withLockedValue { $0 += microseconds } }
+    func set(_ microseconds: Int64) { now.withLockedValue { $0 = microseconds } }
 }
 
 /// A Bastion TAXII server (plain HTTP, collection `default`), SLPF Consumers on the dry-run

@@ -1,19 +1,19 @@
 import Logging
 import OpenC2
 import OpenC2SLPF
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 @testable import OpenC2HTTPS
 
 /// A handler that answers query features from SLPF capabilities and records what it ran.
 final class RecordingHandler: CommandHandler {
-    let executed = Mutex<[Command]>([])
+    let executed = NIOLockedValueBox<[Command]>([])
     let failWith: (any Error & Sendable)?
 
     init(failWith: (any Error & Sendable)? = nil) { self.failWith = failWith }
 
     func handle(_ command: Command, context: RequestContext) async throws -> Response {
-        executed.withLock { $0.append(command) }
+        executed.withLockedValue { $0.append(command) }
         if let failWith { throw failWith }
         switch SLPFInterpreter(capabilities: .queryOnly).interpret(command) {
         case .execute(.queryFeatures(let features)): return SLPFCapabilities.queryOnly.featuresResponse(for: features)
@@ -22,7 +22,7 @@ final class RecordingHandler: CommandHandler {
         }
     }
 
-    var count: Int { executed.withLock { $0.count } }
+    var count: Int { executed.withLockedValue { $0.count } }
 }
 
 struct HandlerFailure: Error, CustomStringConvertible {
@@ -31,10 +31,10 @@ struct HandlerFailure: Error, CustomStringConvertible {
 
 /// Collects background work so a test can run it when it wants.
 final class BackgroundJobs: Sendable {
-    let jobs = Mutex<[@Sendable () async -> Void]>([])
-    func run(_ work: @escaping @Sendable () async -> Void) { jobs.withLock { $0.append(work) } }
+    let jobs = NIOLockedValueBox<[@Sendable () async -> Void]>([])
+    func run(_ work: @escaping @Sendable () async -> Void) { jobs.withLockedValue { $0.append(work) } }
     func drain() async {
-        for job in jobs.withLock({ jobs in defer { jobs = [] }; return jobs }) { await job() }
+        for job in jobs.withLockedValue({ jobs in defer { jobs = [] }; return jobs }) { await job() }
     }
 }
 

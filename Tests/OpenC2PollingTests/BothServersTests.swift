@@ -6,19 +6,19 @@ import OpenC2
 import OpenC2HTTPS
 @testable import OpenC2Polling
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 import TestSupport
 
 /// Holds each Command until the test lets it go; answers 200.
 final class GatedHandler: CommandHandler, Sendable {
     let (released, release) = AsyncStream.makeStream(of: Void.self)
-    let executed = Mutex(0)
+    let executed = NIOLockedValueBox(0)
 
     func handle(_ command: Command, context: RequestContext) async throws -> Response {
         var iterator = released.makeAsyncIterator()
         _ = await iterator.next()
-        executed.withLock { $0 += 1 }
+        executed.withLockedValue { $0 += 1 }
         return Response(.ok, statusText: "done")
     }
 }
@@ -69,7 +69,7 @@ struct BothServersTests {
                         try await queue.enqueue(.pushed(commandID: "p1", consumer: me, command: String(decoding: OpenC2Encoder().encode(command), as: UTF8.self), at: 1))
                         let producer = Producer(endpoint: consumerURL, wireFormat: .v1_0, httpClient: producerClient)
                         let reply = try await producer.send(command)
-                        #expect(reply.response?.status == .processing && handler.executed.withLock { $0 } == 0, "acknowledged before the work")
+                        #expect(reply.response?.status == .processing && handler.executed.withLockedValue { $0 } == 0, "acknowledged before the work")
                         #expect(try await queue.record(response: #"{"status":102}"#, status: 102, commandID: "p1", from: me, now: 2).state == .processing)
                         #expect(try await queue.processing(since: .max).isEmpty, "a pushed Command gets no status query: its Consumer does not poll")
                         #expect(try await queue.next(for: me, now: .max, lease: 1) == nil, "a pushed Command is never handed to a poll")
@@ -77,7 +77,7 @@ struct BothServersTests {
                         handler.release.yield()
                         let answered = try await waitFor("p1", .answered, in: queue)
                         let response = try OpenC2Decoder().decode(Response.self, from: try #require(answered.response))
-                        #expect(response.status == .ok && response.statusText == "done" && handler.executed.withLock { $0 } == 1)
+                        #expect(response.status == .ok && response.statusText == "done" && handler.executed.withLockedValue { $0 } == 1)
                         // The poster removes the Response from its outbox once the 200 is back, which may be
                         // just after the Producer server has recorded it.
                         var kept = try outbox.count()
@@ -104,9 +104,9 @@ struct BothServersTests {
         defer { directory.remove() }
         let outboxPath = directory.path("outbox.sqlite")
         let clock = ManualClock()
-        let calls = Mutex(0)
+        let calls = NIOLockedValueBox(0)
         try await ScriptedHTTPServer.with(tls: try TestPKI.shared.serverTLS()) { _ in
-            calls.withLock { count in
+            calls.withLockedValue { count in
                 count += 1
                 return count < 3 ? CannedReply.plain(.serviceUnavailable, "busy") : CannedReply(status: count == 3 ? .ok : .notFound)
             }

@@ -11,7 +11,7 @@ import OpenC2
 import OpenC2HTTPS
 @testable import OpenC2Polling
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 import TestSupport
 
@@ -19,9 +19,9 @@ let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
 /// A clock tests set by hand, in milliseconds since 1970.
 final class ManualClock: Sendable {
-    let now = Mutex<Int64>(1_796_083_200_000)
-    var function: @Sendable () -> Int64 { { self.now.withLock { $0 } } }
-    func advance(_ milliseconds: Int64) { now.withLock { $0 += milliseconds } }
+    let now = NIOLockedValueBox<Int64>(1_796_083_200_000)
+    var function: @Sendable () -> Int64 { { self.now.withLockedValue { $0 } } }
+    func advance(_ milliseconds: Int64) { now.withLockedValue { $0 += milliseconds } }
 }
 
 func deny(_ address: String, id: String) throws -> String {
@@ -266,9 +266,9 @@ struct ProducerServerTLSTests {
 
 /// Counts the Commands it executes; answers 200 with a rule number.
 final class CountingHandler: CommandHandler, Sendable {
-    let count = Mutex(0)
+    let count = NIOLockedValueBox(0)
     func handle(_ command: Command, context: RequestContext) async throws -> Response {
-        count.withLock { $0 += 1 }
+        count.withLockedValue { $0 += 1 }
         return Response(.ok)
     }
 }
@@ -292,7 +292,7 @@ struct PollingConsumerTests {
                     try await queue.enqueue(QueuedCommand(commandID: "c1", consumer: me, command: try deny("198.51.100.1", id: "c1"), enqueuedAt: 1))
                     #expect(await consumer.pollOnce() == .answered(correlation: "c1", status: 200))
                     let first = try await queue.command(id: "c1")
-                    #expect(handler.count.withLock { $0 } == 1 && first?.state == .answered)
+                    #expect(handler.count.withLockedValue { $0 } == 1 && first?.state == .answered)
 
                     // The same Command delivered again (its Response was lost on the way): not executed again.
                     let other = ProducerServerExchange.now()
@@ -306,7 +306,7 @@ struct PollingConsumerTests {
                     try await queue.enqueue(QueuedCommand(commandID: "c3", consumer: me, command: try deny("198.51.100.3", id: "c3"), enqueuedAt: other + 1))
                     #expect(try executed.begin("c3", at: other) == .new)
                     #expect(await consumer.pollOnce() == .answered(correlation: "c3", status: 500))
-                    #expect(handler.count.withLock { $0 } == 1)
+                    #expect(handler.count.withLockedValue { $0 } == 1)
                 } catch {
                     try await client.shutdown()
                     throw error
@@ -411,7 +411,7 @@ struct SharedQueueTests {
                     }
                 }
             }
-            #expect(handler.count.withLock { $0 } == 40)
+            #expect(handler.count.withLockedValue { $0 } == 40)
             let commands = try await queue.commands(for: me)
             #expect(commands.count == 40 && commands.allSatisfy { $0.state == .answered })
         }

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 import OpenC2
 import OpenC2SLPF
 import NetworkNamespaceSupport
@@ -40,8 +40,8 @@ actor BreakableBackend: FirewallBackend {
 
 /// Keeps what a logger was told, one "level message key=value…" line each (metadata sorted).
 final class LogRecorder: Sendable {
-    private let recorded = Mutex<[String]>([])
-    var lines: [String] { recorded.withLock { $0 } }
+    private let recorded = NIOLockedValueBox<[String]>([])
+    var lines: [String] { recorded.withLockedValue { $0 } }
 
     var logger: Logger {
         Logger(label: "test") { _ in Handler(recorder: self) }
@@ -58,7 +58,7 @@ final class LogRecorder: Sendable {
         func log(event: LogEvent) {
             let fields = (event.metadata ?? [:]).merging(metadata) { explicit, _ in explicit }
             let line = (["\(event.level) \(event.message)"] + fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }).joined(separator: " ")
-            recorder.recorded.withLock { $0.append(line) }
+            recorder.recorded.withLockedValue { $0.append(line) }
         }
     }
 }
@@ -71,10 +71,10 @@ func deny(_ target: Target, slpf: SLPFArgs? = nil, args: Args = Args(responseReq
 
 /// A clock tests move by hand.
 final class TestClock: Sendable {
-    private let now: Mutex<Date>
-    init(_ start: Date) { now = Mutex(start) }
-    var date: Date { now.withLock { $0 } }
-    func advance(seconds: Double) { now.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    private let now: NIOLockedValueBox<Date>
+    init(_ start: Date) { now = NIOLockedValueBox(start) }
+    var date: Date { now.withLockedValue { $0 } }
+    func advance(seconds: Double) { now.withLockedValue { $0 = $0.addingTimeInterval(seconds) } }
     var function: @Sendable () -> Date { { self.date } }
 }
 

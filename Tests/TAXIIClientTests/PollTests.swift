@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 import TAXII
 import Testing
 import TestSupport
@@ -56,14 +56,14 @@ struct PollTests {
     @Test("allParts: every part is fetched with Poll Fulfillment, in order")
     func allParts() async throws {
         try await TestServer.with(respond: multipartPollService(parts: 3)) { server in
-            let seen = Mutex<[String]>([])
+            let seen = NIOLockedValueBox<[String]>([])
             let outcome = try await withClient { client in
                 try await client.poll(server.url, PollSelection(collection: "feed").request(version: .v11)) { reply in
                     guard case .taxii11(.pollResponse(let response)) = reply else { return }
-                    seen.withLock { $0 += response.contentBlocks.map(\.content.string) }
+                    seen.withLockedValue { $0 += response.contentBlocks.map(\.content.string) }
                 }
             }
-            #expect(seen.withLock { $0 } == ["part 1", "part 2", "part 3"])
+            #expect(seen.withLockedValue { $0 } == ["part 1", "part 2", "part 3"])
             #expect(outcome.replies == 3 && outcome.pendingPart == nil)
             #expect(server.requests.count == 3)
         }

@@ -1,7 +1,7 @@
 import NIOCore
 import TestSupport
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A small HTTP proxy on 127.0.0.1: `CONNECT host:port` opens a tunnel (async-http-client tunnels
 /// `http` URLs too, rather than forwarding absolute URIs). It records each request line.
@@ -10,7 +10,7 @@ final class TestProxy: Sendable {
     let port: Int
     private let log: LineLog
 
-    var requestLines: [String] { log.lines.withLock { $0 } }
+    var requestLines: [String] { log.lines.withLockedValue { $0 } }
     var url: String { "http://127.0.0.1:\(port)" }
 
     private init(channel: any Channel, log: LineLog) {
@@ -33,7 +33,7 @@ final class TestProxy: Sendable {
 
 /// The request lines a proxy saw.
 final class LineLog: Sendable {
-    let lines = Mutex<[String]>([])
+    let lines = NIOLockedValueBox<[String]>([])
 }
 
 /// Reads the request head, connects to the target, then relays bytes both ways.
@@ -64,7 +64,7 @@ private final class ProxyFrontHandler: ChannelInboundHandler {
         guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { return }
         let head = String(decoding: bytes[..<end.lowerBound], as: UTF8.self)
         let requestLine = head.split(separator: "\r\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        log.lines.withLock { $0.append(requestLine) }
+        log.lines.withLockedValue { $0.append(requestLine) }
         let parts = requestLine.split(separator: " ")
         guard parts.count == 3 else { context.close(promise: nil); return }
         guard parts[0] == "CONNECT" else {

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 import TestSupport
 @testable import TAXIIServer
@@ -8,9 +8,9 @@ struct GroupCommitTests {
     @Test("concurrent requests share batches; each gets its own reply; one the write refuses fails alone")
     func batching() async throws {
         let group = GroupCommit<String, String>(maximumBatch: 16)
-        let batchSizes = Mutex<[Int]>([])
+        let batchSizes = NIOLockedValueBox<[Int]>([])
         let write: GroupCommit<String, String>.Write = { requests throws(TAXIIStoreError) in
-            batchSizes.withLock { $0.append(requests.count) }
+            batchSizes.withLockedValue { $0.append(requests.count) }
             try? await Task.sleep(for: .milliseconds(5))
             if requests.contains("bad") { throw TAXIIStoreError(.query, "refused: bad") }
             return requests.map { $0.uppercased() }
@@ -32,7 +32,7 @@ struct GroupCommitTests {
         }
         guard case .failure(let error)? = replies["bad"] else { throw TestFailure("the refused request did not fail") }
         #expect(error.message.contains("refused"))
-        let sizes = batchSizes.withLock { $0 }
+        let sizes = batchSizes.withLockedValue { $0 }
         #expect(sizes.contains { $0 > 1 }, "requests waiting while a write ran were written together: \(sizes)")
         #expect(sizes.allSatisfy { $0 <= 16 })
     }

@@ -2,7 +2,7 @@ import BastionHTTPServer
 import Foundation
 import Logging
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 import TAXII
 import TAXIIClient
 import TAXIIHTTP
@@ -132,10 +132,10 @@ struct PushTests {
     @Test("a subscriber that refuses is retried with the same window, waiting longer each time, until it accepts", arguments: StoreKind.allCases)
     func retries(_ kind: StoreKind) async throws {
         let clock = ManualClock()
-        let answered = Mutex(0)
+        let answered = NIOLockedValueBox(0)
         try await withStore(kind, clock: clock) { store in
             try await ScriptedHTTPServer.with(respond: { request in
-                let n = answered.withLock { $0 += 1; return $0 }
+                let n = answered.withLockedValue { $0 += 1; return $0 }
                 let inbox = (try? TAXII.message(fromXML: request.body)).flatMap { message -> String? in
                     if case .taxii11(.inboxMessage(let inbox)) = message { return inbox.messageID }
                     return nil

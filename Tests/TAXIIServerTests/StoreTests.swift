@@ -1,15 +1,15 @@
 import Foundation
 import GRDB
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 import TestSupport
 @testable import TAXIIServer
 
 /// A clock tests set by hand, in microseconds since 1970.
 final class ManualClock: Sendable {
-    let now = Mutex<Int64>(1_700_000_000_000_000)
-    var function: @Sendable () -> Int64 { { self.now.withLock { $0 } } }
-    func advance(_ microseconds: Int64) { now.withLock { $0 += microseconds } }
+    let now = NIOLockedValueBox<Int64>(1_700_000_000_000_000)
+    var function: @Sendable () -> Int64 { { self.now.withLockedValue { $0 } } }
+    func advance(_ microseconds: Int64) { now.withLockedValue { $0 += microseconds } }
 }
 
 func block(_ n: Int, binding: String = "urn:example:text", subtype: String? = nil, xml: Bool = false) -> NewContentBlock {
@@ -96,16 +96,43 @@ struct StoreTests {
         }
     }
 
-    @Test("a stored row of the wrong type is a corrupt-store error, not a crash")
-    func corruptRow() async throws {
+    @Test("a stored row of the wrong type is a corrupt-store error, not a crash", arguments: [
+        ("is_xml", "'maybe'"), ("is_xml", "2"), ("label", "'soon'"), ("content", "x'00ff'"), ("subtype_id", "x'01'"), ("message", "x'02'"),
+    ])
+    func corruptRow(column: String, value: String) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"))
         _ = try await store.insert(["c"].map { Placement(collection: $0, blocks: [block(1)]) })
+        #expect(try await store.snapshot(BlockQuery(collection: "c"), limit: 1).blocks.count == 1)
         let other = try DatabaseQueue(path: directory.path("taxii.sqlite"))
-        try await other.write { db in try db.execute(sql: "UPDATE content_blocks SET is_xml = 'maybe'") }
+        // SQLite keeps any type in any column: a file changed by other hands may hold these.
+        try await other.write { db in try db.execute(sql: "UPDATE content_blocks SET \(column) = \(value)") }
         let error = await #expect(throws: TAXIIStoreError.self) { _ = try await store.blocks(BlockQuery(collection: "c"), offset: 0, limit: 1) }
         #expect(error?.kind == .corrupt)
+        #expect(error?.message.contains(column) == true)
+        await #expect(throws: TAXIIStoreError.self) { _ = try await store.snapshot(BlockQuery(collection: "c"), limit: 1) }
+    }
+
+    @Test("reads through pooled connections: each sees what was committed before it, many at once")
+    func pooledReads() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteTAXIIStore(path: directory.path("taxii.sqlite"))
+        for n in 1...5 {
+            _ = try await store.insert([Placement(collection: "c", blocks: [block(n)])])
+            // The same idle connection answers each time, in a new transaction.
+            #expect(try await store.count(BlockQuery(collection: "c")) == n)
+        }
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<64 {
+                group.addTask { try await store.snapshot(BlockQuery(collection: "c"), limit: 5).blocks.count }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(counts == Array(repeating: 5, count: 64))
+        let (condition, _) = SQLiteTAXIIStore.condition(BlockQuery(collection: "c", bindings: [BindingFilter(bindingID: "a", subtypeIDs: ["x", "y"])]))
+        #expect(condition == "collection = ? AND ((binding_id = ? AND subtype_id IN (?, ?)))")
     }
 
     @Test("a database that cannot be opened is a clear error naming it")

@@ -2,7 +2,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A request as a ``ScriptedHTTPServer`` received it.
 public struct ReceivedRequest: Sendable {
@@ -50,7 +50,7 @@ public final class ScriptedHTTPServer: Sendable {
     private let log: RequestLog
 
     /// The requests received so far, in order (each recorded before it is answered).
-    public var requests: [ReceivedRequest] { log.requests.withLock { $0 } }
+    public var requests: [ReceivedRequest] { log.requests.withLockedValue { $0 } }
 
     /// The URL of `path` on this server.
     public func url(_ path: String) -> String { "\(https ? "https" : "http")://127.0.0.1:\(port)\(path)" }
@@ -72,7 +72,7 @@ public final class ScriptedHTTPServer: Sendable {
             }
             try channel.pipeline.syncOperations.configureHTTPServerPipeline()
             try channel.pipeline.syncOperations.addHandler(ScriptedHandler(respond: respond) { request in
-                log.requests.withLock { $0.append(request) }
+                log.requests.withLockedValue { $0.append(request) }
             })
         }
         return ScriptedHTTPServer(channel: channel, https: tls != nil, log: log)
@@ -94,7 +94,7 @@ public final class ScriptedHTTPServer: Sendable {
 
 /// The requests a server received.
 private final class RequestLog: Sendable {
-    let requests = Mutex<[ReceivedRequest]>([])
+    let requests = NIOLockedValueBox<[ReceivedRequest]>([])
 }
 
 /// Runs `body`, then closes `channel`, whether `body` succeeds or throws.

@@ -1,15 +1,19 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A ``TAXIIStore`` in one SQLite file (GRDB, WAL, synchronous NORMAL): the default, for one
 /// server process (other processes may read and write it too; SQLite serialises the writers).
 ///
-/// Writes run on GRDB's writer queue; reads, short and bounded, on the caller's thread (see
-/// `read`), which under the HTTP server is the connection's event loop.
+/// Writes run on GRDB's writer queue. Reads, short and bounded, run on the caller's thread, which
+/// under the HTTP server is the connection's event loop: the blocks a poll reads through
+/// ``SQLiteReadConnections`` (SQLite's C API), the rest through GRDB (see `read`).
 public final class SQLiteTAXIIStore: TAXIIStore {
     /// The database file.
     public let path: String
     private let pool: DatabasePool
+    /// The connections the block queries (polls, counts, result parts) read through.
+    private let readers: SQLiteReadConnections
     private let clock: @Sendable () -> Int64
     /// Inboxes arriving together are stored in one transaction.
     private let inserts = GroupCommit<[Placement], [[Int64]]>()
@@ -19,6 +23,7 @@ public final class SQLiteTAXIIStore: TAXIIStore {
     public init(path: String, clock: @escaping @Sendable () -> Int64 = SQLiteTAXIIStore.now) throws(TAXIIStoreError) {
         self.path = path
         self.clock = clock
+        self.readers = SQLiteReadConnections(path: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "TAXIIServer.SQLiteTAXIIStore"
@@ -138,46 +143,50 @@ public final class SQLiteTAXIIStore: TAXIIStore {
     }
 
     public func count(_ query: BlockQuery) async throws(TAXIIStoreError) -> Int {
-        let (condition, arguments) = Self.condition(query)
-        return try await read { db in
-            try Int.fetchOne(Self.statement("SELECT count(*) FROM content_blocks WHERE \(condition)", for: query, db), arguments: arguments) ?? 0
-        }
+        try readers.read { connection throws(TAXIIStoreError) in try Self.count(query, connection) }
     }
 
     public func blocks(_ query: BlockQuery, offset: Int, limit: Int) async throws(TAXIIStoreError) -> [StoredContentBlock] {
-        let (condition, filterArguments) = Self.condition(query)
-        let arguments = filterArguments + [max(0, limit), max(0, offset)]
-        return try await read { db in
+        let (condition, arguments) = Self.condition(query)
+        return try readers.read { connection throws(TAXIIStoreError) in
             try Self.blocks(
-                Self.statement("SELECT \(Self.blockColumns) FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ? OFFSET ?", for: query, db), arguments: arguments)
+                "SELECT \(Self.blockColumns) FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ? OFFSET ?", cache: query.bindings.isEmpty,
+                arguments + [.integer(Int64(max(0, limit))), .integer(Int64(max(0, offset)))], connection)
         }
     }
 
     public func latestLabel(in collection: String) async throws(TAXIIStoreError) -> Int64? {
-        try await read { db in try Self.latestLabel(in: collection, db) }
+        try readers.read { connection throws(TAXIIStoreError) in try Self.latestLabel(in: collection, connection) }
     }
 
+    /// The newest label in `collection` (the insert path's version, inside its write transaction).
     static func latestLabel(in collection: String, _ db: Database) throws -> Int64? {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(label) FROM content_blocks WHERE collection = ?"), arguments: [collection])
+        try Int64.fetchOne(db.cachedStatement(sql: Self.latestLabelSQL), arguments: [collection])
     }
 
-    /// `sql`, a statement over the blocks `query` selects, compiled once per connection when its
-    /// text does not depend on the request's content-binding filters (whose lists vary in
-    /// length); with filters, compiled for this call only, so no request can grow the cache.
-    static func statement(_ sql: String, for query: BlockQuery, _ db: Database) throws -> Statement {
-        query.bindings.isEmpty ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+    static func latestLabel(in collection: String, _ connection: SQLiteReadConnection) throws(TAXIIStoreError) -> Int64? {
+        try connection.integer(Self.latestLabelSQL, cache: true, [.text(collection)])
+    }
+
+    private static let latestLabelSQL = "SELECT max(label) FROM content_blocks WHERE collection = ?"
+
+    static func count(_ query: BlockQuery, _ connection: SQLiteReadConnection) throws(TAXIIStoreError) -> Int {
+        let (condition, arguments) = Self.condition(query)
+        return Int(try connection.integer("SELECT count(*) FROM content_blocks WHERE \(condition)", cache: query.bindings.isEmpty, arguments) ?? 0)
     }
 
     public func snapshot(_ query: BlockQuery, limit: Int) async throws(TAXIIStoreError) -> WindowSnapshot {
-        try await read { db in
-            let latest = try Self.latestLabel(in: query.collection, db)
+        try readers.read { connection throws(TAXIIStoreError) in
+            let latest = try Self.latestLabel(in: query.collection, connection)
             var window = query
             window.upTo = [latest, query.upTo].compactMap { $0 }.min()
             guard latest != nil else { return WindowSnapshot(query: window, latest: nil, total: 0, blocks: []) }
+            let total = try Self.count(window, connection)
+            guard limit > 0, total > 0 else { return WindowSnapshot(query: window, latest: latest, total: total, blocks: []) }
             let (condition, arguments) = Self.condition(window)
-            let total = try Int.fetchOne(Self.statement("SELECT count(*) FROM content_blocks WHERE \(condition)", for: window, db), arguments: arguments) ?? 0
-            let blocks = limit <= 0 || total == 0 ? [] : try Self.blocks(
-                Self.statement("SELECT \(Self.blockColumns) FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ?", for: window, db), arguments: arguments + [limit])
+            let blocks = try Self.blocks(
+                "SELECT \(Self.blockColumns) FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ?", cache: window.bindings.isEmpty,
+                arguments + [.integer(Int64(limit))], connection)
             return WindowSnapshot(query: window, latest: latest, total: total, blocks: blocks)
         }
     }
@@ -235,13 +244,12 @@ public final class SQLiteTAXIIStore: TAXIIStore {
     }
 
     public func listedBlocks(resultID: String, offset: Int, limit: Int) async throws(TAXIIStoreError) -> [StoredContentBlock] {
-        try await read { db in
+        try readers.read { connection throws(TAXIIStoreError) in
             try Self.blocks(
-                db.cachedStatement(sql: """
-                    SELECT \(Self.blockColumns("content_blocks.")) FROM result_items JOIN content_blocks ON content_blocks.id = result_items.block_id
-                    WHERE result_items.result_id = ? AND result_items.position >= ? ORDER BY result_items.position LIMIT ?
-                    """),
-                arguments: [resultID, max(0, offset), max(0, limit)])
+                """
+                SELECT \(Self.blockColumns("content_blocks.")) FROM result_items JOIN content_blocks ON content_blocks.id = result_items.block_id
+                WHERE result_items.result_id = ? AND result_items.position >= ? ORDER BY result_items.position LIMIT ?
+                """, cache: true, [.text(resultID), .integer(Int64(max(0, offset))), .integer(Int64(max(0, limit)))], connection)
         }
     }
 
@@ -334,28 +342,29 @@ public final class SQLiteTAXIIStore: TAXIIStore {
 
     // MARK: SQL
 
-    /// The WHERE clause selecting `query`'s blocks, and its arguments.
-    static func condition(_ query: BlockQuery) -> (String, StatementArguments) {
+    /// The WHERE clause selecting `query`'s blocks, and its arguments. Its text varies only with
+    /// the content-binding filters (whose lists vary in length): without them it is compiled once
+    /// per connection; with them, for the one call, so that no request can grow the cache.
+    static func condition(_ query: BlockQuery) -> (String, [SQLiteArgument]) {
         var clauses = ["collection = ?"]
-        var arguments: StatementArguments = [query.collection]
+        var arguments: [SQLiteArgument] = [.text(query.collection)]
         if let after = query.after {
             clauses.append("label > ?")
-            arguments += [after]
+            arguments.append(.integer(after))
         }
         if let upTo = query.upTo {
             clauses.append("label <= ?")
-            arguments += [upTo]
+            arguments.append(.integer(upTo))
         }
         if !query.bindings.isEmpty {
             var alternatives: [String] = []
             for filter in query.bindings {
+                arguments.append(.text(filter.bindingID))
                 if filter.subtypeIDs.isEmpty {
                     alternatives.append("binding_id = ?")
-                    arguments += [filter.bindingID]
                 } else {
                     alternatives.append("(binding_id = ? AND subtype_id IN (\(filter.subtypeIDs.map { _ in "?" }.joined(separator: ", "))))")
-                    arguments += [filter.bindingID]
-                    arguments += StatementArguments(filter.subtypeIDs)
+                    arguments += filter.subtypeIDs.map(SQLiteArgument.text)
                 }
             }
             clauses.append("(" + alternatives.joined(separator: " OR ") + ")")
@@ -363,39 +372,26 @@ public final class SQLiteTAXIIStore: TAXIIStore {
         return (clauses.joined(separator: " AND "), arguments)
     }
 
-    /// The blocks `statement` selects (``blockColumns`` in order), read straight from SQLite's
-    /// rows as they are stepped through, without copying each row first.
-    static func blocks(_ statement: Statement, arguments: StatementArguments) throws -> [StoredContentBlock] {
+    /// The blocks `sql` selects (``blockColumns`` in order), read from SQLite's rows as they are
+    /// stepped through.
+    static func blocks(_ sql: String, cache: Bool, _ arguments: [SQLiteArgument], _ connection: SQLiteReadConnection) throws(TAXIIStoreError) -> [StoredContentBlock] {
         var blocks: [StoredContentBlock] = []
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try rows.next() {
-            blocks.append(try block(row))
+        try connection.rows(sql, cache: cache, arguments) { row throws(TAXIIStoreError) in
+            blocks.append(StoredContentBlock(
+                id: try row.integer(0, "id"), collection: try row.text(1, "collection"), label: try row.integer(2, "label"),
+                block: NewContentBlock(
+                    bindingID: try row.text(3, "binding_id"), subtypeID: try row.optionalText(4, "subtype_id"), content: try row.text(5, "content"),
+                    isXML: try row.bool(6, "is_xml"), message: try row.optionalText(7, "message"))))
         }
         return blocks
     }
 
-    /// A stored block from a row of `content_blocks`; a column of the wrong type is a corrupt row.
-    static func block(_ row: Row) throws -> StoredContentBlock {
-        StoredContentBlock(
-            id: try column(row, 0, "id"), collection: try column(row, 1, "collection"), label: try column(row, 2, "label"),
-            block: NewContentBlock(
-                bindingID: try column(row, 3, "binding_id"), subtypeID: try column(row, 4, "subtype_id"), content: try column(row, 5, "content"),
-                isXML: try column(row, 6, "is_xml"), message: try column(row, 7, "message")))
-    }
-
-    /// The columns ``block(_:)`` reads, in its order (read by position: a poll reads many rows).
+    /// The columns ``blocks(_:cache:_:_:)`` reads, in its order (read by position: a poll reads many rows).
     static func blockColumns(_ table: String = "") -> String {
         ["id", "collection", "label", "binding_id", "subtype_id", "content", "is_xml", "message"].map { table + $0 }.joined(separator: ", ")
     }
 
     static let blockColumns = blockColumns()
-
-    /// The value at `index` (the column `name`) in `row`; a value of the wrong type is a corrupt row.
-    static func column<Value: DatabaseValueConvertible>(_ row: Row, _ index: Int, _ name: String) throws(TAXIIStoreError) -> Value {
-        do { return try row.decode(Value.self, atIndex: index) } catch {
-            throw TAXIIStoreError(.corrupt, "a stored row's \(name) is not a \(Value.self)")
-        }
-    }
 
     /// The value of `name` in `row` (SQLite keeps any type in any column: a value of the wrong
     /// type is a corrupt row, never a trap).
@@ -405,30 +401,10 @@ public final class SQLiteTAXIIStore: TAXIIStore {
         }
     }
 
-    /// Runs `body` in one read transaction (one snapshot of the database) on the caller's thread.
-    ///
-    /// Reads are short and bounded (a page is at most a result part; a whole-collection count
-    /// of 100,000 blocks takes about 5 ms), and in WAL mode they never wait for a writer, so
-    /// they run where the request is handled rather than on GRDB's reader queue: the hop there
-    /// and back cost a poll more than its read. The transaction is begun and ended with cached
-    /// statements (GRDB's own `read` compiles its BEGIN and COMMIT again for every read).
+    /// Runs `body` in one read transaction on GRDB's reader queue (result sets, subscriptions,
+    /// pushes; the block queries of polls read through `readers`, on the caller's thread).
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(TAXIIStoreError) -> T {
-        do { return try readHere(body) } catch { throw Self.storeError(error) }
-    }
-
-    private func readHere<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.unsafeRead { db in
-            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
-            let value: T
-            do {
-                value = try body(db)
-            } catch {
-                try? db.cachedStatement(sql: "ROLLBACK").execute()
-                throw error
-            }
-            try db.cachedStatement(sql: "COMMIT").execute()
-            return value
-        }
+        do { return try await pool.read(body) } catch { throw Self.storeError(error) }
     }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(TAXIIStoreError) -> T {
