@@ -181,12 +181,13 @@ public final class SQLiteTAXIIStore: TAXIIStore {
             var window = query
             window.upTo = [latest, query.upTo].compactMap { $0 }.min()
             guard latest != nil else { return WindowSnapshot(query: window, latest: nil, total: 0, blocks: []) }
-            let total = try Self.count(window, connection)
-            guard limit > 0, total > 0 else { return WindowSnapshot(query: window, latest: latest, total: total, blocks: []) }
+            guard limit > 0 else { return WindowSnapshot(query: window, latest: latest, total: try Self.count(window, connection), blocks: []) }
             let (condition, arguments) = Self.condition(window)
             let blocks = try Self.blocks(
                 "SELECT \(Self.blockColumns) FROM content_blocks WHERE \(condition) ORDER BY label LIMIT ?", cache: window.bindings.isEmpty,
                 arguments + [.integer(Int64(limit))], connection)
+            // A page that is not full is the whole window: counting it again would tell nothing new.
+            let total = blocks.count < limit ? blocks.count : try Self.count(window, connection)
             return WindowSnapshot(query: window, latest: latest, total: total, blocks: blocks)
         }
     }
