@@ -94,11 +94,10 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
         return try await transaction { connection in
             var next: [String: Int64] = [:]
             for collection in Set(requests.joined().map(\.collection)).sorted() {
+                // Two statements: under READ COMMITTED the second sees what was committed before the lock was granted.
                 try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(collection)))", logger: self.logger)
                 var latest: Int64?
-                for try await value in try await connection.query(
-                    "SELECT max(label) FROM taxii_content_blocks WHERE collection = \(collection)", logger: self.logger
-                ).decode(Int64?.self) { latest = value }
+                for try await value in try await connection.execute(LatestLabelStatement(collection: collection), logger: self.logger) { latest = value }
                 next[collection] = max(now, (latest ?? Int64.min) &+ 1)
             }
             var replies: [[[Int64]]] = []
@@ -118,22 +117,30 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
                 replies.append(labels)
             }
             // Every block in one statement: one round trip, however many inboxes came together.
-            try await connection.query("""
-                INSERT INTO taxii_content_blocks (collection, label, binding_id, subtype_id, content, is_xml, message)
-                SELECT c, l, b, CASE WHEN hs THEN s END, t, x, CASE WHEN hm THEN m END
-                FROM UNNEST(\(rows.collections), \(rows.labels), \(rows.bindings), \(rows.subtypes), \(rows.hasSubtype), \(rows.contents),
-                            \(rows.isXML), \(rows.messages), \(rows.hasMessage)) AS u(c, l, b, s, hs, t, x, m, hm)
-                """, logger: self.logger)
+            // Drained: asking a prepared statement for its command tag instead stops the process on a
+            // precondition in postgres-nio when the rows were not read.
+            let inserted: AsyncThrowingMapSequence<PostgresRowSequence, ()> = try await connection.execute(rows, logger: self.logger)
+            for try await _ in inserted {}
             return replies
         }
     }
 
     /// Blocks to insert, column by column (arrays of optional values cannot be sent, so each
-    /// optional column travels with a column saying whether it has a value).
-    private struct BlockRows {
+    /// optional column travels with a column saying whether it has a value), as the prepared
+    /// statement that inserts them.
+    private struct BlockRows: PostgresPreparedStatement {
+        typealias Row = ()
+        static let name = "bastion_taxii_insert_blocks"
+        static let sql = """
+            INSERT INTO taxii_content_blocks (collection, label, binding_id, subtype_id, content, is_xml, message)
+            SELECT c, l, b, CASE WHEN hs THEN s END, t, x, CASE WHEN hm THEN m END
+            FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::boolean[], $8::text[], $9::boolean[])
+                AS u(c, l, b, s, hs, t, x, m, hm)
+            """
+
         var collections: [String] = []
         var labels: [Int64] = []
-        var bindings: [String] = []
+        var bindingIDs: [String] = []
         var subtypes: [String] = []
         var hasSubtype: [Bool] = []
         var contents: [String] = []
@@ -141,10 +148,26 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
         var messages: [String] = []
         var hasMessage: [Bool] = []
 
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 9)
+            bindings.append(collections)
+            bindings.append(labels)
+            bindings.append(bindingIDs)
+            bindings.append(subtypes)
+            bindings.append(hasSubtype)
+            bindings.append(contents)
+            bindings.append(isXML)
+            bindings.append(messages)
+            bindings.append(hasMessage)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {}
+
         mutating func append(_ block: NewContentBlock, collection: String, label: Int64) {
             collections.append(collection)
             labels.append(label)
-            bindings.append(block.bindingID)
+            bindingIDs.append(block.bindingID)
             subtypes.append(block.subtypeID ?? "")
             hasSubtype.append(block.subtypeID != nil)
             contents.append(block.content)
@@ -177,34 +200,52 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
     }
 
     public func snapshot(_ query: BlockQuery, limit: Int) async throws(TAXIIStoreError) -> WindowSnapshot {
-        // One statement, so one round trip and one snapshot: the newest label, how many blocks the
-        // window holds up to it, and its first page (a row of NULL block columns when it is empty).
-        let (condition, binds) = Self.condition(query, firstBind: 1)
-        var all = binds
-        all.append(Int64(max(0, limit)))
-        let selected = "FROM taxii_content_blocks WHERE \(condition) AND label <= (SELECT label FROM latest)"
-        let sql = """
-            WITH latest AS (SELECT max(label) AS label FROM taxii_content_blocks WHERE collection = $1),
-                 page AS (SELECT \(Self.columns) \(selected) ORDER BY label LIMIT $\(all.count))
-            SELECT (SELECT label FROM latest), (SELECT count(*) \(selected)), \(Self.columns("page."))
-            FROM (SELECT 1) AS one LEFT JOIN page ON true ORDER BY page.label
-            """
-        return try await execute { client in
-            var snapshot = WindowSnapshot(query: query, latest: nil, total: 0, blocks: [])
-            for try await (latest, total, id, collection, label, bindingID, subtypeID, content, isXML, message) in try await client.query(
-                PostgresQuery(unsafeSQL: sql, binds: all), logger: self.logger
-            ).decode((Int64?, Int64, Int64?, String?, Int64?, String?, String?, String?, Bool?, String?).self) {
-                snapshot.latest = latest
-                snapshot.total = Int(total)
-                if let id, let collection, let label, let bindingID, let content, let isXML {
-                    snapshot.blocks.append(StoredContentBlock(
-                        id: id, collection: collection, label: label,
-                        block: NewContentBlock(bindingID: bindingID, subtypeID: subtypeID, content: content, isXML: isXML, message: message)))
-                }
+        try await execute { client in
+            var snapshot: WindowSnapshot
+            if query.bindings.isEmpty {
+                // The common poll, whose text never varies: prepared once per connection, so the
+                // server does not plan it again for every poll.
+                snapshot = try await Self.snapshot(query, from: try await client.execute(WindowSnapshotStatement(query: query, limit: limit), logger: self.logger))
+            } else {
+                let (condition, binds) = Self.condition(query, firstBind: 1)
+                var all = binds
+                all.append(Int64(max(0, limit)))
+                let rows = try await client.query(PostgresQuery(unsafeSQL: Self.snapshotSQL(condition: condition, limit: "$\(all.count)"), binds: all), logger: self.logger)
+                snapshot = try await Self.snapshot(query, from: rows.decode(WindowSnapshotStatement.Row.self))
             }
             snapshot.query.upTo = [snapshot.latest, query.upTo].compactMap { $0 }.min()
             return snapshot
         }
+    }
+
+    /// One statement, so one round trip and one snapshot: the newest label, how many blocks the
+    /// window (`condition`) holds up to it, and its first page of at most `limit` blocks (a row of
+    /// NULL block columns when it is empty). `$1` must be the collection.
+    static func snapshotSQL(condition: String, limit: String) -> String {
+        let selected = "FROM taxii_content_blocks WHERE \(condition) AND label <= (SELECT label FROM latest)"
+        return """
+            WITH latest AS (SELECT max(label) AS label FROM taxii_content_blocks WHERE collection = $1),
+                 page AS (SELECT \(columns) \(selected) ORDER BY label LIMIT \(limit))
+            SELECT (SELECT label FROM latest), (SELECT count(*) \(selected)), \(columns("page."))
+            FROM (SELECT 1) AS one LEFT JOIN page ON true ORDER BY page.label
+            """
+    }
+
+    /// The snapshot of `query` in the rows of ``snapshotSQL(condition:limit:)``.
+    private static func snapshot(
+        _ query: BlockQuery, from rows: AsyncThrowingMapSequence<PostgresRowSequence, WindowSnapshotStatement.Row>
+    ) async throws -> WindowSnapshot {
+        var snapshot = WindowSnapshot(query: query, latest: nil, total: 0, blocks: [])
+        for try await (latest, total, id, collection, label, bindingID, subtypeID, content, isXML, message) in rows {
+            snapshot.latest = latest
+            snapshot.total = Int(total)
+            if let id, let collection, let label, let bindingID, let content, let isXML {
+                snapshot.blocks.append(StoredContentBlock(
+                    id: id, collection: collection, label: label,
+                    block: NewContentBlock(bindingID: bindingID, subtypeID: subtypeID, content: content, isXML: isXML, message: message)))
+            }
+        }
+        return snapshot
     }
 
     public func saveResultSet(_ resultSet: ResultSet, blockIDs: [Int64]?) async throws(TAXIIStoreError) {
@@ -446,5 +487,52 @@ public final class PostgresTAXIIStore: TAXIIStore, Service {
             return TAXIIStoreError(.query, "PostgreSQL \(location): \(message)")
         }
         return TAXIIStoreError(.query, "PostgreSQL \(location): \(String(reflecting: error))")
+    }
+}
+
+/// The snapshot of a window without content-binding filters, as a prepared statement (its
+/// text is the same for every such poll; an open end is bound as the extreme label).
+struct WindowSnapshotStatement: PostgresPreparedStatement {
+    typealias Row = (Int64?, Int64, Int64?, String?, Int64?, String?, String?, String?, Bool?, String?)
+
+    static let name = "bastion_taxii_window_snapshot"
+    static let sql = PostgresTAXIIStore.snapshotSQL(condition: "collection = $1 AND label > $2 AND label <= $3", limit: "$4")
+    static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8, .int8]
+
+    var query: BlockQuery
+    var limit: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(query.collection)
+        bindings.append(query.after ?? Int64.min)
+        bindings.append(query.upTo ?? Int64.max)
+        bindings.append(Int64(max(0, limit)))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
+    }
+}
+
+/// The newest label of a collection, as a prepared statement (read on every inbox).
+struct LatestLabelStatement: PostgresPreparedStatement {
+    typealias Row = Int64?
+
+    static let name = "bastion_taxii_latest_label"
+    static let sql = "SELECT max(label) FROM taxii_content_blocks WHERE collection = $1"
+    static let bindingDataTypes: [PostgresDataType] = [.text]
+
+    var collection: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(collection)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Int64?.self)
     }
 }
