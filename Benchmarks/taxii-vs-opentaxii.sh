@@ -6,7 +6,8 @@
 #     BASTION  a release build (swift build -c release --product bastion)
 #
 # Environment: PYTHON (default python3), OPENTAXII_VENV (default .venv-opentaxii/ at the repository
-# root, shared with the interop test), GUNICORN_WORKERS (default 2, one per core here).
+# root, shared with the interop test), GUNICORN_WORKERS (default 2, one per core here), POLL_SCALE
+# (default 10: Bastion answers that many times the Poll Requests, so its rate is timed over seconds).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
