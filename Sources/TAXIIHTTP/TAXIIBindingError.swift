@@ -44,4 +44,10 @@ extension StringProtocol {
         if first == bytes.startIndex, bytes.index(after: last) == bytes.endIndex { return text }
         return String(decoding: bytes[first...last], as: UTF8.self)
     }
+
+    /// Whether the text equals `other` when ASCII letters are compared without case (as HTTP
+    /// header names are), without making lowercased copies.
+    package func equalsIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
+        utf8.elementsEqual(other.utf8) { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == ($1 >= 0x41 && $1 <= 0x5A ? $1 | 0x20 : $1) }
+    }
 }

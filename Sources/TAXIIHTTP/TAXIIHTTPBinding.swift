@@ -111,8 +111,7 @@ public enum TAXIIHTTPBinding {
 
         /// The first value of header `name` (compared case-insensitively).
         public func header(_ name: String) -> String? {
-            let name = name.lowercased()
-            return headers.first { $0.name.lowercased() == name }?.value
+            headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
         }
 
         /// The start of the body as text, on one line, for error messages.

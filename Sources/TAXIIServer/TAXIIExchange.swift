@@ -30,8 +30,7 @@ public struct TAXIIRequest: Sendable {
 
     /// The first value of header `name` (compared case-insensitively).
     public func header(_ name: String) -> String? {
-        let name = name.lowercased()
-        return headers.first { $0.name.lowercased() == name }?.value
+        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 }
 

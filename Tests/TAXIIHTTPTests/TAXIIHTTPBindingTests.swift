@@ -58,6 +58,15 @@ struct HTTPBindingTests {
         #expect(mismatch?.message.contains("does not match") == true)
     }
 
+    @Test("a reply's header is found whatever the case of its name, and only by its whole name")
+    func replyHeader() {
+        let reply = TAXIIHTTPBinding.Reply(status: 200, headers: [.init(name: "x-taxii-CONTENT-type", value: "a"), .init(name: "X-TAXII-Services-", value: "b")])
+        #expect(reply.header("X-TAXII-Content-Type") == "a")
+        #expect(reply.header("x-taxii-services") == nil)
+        #expect(reply.header("X-TAXII-Content-Typ") == nil)
+        #expect(reply.header("") == nil)
+    }
+
     @Test("a 200 reply without X-TAXII-Content-Type becomes a FAILURE Status Message holding the reply")
     func failureStatus() throws {
         let reply = TAXIIHTTPBinding.Reply(status: 200, reason: "OK", headers: [.init(name: "Content-Type", value: "text/html")], body: Array("<html>hello</html>".utf8))

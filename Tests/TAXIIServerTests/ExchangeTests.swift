@@ -26,6 +26,15 @@ struct ExchangeTests {
         }
         #expect(response10.serviceInstances.map(\.serviceType) == [.discovery, .feedManagement, .inbox, .poll])
         #expect(response10.serviceInstances.first?.bindings.protocolBinding == TAXII.VersionID.https10)
+
+        // Header names are matched whatever their case: the version comes from x-taxii-content-type.
+        let lowercased = try await harness.send(
+            .taxii10(.discoveryRequest(TAXII10.DiscoveryRequest())), to: "/services/discovery",
+            headers: [("x-taxii-content-type", TAXII.VersionID.xml10), ("x-taxii-services", TAXII.VersionID.services10), ("x-taxii-protocol", TAXII.VersionID.http10)])
+        guard case .taxii10(.discoveryResponse) = try harness.message(lowercased) else {
+            Issue.record("lowercased header names: not a TAXII 1.0 Discovery Response")
+            return
+        }
     }
 
     @Test("inbox then poll: the blocks come back with increasing labels; the window's end is where the next poll begins")
