@@ -161,8 +161,7 @@ struct SQLiteRow {
     let statement: OpaquePointer
 
     func integer(_ index: Int32, _ name: String) throws(TAXIIStoreError) -> Int64 {
-        guard let value = try optionalInteger(index, name) else { throw corrupt(name, "an integer") }
-        return value
+        try present(try optionalInteger(index, name), name, "an integer")
     }
 
     func optionalInteger(_ index: Int32, _ name: String) throws(TAXIIStoreError) -> Int64? {
@@ -182,8 +181,7 @@ struct SQLiteRow {
     }
 
     func text(_ index: Int32, _ name: String) throws(TAXIIStoreError) -> String {
-        guard let value = try optionalText(index, name) else { throw corrupt(name, "a text") }
-        return value
+        try present(try optionalText(index, name), name, "a text")
     }
 
     func optionalText(_ index: Int32, _ name: String) throws(TAXIIStoreError) -> String? {
@@ -194,6 +192,12 @@ struct SQLiteRow {
             return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, index))), as: UTF8.self)
         default: throw corrupt(name, "a text")
         }
+    }
+
+    /// `value`, which a NOT NULL column must have.
+    private func present<Value>(_ value: Value?, _ name: String, _ expected: String) throws(TAXIIStoreError) -> Value {
+        guard let value else { throw corrupt(name, expected) }
+        return value
     }
 
     private func corrupt(_ name: String, _ expected: String) -> TAXIIStoreError {

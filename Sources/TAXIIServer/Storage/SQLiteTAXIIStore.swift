@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 
 /// A ``TAXIIStore`` in one SQLite file (GRDB, WAL, synchronous NORMAL): the default, for one
 /// server process (other processes may read and write it too; SQLite serialises the writers).
