@@ -218,7 +218,6 @@ let package = Package(
         .executableTarget(
             name: "bastion",
             dependencies: [
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "OpenC2",
                 "OpenC2SLPF",
                 "OpenC2HTTPS",

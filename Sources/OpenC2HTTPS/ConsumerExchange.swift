@@ -1,7 +1,7 @@
 import CoreMetrics
 import Logging
-import OpenC2
 import NIOConcurrencyHelpers
+import OpenC2
 import Synchronization
 
 #if canImport(FoundationEssentials)

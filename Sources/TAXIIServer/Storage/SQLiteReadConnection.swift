@@ -83,7 +83,13 @@ final class SQLiteReadConnection: @unchecked Sendable {
             sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
             throw error
         }
-        try run(&commit, "COMMIT")
+        do {
+            try run(&commit, "COMMIT")
+        } catch {
+            // Never hand a connection back still inside a transaction.
+            sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
+            throw error
+        }
         return value
     }
 
@@ -156,47 +162,47 @@ final class SQLiteReadConnection: @unchecked Sendable {
 
 /// The current row of a statement being stepped through; valid only inside the `each` call.
 /// SQLite keeps any type in any column, so every read checks the type: a value of the wrong type
-/// is a corrupt row, never a trap.
+/// is a corrupt row, never a trap. Column names are for the error message, made only then.
 struct SQLiteRow {
     let statement: OpaquePointer
 
-    func integer(_ index: Int32, _ name: String) throws(TAXIIStoreError) -> Int64 {
-        try present(try optionalInteger(index, name), name, "an integer")
+    func integer(_ index: Int32, _ name: @autoclosure () -> String) throws(TAXIIStoreError) -> Int64 {
+        try present(try optionalInteger(index, name()), name(), "an integer")
     }
 
-    func optionalInteger(_ index: Int32, _ name: String) throws(TAXIIStoreError) -> Int64? {
+    func optionalInteger(_ index: Int32, _ name: @autoclosure () -> String) throws(TAXIIStoreError) -> Int64? {
         switch sqlite3_column_type(statement, index) {
         case SQLITE_NULL: return nil
         case SQLITE_INTEGER: return sqlite3_column_int64(statement, index)
-        default: throw corrupt(name, "an integer")
+        default: throw corrupt(name(), "an integer")
         }
     }
 
-    func bool(_ index: Int32, _ name: String) throws(TAXIIStoreError) -> Bool {
-        switch try integer(index, name) {
+    func bool(_ index: Int32, _ name: @autoclosure () -> String) throws(TAXIIStoreError) -> Bool {
+        switch try integer(index, name()) {
         case 0: return false
         case 1: return true
-        default: throw corrupt(name, "a boolean")
+        default: throw corrupt(name(), "a boolean")
         }
     }
 
-    func text(_ index: Int32, _ name: String) throws(TAXIIStoreError) -> String {
-        try present(try optionalText(index, name), name, "a text")
+    func text(_ index: Int32, _ name: @autoclosure () -> String) throws(TAXIIStoreError) -> String {
+        try present(try optionalText(index, name()), name(), "a text")
     }
 
-    func optionalText(_ index: Int32, _ name: String) throws(TAXIIStoreError) -> String? {
+    func optionalText(_ index: Int32, _ name: @autoclosure () -> String) throws(TAXIIStoreError) -> String? {
         switch sqlite3_column_type(statement, index) {
         case SQLITE_NULL: return nil
         case SQLITE_TEXT:
             guard let bytes = sqlite3_column_text(statement, index) else { return "" }
             return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, index))), as: UTF8.self)
-        default: throw corrupt(name, "a text")
+        default: throw corrupt(name(), "a text")
         }
     }
 
     /// `value`, which a NOT NULL column must have.
-    private func present<Value>(_ value: Value?, _ name: String, _ expected: String) throws(TAXIIStoreError) -> Value {
-        guard let value else { throw corrupt(name, expected) }
+    private func present<Value>(_ value: Value?, _ name: @autoclosure () -> String, _ expected: String) throws(TAXIIStoreError) -> Value {
+        guard let value else { throw corrupt(name(), expected) }
         return value
     }
 

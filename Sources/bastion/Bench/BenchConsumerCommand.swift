@@ -6,7 +6,7 @@ import NIOSSL
 import OpenC2
 import OpenC2HTTPS
 import OpenC2SLPF
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// `bastion bench consumer`: a load generator for OpenC2 Consumers.
 struct BenchConsumerCommand: AsyncParsableCommand {
@@ -243,9 +243,9 @@ private struct CachedHTTPDate {
 
 /// Counts the connections the HTTP client opens.
 final class ConnectionCounter: Sendable {
-    private let count = NIOLockedValueBox(0)
-    func increment() { count.withLockedValue { $0 += 1 } }
-    var value: Int { count.withLockedValue { $0 } }
+    private let count = Atomic<Int>(0)
+    func increment() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
 }
 
 /// CPU time (user + system) this process has used.
