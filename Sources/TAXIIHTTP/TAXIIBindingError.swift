@@ -45,9 +45,20 @@ extension StringProtocol {
         return String(decoding: bytes[first...last], as: UTF8.self)
     }
 
+}
+
+extension String {
     /// Whether the text equals `other` when ASCII letters are compared without case (as HTTP
-    /// header names are), without making lowercased copies.
-    package func equalsIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
-        utf8.elementsEqual(other.utf8) { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == ($1 >= 0x41 && $1 <= 0x5A ? $1 | 0x20 : $1) }
+    /// header names are), without making lowercased copies. (Concrete on `String`, and inlinable,
+    /// so that it compiles to a byte loop in the caller: the generic form cost a TAXII poll 8 % of
+    /// the server's time in `IndexingIterator` calls.)
+    @inlinable
+    package func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        let (left, right) = (utf8, other.utf8)
+        guard left.count == right.count else { return false }
+        for (a, b) in zip(left, right) where a != b {
+            guard a | 0x20 == b | 0x20, (0x61...0x7A).contains(a | 0x20) else { return false }
+        }
+        return true
     }
 }

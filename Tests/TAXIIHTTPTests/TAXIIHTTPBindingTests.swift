@@ -67,6 +67,17 @@ struct HTTPBindingTests {
         #expect(reply.header("") == nil)
     }
 
+    @Test("header names compare without case for ASCII letters only")
+    func headerNameComparison() {
+        #expect("Content-Type".equalsIgnoringASCIICase("cONTENT-tYPE"))
+        #expect("".equalsIgnoringASCIICase(""))
+        #expect(!"Content-Type".equalsIgnoringASCIICase("Content-Typ"))
+        #expect(!"a@".equalsIgnoringASCIICase("a`"))  // 0x40 and 0x60 differ only in the case bit
+        #expect(!"X[".equalsIgnoringASCIICase("X{"))
+        #expect(!"é".equalsIgnoringASCIICase("É"))  // not ASCII: compared as bytes
+        #expect("é".equalsIgnoringASCIICase("é"))
+    }
+
     @Test("a 200 reply without X-TAXII-Content-Type becomes a FAILURE Status Message holding the reply")
     func failureStatus() throws {
         let reply = TAXIIHTTPBinding.Reply(status: 200, reason: "OK", headers: [.init(name: "Content-Type", value: "text/html")], body: Array("<html>hello</html>".utf8))
