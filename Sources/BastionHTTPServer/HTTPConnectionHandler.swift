@@ -7,8 +7,8 @@ import NIOSSL
 /// One connection's HTTP requests, handed to the responder and answered.
 ///
 /// Request parts arrive on the connection's event loop; the body is gathered up to the limit,
-/// then the responder runs as a task (on the event loop itself when the responder asks for it)
-/// and its reply is written back on the event loop. Requests
+/// then the responder runs as a task (on the event loop itself, started at once, when the
+/// responder asks for it) and its reply is written back on the event loop. Requests
 /// on one connection are answered in order (NIO's `HTTPServerPipelineHandler`, before this
 /// handler, holds pipelined requests back).
 final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
@@ -91,10 +91,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         )
         let responder = self.responder
         let reply = context.eventLoop.makePromise(of: HTTPServerResponse.self)
-        if #available(macOS 15, *), responder.respondsOnEventLoop {
+        if #available(macOS 26, *), responder.respondsOnEventLoop {
             let executor = self.executor ?? EventLoopTaskExecutor(context.eventLoop)
             self.executor = executor
-            Task(executorPreference: executor) { reply.succeed(await responder.respond(to: request)) }
+            // Starts at once, here on the event loop, rather than being queued for its next tick;
+            // after an `await` that suspends it goes on on the same loop.
+            Task.immediate(executorPreference: executor) { reply.succeed(await responder.respond(to: request)) }
         } else {
             reply.completeWithTask { await responder.respond(to: request) }
         }

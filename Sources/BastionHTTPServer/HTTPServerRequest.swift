@@ -28,7 +28,8 @@ public struct HTTPServerRequest: Sendable {
 
     /// The path: the URI without its query.
     public var path: String {
-        uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
+        guard let query = uri.utf8.firstIndex(of: UInt8(ascii: "?")) else { return uri }
+        return String(uri[..<query])
     }
 }
 

@@ -13,6 +13,11 @@ import NIOTLS
 ///
 /// It sits after the HTTP decoder; a request being answered has no deadline (the handler's
 /// own time is not the client's fault).
+///
+/// A busy connection moves its deadline two or three times per request, so moving it only
+/// records the new time: one timer per connection checks the deadline when it fires and, if
+/// the deadline has moved on, waits again until then. A timer is scheduled anew only when none
+/// is pending or the new deadline comes before it.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -23,7 +28,10 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let bodyTimeout: TimeAmount
     private let keepAliveTimeout: TimeAmount
     private let events: ServerEvents
-    private var deadline: Scheduled<Void>?
+    /// When the connection is closed unless the client gets on, and why; `nil` while a request is answered.
+    private var deadline: (time: NIODeadline, reason: String)?
+    /// The pending timer and when it fires (at or before `deadline`).
+    private var timer: (task: Scheduled<Void>, firesAt: NIODeadline)?
 
     init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount, events: ServerEvents) {
         self.headerTimeout = headerTimeout
@@ -37,11 +45,11 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        disarm()
+        stopTimer()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        stopTimer()
         context.fireChannelInactive()
     }
 
@@ -49,7 +57,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         switch unwrapInboundIn(data) {
         case .head: arm(bodyTimeout, context: context, reason: "request body incomplete")
         case .body: break
-        case .end: disarm()
+        case .end: deadline = nil
         }
         context.fireChannelRead(data)
     }
@@ -62,17 +70,37 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext, reason: String) {
-        disarm()
-        let channel = context.channel
-        let events = self.events
-        deadline = context.eventLoop.scheduleTask(in: timeout) {
-            events.slowConnectionClosed(reason: reason, channel: channel)
-            channel.close(promise: nil)
+        let time = context.eventLoop.now + timeout
+        deadline = (time, reason)
+        if let timer {
+            guard time < timer.firesAt else { return }  // the pending timer looks again when it fires
+            timer.task.cancel()
         }
+        schedule(at: time, context: context)
     }
 
-    private func disarm() {
-        deadline?.cancel()
+    private func schedule(at time: NIODeadline, context: ChannelHandlerContext) {
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: time) { [self] in
+            timer = nil
+            check(context: context)
+        }
+        timer = (task, time)
+    }
+
+    /// Closes the connection if its deadline has passed, else waits until it.
+    private func check(context: ChannelHandlerContext) {
+        guard let deadline else { return }  // answering: the next `arm` schedules again
+        if deadline.time > context.eventLoop.now {
+            schedule(at: deadline.time, context: context)
+            return
+        }
+        events.slowConnectionClosed(reason: deadline.reason, channel: context.channel)
+        context.close(promise: nil)
+    }
+
+    private func stopTimer() {
+        timer?.task.cancel()
+        timer = nil
         deadline = nil
     }
 }

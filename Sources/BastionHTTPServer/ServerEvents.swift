@@ -23,6 +23,9 @@ final class ServerEvents: Sendable {
     private let refusals = NIOLockedValueBox(Refusals())
     private let duration: CoreMetrics.Timer
     private let connectionsOpen: Meter
+    private let requests = CounterFamily(label: "bastion_http_requests_total", dimensions: ["server", "status"])
+    private let handshakeFailures = CounterFamily(label: "bastion_tls_handshake_failures_total", dimensions: ["server", "reason"])
+    private let refusedConnections = CounterFamily(label: "bastion_http_connections_refused_total", dimensions: ["server", "reason"])
 
     private struct Refusals {
         var counts: [String: Int] = [:]
@@ -42,7 +45,7 @@ final class ServerEvents: Sendable {
     func request(_ request: HTTPServerRequest, status: Int, started: NIODeadline) {
         let nanoseconds = (NIODeadline.now() - started).nanoseconds
         duration.recordNanoseconds(nanoseconds)
-        Counter(label: "bastion_http_requests_total", dimensions: [("server", server), ("status", String(status))]).increment()
+        requests.increment(server, String(status))
         guard accessLog else { return }
         let milliseconds = Double(nanoseconds) / 1_000_000
         logger.info("request", metadata: [
@@ -59,7 +62,7 @@ final class ServerEvents: Sendable {
     func connectionError(_ error: any Error, channel: any Channel) {
         // TLS handshake failures (no or wrong client certificate) and broken connections end here.
         if let reason = Self.handshakeFailure(error) {
-            Counter(label: "bastion_tls_handshake_failures_total", dimensions: [("server", server), ("reason", reason)]).increment()
+            handshakeFailures.increment(server, reason)
         }
         logger.debug("connection closed on error", metadata: [
             "peer_address": "\(channel.remoteAddress?.ipAddress ?? "unknown")", "error": "\(error)",
@@ -75,7 +78,7 @@ final class ServerEvents: Sendable {
     /// Counts a refused connection; logs one warning with the counts since the last one, at
     /// most once per ``refusalInterval``.
     func refused(reason: String, address: String?) {
-        Counter(label: "bastion_http_connections_refused_total", dimensions: [("server", server), ("reason", reason)]).increment()
+        refusedConnections.increment(server, reason)
         let now = NIODeadline.now()
         let report: [String: Int]? = refusals.withLockedValue { refusals in
             refusals.counts[reason, default: 0] += 1

@@ -1,4 +1,4 @@
-import CoreMetrics
+import BastionHTTPServer
 import Logging
 import NIOConcurrencyHelpers
 import OpenC2
@@ -104,10 +104,11 @@ public struct ConsumerExchange: Sendable {
     let runInBackground: BackgroundRunner
     let state: SharedState
 
-    /// State shared by every copy of an exchange: commands in flight, whether accepting.
+    /// State shared by every copy of an exchange: commands in flight, whether accepting, the commands counted.
     final class SharedState: Sendable {
         let inFlight = NIOLockedValueBox(0)
         let accepting = Atomic(true)
+        let commands = CounterFamily(label: "bastion_openc2_commands_total", dimensions: ["action", "target", "status"])
     }
 
     /// An exchange passing valid Commands to `handler`.
@@ -197,9 +198,7 @@ public struct ConsumerExchange: Sendable {
             } catch {
                 response = Response(.internalError, statusText: "\(error)")
             }
-            Counter(label: "bastion_openc2_commands_total", dimensions: [
-                ("action", command.action.rawValue), ("target", command.target.name), ("status", String(response.status.rawValue)),
-            ]).increment()
+            state.commands.increment(command.action.rawValue, command.target.name, String(response.status.rawValue))
             logger.info("command", metadata: [
                 "request_id": "\(context.requestID ?? "-")",
                 "peer": "\(context.peer ?? "-")",

@@ -1,4 +1,4 @@
-import CoreMetrics
+import BastionHTTPServer
 import TAXII
 
 /// What an Inbox Message of either version brings: its destinations (TAXII 1.1) and blocks.
@@ -81,8 +81,7 @@ extension TAXIIExchange {
         if !placements.isEmpty {
             _ = try await store.insert(placements)
             for placement in placements {
-                Counter(label: "bastion_taxii_content_blocks_received_total", dimensions: [("collection", placement.collection)])
-                    .increment(by: placement.blocks.count)
+                receivedBlocks.increment(placement.collection, by: placement.blocks.count)
             }
             logger.info("inbox stored content", metadata: [
                 "blocks": "\(content.blocks.count)", "collections": "\(placements.map(\.collection).joined(separator: ","))",

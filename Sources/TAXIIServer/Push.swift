@@ -1,4 +1,4 @@
-import CoreMetrics
+import BastionHTTPServer
 import Logging
 import TAXII
 import TAXIIClient
@@ -60,6 +60,8 @@ public struct SubscriptionPusher: Sendable {
     let client: TAXIIClient
     let logger: Logger
     let clock: @Sendable () -> Int64
+    /// `bastion_taxii_pushes_total{result}`: `delivered` or `failed`.
+    let pushes = CounterFamily(label: "bastion_taxii_pushes_total", dimensions: ["result"])
 
     /// Deliveries claimed per pass.
     static let claimLimit = 64
@@ -120,7 +122,7 @@ public struct SubscriptionPusher: Sendable {
             if sent > 0 {
                 logger.info("subscription pushed", metadata: ["subscription_id": "\(delivery.subscriptionID)", "collection": "\(delivery.collection)", "blocks": "\(sent)"])
             }
-            if end != delivery.pushedUpTo { Counter(label: "bastion_taxii_pushes_total", dimensions: [("result", "delivered")]).increment() }
+            if end != delivery.pushedUpTo { pushes.increment("delivered") }
         } catch {
             next.failures = delivery.failures + 1
             next.lastError = error.description
@@ -129,7 +131,7 @@ public struct SubscriptionPusher: Sendable {
             logger.warning("subscription push failed; will retry", metadata: [
                 "subscription_id": "\(delivery.subscriptionID)", "failures": "\(next.failures)", "error": "\(error.description)",
             ])
-            Counter(label: "bastion_taxii_pushes_total", dimensions: [("result", "failed")]).increment()
+            pushes.increment("failed")
         }
         do {
             try await store.recordPush(next)

@@ -1,4 +1,4 @@
-import CoreMetrics
+import BastionHTTPServer
 import Crypto
 import Foundation
 import Logging
@@ -60,6 +60,10 @@ public struct TAXIIExchange: Sendable {
     let clock: @Sendable () -> Int64
     /// Work that goes on after an answer (asynchronous poll results).
     let background = BackgroundWork()
+    /// `bastion_taxii_requests_total{service,answer}`.
+    let requestCounts = CounterFamily(label: "bastion_taxii_requests_total", dimensions: ["service", "answer"])
+    /// `bastion_taxii_content_blocks_received_total{collection}`.
+    let receivedBlocks = CounterFamily(label: "bastion_taxii_content_blocks_received_total", dimensions: ["collection"])
 
     /// An exchange over `store`. `clock` gives the time in microseconds since 1970.
     public init(
@@ -198,10 +202,8 @@ public struct TAXIIExchange: Sendable {
     /// `message` in HTTP 200 with the binding's headers, counted in
     /// `bastion_taxii_requests_total{service,answer}` (answer: the status type, or the response's message type).
     func reply(_ message: TAXII.Message, request: TAXIIRequest, extraHeaders: [(name: String, value: String)] = []) -> TAXIIReply {
-        Counter(label: "bastion_taxii_requests_total", dimensions: [
-            ("service", configuration.paths.service(at: request.path)?.rawValue ?? "NONE"),
-            ("answer", message.status?.type.rawValue ?? message.messageType.rawValue),
-        ]).increment()
+        requestCounts.increment(
+            configuration.paths.service(at: request.path)?.rawValue ?? "NONE", message.status?.type.rawValue ?? message.messageType.rawValue)
         let xml: [UInt8]
         do {
             xml = try message.xmlBytes()

@@ -37,6 +37,29 @@ struct HandlerTests {
         #expect(!channel.isActive, "idle after a response for the keep-alive timeout")
     }
 
+    @Test("RequestDeadlineHandler: a deadline earlier than the pending timer still closes on time; a busy connection stays open")
+    func earlierDeadline() throws {
+        let deadlines = RequestDeadlineHandler(headerTimeout: .seconds(10), bodyTimeout: .seconds(5), keepAliveTimeout: .seconds(2), events: events)
+        let channel = EmbeddedChannel(handler: deadlines)
+        try channel.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
+        for _ in 0..<1_000 {  // a busy connection: the deadline moves on, the connection stays
+            try channel.writeInbound(head())
+            try channel.writeInbound(HTTPServerRequestPart.end(nil))
+            try channel.writeOutbound(HTTPServerResponsePart.end(nil))
+            channel.embeddedEventLoop.advanceTime(by: .milliseconds(10))
+        }
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        try channel.writeInbound(head())  // body deadline: now + 5 s
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        try channel.writeOutbound(HTTPServerResponsePart.end(nil))  // idle deadline: now + 2 s, before the pending timer
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1_999))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(!channel.isActive, "idle for the keep-alive timeout, though a timer was set for the later body deadline")
+    }
+
     @Test("RequestDeadlineHandler: a head that never completes, and a body that stops, close the connection")
     func slowClients() throws {
         let silent = EmbeddedChannel(handler: RequestDeadlineHandler(headerTimeout: .seconds(10), bodyTimeout: .seconds(5), keepAliveTimeout: .seconds(60), events: events))
