@@ -32,6 +32,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var state = State.idle
     /// The client certificate's identity, worked out at the connection's first request.
     private var peer: String??
+    /// The client's IP address as text, worked out at the connection's first request.
+    private var peerAddress: String??
     /// Runs the responder's tasks on this connection's event loop (created at the first request).
     private var executor: EventLoopTaskExecutor?
 
@@ -87,7 +89,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         state = overLimit ? .discarding : .answering
         let request = HTTPServerRequest(
             method: head.method.rawValue, uri: head.uri, headers: head.headers, body: body,
-            peerIdentity: peerIdentity(context: context), peerAddress: context.channel.remoteAddress?.ipAddress
+            peerIdentity: peerIdentity(context: context), peerAddress: peerAddress(context: context)
         )
         let responder = self.responder
         let reply = context.eventLoop.makePromise(of: HTTPServerResponse.self)
@@ -128,6 +130,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         } else {
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
+    }
+
+    /// The client's IP address (`nil` if the socket has none).
+    private func peerAddress(context: ChannelHandlerContext) -> String? {
+        if let peerAddress { return peerAddress }
+        let address = context.channel.remoteAddress?.ipAddress
+        peerAddress = .some(address)
+        return address
     }
 
     /// The identity in the connection's verified client certificate; `nil` without one (or without TLS).

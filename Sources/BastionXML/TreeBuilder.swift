@@ -106,6 +106,9 @@ extension TreeBuilder {
         private var pendingText: String?
         private var pendingIsWhitespace = true
         private var names = NameCache()
+        /// ``XMLReader/Options/shallowElements`` as a list: they are few, and comparing names
+        /// costs less than hashing them for every element.
+        private let shallowElements: [XMLReader.ExpandedName]
         /// The document's bytes, while element texts are being recorded.
         private var sourceText: SourceText?
         /// Inside a hollow element: its subtree is only counted, not built.
@@ -118,6 +121,7 @@ extension TreeBuilder {
         init(options: XMLReader.Options, sourceText: SourceText?) {
             self.options = options
             self.sourceText = sourceText
+            self.shallowElements = Array(options.shallowElements)
             frames.reserveCapacity(32)
         }
 
@@ -230,8 +234,7 @@ extension TreeBuilder {
                 skipping = true
                 skipDepth = 0
             }
-            let isShallow = !options.shallowElements.isEmpty
-                && options.shallowElements.contains(XMLReader.ExpandedName(namespaceURI: element.namespaceURI, localName: element.localName))
+            let isShallow = shallowElements.contains { $0.localName == element.localName && $0.namespaceURI == element.namespaceURI }
             frames.append(Frame(element: element, childScope: childScope, childStart: children.count, sourceStart: sourceStart, isShallow: isShallow))
         }
 

@@ -52,35 +52,106 @@ public struct XMLElement: Sendable, Equatable, CustomStringConvertible {
         case processingInstruction(target: String, data: String)
     }
 
+    /// The element's fields, shared by copies until one of them changes (copy on write): an
+    /// element is passed around and copied often while a tree is read, and a copy then costs
+    /// one reference count instead of one per field.
+    private final class Storage: @unchecked Sendable {
+        // Mutated only through `XMLElement.update`, on a uniquely referenced instance.
+        var localName: String
+        var namespaceURI: String?
+        var prefix: String?
+        var attributes: [XMLAttribute]
+        var children: [Child]
+        var namespaceDeclarations: [XMLNamespace]
+        var inheritedNamespaces: [XMLNamespace] = []
+        var source: SourceSlice?
+        var isHollow = false
+
+        init(localName: String, namespaceURI: String?, prefix: String?, attributes: [XMLAttribute], children: [Child], namespaceDeclarations: [XMLNamespace]) {
+            self.localName = localName
+            self.namespaceURI = namespaceURI
+            self.prefix = prefix
+            self.attributes = attributes
+            self.children = children
+            self.namespaceDeclarations = namespaceDeclarations
+        }
+
+        func copy() -> Storage {
+            let copy = Storage(
+                localName: localName, namespaceURI: namespaceURI, prefix: prefix, attributes: attributes, children: children,
+                namespaceDeclarations: namespaceDeclarations)
+            copy.inheritedNamespaces = inheritedNamespaces
+            copy.source = source
+            copy.isHollow = isHollow
+            return copy
+        }
+    }
+
+    private var storage: Storage
+
+    /// Changes the fields, copying them first if another element shares them.
+    @inline(__always)
+    private mutating func update<Result>(_ change: (Storage) -> Result) -> Result {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return change(storage)
+    }
+
     /// The local part of the name (`Poll_Response` in `taxii_11:Poll_Response`).
-    public var localName: String { didSet { source = nil } }
+    public var localName: String {
+        get { storage.localName }
+        set { update { $0.localName = newValue; $0.source = nil } }
+    }
     /// The namespace URI, or `nil` for an element in no namespace.
-    public var namespaceURI: String? { didSet { source = nil } }
+    public var namespaceURI: String? {
+        get { storage.namespaceURI }
+        set { update { $0.namespaceURI = newValue; $0.source = nil } }
+    }
     /// The prefix the element was (or is to be) written with; `nil` means the
     /// default namespace is used (`xmlns="…"`, or no namespace at all).
-    public var prefix: String? { didSet { source = nil } }
+    public var prefix: String? {
+        get { storage.prefix }
+        set { update { $0.prefix = newValue; $0.source = nil } }
+    }
     /// The attributes, in document order (namespace declarations excluded).
-    public var attributes: [XMLAttribute] { didSet { source = nil } }
+    public var attributes: [XMLAttribute] {
+        get { storage.attributes }
+        set { update { $0.attributes = newValue; $0.source = nil } }
+    }
     /// The children in document order.
-    public var children: [Child] { didSet { source = nil; isHollow = false } }
+    public var children: [Child] {
+        get { storage.children }
+        set { update { $0.children = newValue; $0.source = nil; $0.isHollow = false } }
+    }
     /// The namespace declarations (`xmlns`, `xmlns:p`) written on this element.
-    public var namespaceDeclarations: [XMLNamespace] { didSet { source = nil } }
+    public var namespaceDeclarations: [XMLNamespace] {
+        get { storage.namespaceDeclarations }
+        set { update { $0.namespaceDeclarations = newValue; $0.source = nil } }
+    }
     /// The namespace bindings in scope from the ancestors when this element
     /// was parsed (each prefix once; empty for an element built in code).
     ///
     /// The writer re-declares any of these that is not in scope where the
     /// element is written, so a subtree keeps its bindings when it is moved
     /// or written on its own.
-    public var inheritedNamespaces: [XMLNamespace]
+    public var inheritedNamespaces: [XMLNamespace] {
+        get { storage.inheritedNamespaces }
+        set { update { $0.inheritedNamespaces = newValue } }
+    }
     /// Where this element's exact text is in the document it was parsed
     /// from; nil once anything in the element (or, through `children`, in its
     /// subtree) changes, or for an element built in code.
-    var source: SourceSlice?
+    var source: SourceSlice? {
+        get { storage.source }
+        set { update { $0.source = newValue } }
+    }
     /// Whether the parser left this element's subtree unbuilt (a child of an
     /// element named in ``XMLReader/Options/shallowElements``): ``children``
     /// is empty, but the element's exact text, its whole subtree included,
     /// is kept and written by ``outerXML(prettyPrinted:)`` (without pretty printing).
-    public internal(set) var isHollow = false
+    public internal(set) var isHollow: Bool {
+        get { storage.isHollow }
+        set { update { $0.isHollow = newValue } }
+    }
 
     /// Creates an element.
     ///
@@ -101,14 +172,9 @@ public struct XMLElement: Sendable, Equatable, CustomStringConvertible {
         namespaceDeclarations: [XMLNamespace] = [],
         children: [Child] = []
     ) {
-        self.localName = localName
-        self.namespaceURI = namespaceURI
-        self.prefix = prefix
-        self.attributes = attributes
-        self.children = children
-        self.namespaceDeclarations = namespaceDeclarations
-        self.inheritedNamespaces = []
-        self.source = nil
+        storage = Storage(
+            localName: localName, namespaceURI: namespaceURI, prefix: prefix, attributes: attributes, children: children,
+            namespaceDeclarations: namespaceDeclarations)
     }
 
     /// Parses a document (or a standalone fragment with one root element)
@@ -310,7 +376,8 @@ public struct XMLElement: Sendable, Equatable, CustomStringConvertible {
     /// Compares names, prefixes, attributes (order-independent) and children;
     /// see the type's documentation.
     public static func == (lhs: XMLElement, rhs: XMLElement) -> Bool {
-        lhs.localName == rhs.localName
+        lhs.storage === rhs.storage
+            || lhs.localName == rhs.localName
             && lhs.namespaceURI == rhs.namespaceURI
             && lhs.prefix == rhs.prefix
             && sameAttributes(lhs.attributes, rhs.attributes)

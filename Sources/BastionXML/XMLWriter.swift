@@ -117,6 +117,12 @@ public struct XMLWriter: Sendable {
         return try writer.finish()
     }
 
+    /// Makes room for `bytes` bytes of output, so that a document of about that size is written
+    /// without growing the buffer on the way.
+    public mutating func reserveCapacity(_ bytes: Int) {
+        output.reserveCapacity(bytes)
+    }
+
     // MARK: Result
 
     /// The XML written, once every element is closed.
@@ -453,7 +459,8 @@ public struct XMLWriter: Sendable {
         }
         guard validName(localName) else { return }
         if let prefix {
-            guard validName(prefix) else { return }
+            // A child in its parent's prefix (most are) needs no second check of it.
+            guard frames.count >= 2 && XMLWriter.same(frames[frames.count - 2].prefix, prefix) || validName(prefix) else { return }
             if prefix == "xmlns" || (prefix == "xml") != (namespaceURI == XMLNamespace.xmlNamespaceURI) {
                 fail(.invalidName, "the prefix \"\(prefix)\" cannot be used for the namespace \(namespaceURI ?? "")")
                 return

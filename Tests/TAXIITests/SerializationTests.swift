@@ -20,6 +20,26 @@ struct SerializationTests {
             """))
     }
 
+    @Test("messages with content blocks estimate their XML's size from their content (the writer reserves it once)")
+    func sizeEstimate() throws {
+        let xml = "<stix:STIX_Package xmlns:stix=\"http://stix.mitre.org/stix-1\">" + String(repeating: "<stix:Title>t</stix:Title>", count: 80) + "</stix:STIX_Package>"
+        let text = String(repeating: "QUJD", count: 500)  // base64, about 2 KB
+        for count in [0, 1, 10, 100] {
+            let blocks = (0..<count).map { index in
+                TAXII11.ContentBlock(
+                    contentBinding: .init("urn:stix.mitre.org:xml:1.1.1"), content: index.isMultiple(of: 2) ? .xml(xml) : .text(text),
+                    timestampLabel: TAXII.Timestamp(microsecondsSince1970: Int64(index)))
+            }
+            let poll = TAXII11.PollResponse(inResponseTo: "1", collectionName: "default", contentBlocks: blocks)
+            let inbox = TAXII11.InboxMessage(contentBlocks: blocks)
+            for (estimate, size) in [(poll.xmlSizeEstimate, try poll.xmlBytes().count), (inbox.xmlSizeEstimate, try inbox.xmlBytes().count)] {
+                #expect(estimate >= size, "\(count) blocks: the estimate \(estimate) is below the \(size) bytes written")
+                #expect(estimate <= 2 * size + 2048, "\(count) blocks: the estimate \(estimate) is far above the \(size) bytes written")
+            }
+        }
+        #expect(TAXII11.DiscoveryRequest().xmlSizeEstimate == 2048)
+    }
+
     @Test("signatures are kept as XML, last in the message and in content blocks")
     func signatures() throws {
         let xml = """

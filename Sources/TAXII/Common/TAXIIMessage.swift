@@ -36,6 +36,18 @@ public protocol TAXIIMessage: Sendable, Equatable {
     func writeDictionary(into dictionary: inout [String: TAXII.DictionaryValue])
     /// Appends the lines particular to the message type to the text form.
     func writeText(to text: inout String)
+    /// About how many bytes the message's XML takes, so that writing it reserves its buffer
+    /// once (messages carrying content blocks count their content).
+    var xmlSizeEstimate: Int { get }
+}
+
+extension TAXIIMessage {
+    public var xmlSizeEstimate: Int { 2048 }
+
+    /// The size estimate of a message carrying content of `contentSizes` bytes per block.
+    static func xmlSizeEstimate(contentSizes: some Sequence<Int>) -> Int {
+        contentSizes.reduce(2048) { $0 + $1 + 512 }
+    }
 }
 
 /// A message type of this module, read from its root element with the error
@@ -76,6 +88,7 @@ extension TAXIIMessage {
     /// The message as an XML document in UTF-8 bytes, as a request or reply body carries it.
     public func xmlBytes(prettyPrinted: Bool = false) throws(TAXIIError) -> [UInt8] {
         var writer = XMLWriter(options: .init(prettyPrinted: prettyPrinted, xmlDeclaration: true))
+        writer.reserveCapacity(xmlSizeEstimate)
         write(to: &writer)
         do {
             return try writer.finishBytes()

@@ -24,6 +24,9 @@ extension TAXII10 {
 
     /// An Inbox Message (`Inbox_Message`; libtaxii `InboxMessage`): content pushed to an Inbox Service.
     public struct InboxMessage: TAXII10Message, RootReadable {
+        /// The XML's size: the content blocks' content and their elements.
+        public var xmlSizeEstimate: Int { Self.xmlSizeEstimate(contentSizes: contentBlocks.lazy.map { $0.content.string.utf8.count }) }
+
         /// `Inbox_Message`.
         public static let messageType = TAXII.MessageType.inboxMessage
         /// The message id (digits).

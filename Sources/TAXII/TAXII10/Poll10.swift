@@ -110,6 +110,9 @@ extension TAXII10 {
     /// A Poll Response (`Poll_Response`; libtaxii `PollResponse`): the content
     /// a poll asked for, with the window it covers (the end is required).
     public struct PollResponse: TAXII10Message, RootReadable, TAXIIResponseMessage {
+        /// The XML's size: the content blocks' content and their elements.
+        public var xmlSizeEstimate: Int { Self.xmlSizeEstimate(contentSizes: contentBlocks.lazy.map { $0.content.string.utf8.count }) }
+
         /// `Poll_Response`.
         public static let messageType = TAXII.MessageType.pollResponse
         /// The message id (digits).

@@ -4,6 +4,9 @@ extension TAXII11 {
     /// A Poll Response (`Poll_Response`; libtaxii `PollResponse`): (a part
     /// of) the content a poll asked for.
     public struct PollResponse: TAXII11Message, RootReadable, TAXIIResponseMessage {
+        /// The XML's size: the content blocks' content and their elements.
+        public var xmlSizeEstimate: Int { Self.xmlSizeEstimate(contentSizes: contentBlocks.lazy.map { $0.content.string.utf8.count }) }
+
         /// `Poll_Response`.
         public static let messageType = TAXII.MessageType.pollResponse
         /// The message id.
