@@ -78,6 +78,36 @@ struct StoreTests {
         }
     }
 
+    @Test("snapshots: a window within a page, a full page, an empty window, an end before or past the newest label", arguments: StoreKind.allCases)
+    func snapshots(_ kind: StoreKind) async throws {
+        try await withStore(kind, clock: ManualClock()) { store in
+        let labels = try await store.insert([Placement(collection: "c", blocks: (1...6).map { block($0, binding: $0 == 3 ? "urn:y" : "urn:x") })])[0]
+        _ = try await store.insert([Placement(collection: "d", blocks: [block(7)])])
+        let newest = labels[5]
+        // Within a page: the blocks after labels[1], up to the newest label.
+        var snapshot = try await store.snapshot(BlockQuery(collection: "c", after: labels[1]), limit: 10)
+        #expect(snapshot.blocks.map(\.label) == Array(labels[2...]) && snapshot.total == 4)
+        #expect(snapshot.latest == newest && snapshot.query.upTo == newest && snapshot.query.after == labels[1])
+        // An end before the newest label stays the end; one past it becomes the newest label.
+        snapshot = try await store.snapshot(BlockQuery(collection: "c", after: labels[0], upTo: labels[3]), limit: 10)
+        #expect(snapshot.blocks.map(\.label) == [labels[1], labels[2], labels[3]] && snapshot.total == 3)
+        #expect(snapshot.latest == newest && snapshot.query.upTo == labels[3])
+        snapshot = try await store.snapshot(BlockQuery(collection: "c", upTo: newest + 1_000_000), limit: 10)
+        #expect(snapshot.total == 6 && snapshot.query.upTo == newest)
+        // A binding filter: the newest label is still the collection's.
+        snapshot = try await store.snapshot(BlockQuery(collection: "c", bindings: [BindingFilter(bindingID: "urn:y")]), limit: 10)
+        #expect(snapshot.blocks.map(\.label) == [labels[2]] && snapshot.total == 1 && snapshot.latest == newest)
+        // A full page: the first page and the whole window's count.
+        snapshot = try await store.snapshot(BlockQuery(collection: "c"), limit: 4)
+        #expect(snapshot.blocks.map(\.label) == Array(labels[0..<4]) && snapshot.total == 6 && snapshot.query.upTo == newest)
+        // Nothing in the window: no blocks, but the newest label all the same.
+        snapshot = try await store.snapshot(BlockQuery(collection: "c", after: newest), limit: 10)
+        #expect(snapshot.blocks.isEmpty && snapshot.total == 0 && snapshot.latest == newest && snapshot.query.upTo == newest)
+        snapshot = try await store.snapshot(BlockQuery(collection: "c", after: labels[0], upTo: labels[0]), limit: 10)
+        #expect(snapshot.blocks.isEmpty && snapshot.total == 0 && snapshot.latest == newest && snapshot.query.upTo == labels[0])
+        }
+    }
+
     @Test("result sets are kept with their listed blocks, and removed when old", arguments: StoreKind.allCases)
     func resultSets(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in

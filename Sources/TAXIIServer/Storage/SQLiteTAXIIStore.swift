@@ -175,7 +175,10 @@ public final class SQLiteTAXIIStore: TAXIIStore {
     }
 
     public func snapshot(_ query: BlockQuery, limit: Int) async throws(TAXIIStoreError) -> WindowSnapshot {
-        try readers.read { connection throws(TAXIIStoreError) in
+        if limit > 0, let whole = try readers.read(transaction: false, { connection throws(TAXIIStoreError) in try Self.wholeWindow(query, limit: limit, connection) }) {
+            return whole
+        }
+        return try readers.read { connection throws(TAXIIStoreError) in
             let latest = try Self.latestLabel(in: query.collection, connection)
             var window = query
             window.upTo = [latest, query.upTo].compactMap { $0 }.min()
@@ -189,6 +192,29 @@ public final class SQLiteTAXIIStore: TAXIIStore {
             let total = blocks.count < limit ? blocks.count : try Self.count(window, connection)
             return WindowSnapshot(query: window, latest: latest, total: total, blocks: blocks)
         }
+    }
+
+    /// The snapshot of a window that fits in one page, read by one statement (one snapshot of the
+    /// database, no transaction around it): the page of blocks, each row carrying the newest label
+    /// of the collection, which also ends the window. `nil` when the page is empty (the newest
+    /// label then is not read) or full (the window must be counted): the caller reads those in a
+    /// transaction. Most polls ask for a recent window smaller than a page, and this spares them
+    /// three of the four statements (BEGIN, the newest label, COMMIT).
+    static func wholeWindow(_ query: BlockQuery, limit: Int, _ connection: SQLiteReadConnection) throws(TAXIIStoreError) -> WindowSnapshot? {
+        let (condition, arguments) = Self.condition(query)
+        var blocks: [StoredContentBlock] = []
+        var latest: Int64 = 0
+        try connection.rows(
+            "SELECT \(Self.blockColumns), (\(Self.latestLabelSQL)) FROM content_blocks WHERE \(condition) AND label <= (\(Self.latestLabelSQL)) ORDER BY label LIMIT ?",
+            cache: query.bindings.isEmpty, [.text(query.collection)] + arguments + [.text(query.collection), .integer(Int64(limit))]
+        ) { row throws(TAXIIStoreError) in
+            blocks.append(try Self.block(row))
+            latest = try row.integer(Int32(Self.blockColumnCount), "the newest label")
+        }
+        guard !blocks.isEmpty, blocks.count < limit else { return nil }
+        var window = query
+        window.upTo = min(latest, query.upTo ?? latest)
+        return WindowSnapshot(query: window, latest: latest, total: blocks.count, blocks: blocks)
     }
 
     public func saveResultSet(_ resultSet: ResultSet, blockIDs: [Int64]?) async throws(TAXIIStoreError) {
@@ -376,20 +402,26 @@ public final class SQLiteTAXIIStore: TAXIIStore {
     /// stepped through.
     static func blocks(_ sql: String, cache: Bool, _ arguments: [SQLiteArgument], _ connection: SQLiteReadConnection) throws(TAXIIStoreError) -> [StoredContentBlock] {
         var blocks: [StoredContentBlock] = []
-        try connection.rows(sql, cache: cache, arguments) { row throws(TAXIIStoreError) in
-            blocks.append(StoredContentBlock(
-                id: try row.integer(0, "id"), collection: try row.text(1, "collection"), label: try row.integer(2, "label"),
-                block: NewContentBlock(
-                    bindingID: try row.text(3, "binding_id"), subtypeID: try row.optionalText(4, "subtype_id"), content: try row.text(5, "content"),
-                    isXML: try row.bool(6, "is_xml"), message: try row.optionalText(7, "message"))))
-        }
+        try connection.rows(sql, cache: cache, arguments) { row throws(TAXIIStoreError) in blocks.append(try Self.block(row)) }
         return blocks
+    }
+
+    /// The block in the first ``blockColumns`` of `row`.
+    static func block(_ row: SQLiteRow) throws(TAXIIStoreError) -> StoredContentBlock {
+        StoredContentBlock(
+            id: try row.integer(0, "id"), collection: try row.text(1, "collection"), label: try row.integer(2, "label"),
+            block: NewContentBlock(
+                bindingID: try row.text(3, "binding_id"), subtypeID: try row.optionalText(4, "subtype_id"), content: try row.text(5, "content"),
+                isXML: try row.bool(6, "is_xml"), message: try row.optionalText(7, "message")))
     }
 
     /// The columns ``blocks(_:cache:_:_:)`` reads, in its order (read by position: a poll reads many rows).
     static func blockColumns(_ table: String = "") -> String {
-        ["id", "collection", "label", "binding_id", "subtype_id", "content", "is_xml", "message"].map { table + $0 }.joined(separator: ", ")
+        blockColumnNames.map { table + $0 }.joined(separator: ", ")
     }
+
+    private static let blockColumnNames = ["id", "collection", "label", "binding_id", "subtype_id", "content", "is_xml", "message"]
+    static let blockColumnCount = blockColumnNames.count
 
     static let blockColumns = blockColumns()
 
