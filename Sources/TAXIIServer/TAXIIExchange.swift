@@ -202,11 +202,12 @@ public struct TAXIIExchange: Sendable {
     /// `message` in HTTP 200 with the binding's headers, counted in
     /// `bastion_taxii_requests_total{service,answer}` (answer: the status type, or the response's message type).
     func reply(_ message: TAXII.Message, request: TAXIIRequest, extraHeaders: [(name: String, value: String)] = []) -> TAXIIReply {
+        let answer = message.message  // the concrete message, taken out of the enum once
         requestCounts.increment(
-            configuration.paths.service(at: request.path)?.rawValue ?? "NONE", message.status?.type.rawValue ?? message.messageType.rawValue)
+            configuration.paths.service(at: request.path)?.rawValue ?? "NONE", message.status?.type.rawValue ?? type(of: answer).messageType.rawValue)
         let xml: [UInt8]
         do {
-            xml = try message.xmlBytes()
+            xml = try answer.xmlBytes()
         } catch {
             logger.error("cannot write a TAXII answer", metadata: ["error": "\(error)"])
             return TAXIIReply(status: 500, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("the server could not write its answer\n".utf8))

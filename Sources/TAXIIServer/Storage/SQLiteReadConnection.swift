@@ -23,12 +23,11 @@ final class SQLiteReadConnections: Sendable {
         self.maximumIdle = maximumIdle
     }
 
-    /// Runs `body` in one read transaction (one snapshot of the database); with `transaction`
-    /// false, for a body of one statement (which is its own snapshot), without BEGIN and COMMIT.
-    func read<T>(transaction: Bool = true, _ body: (SQLiteReadConnection) throws(TAXIIStoreError) -> T) throws(TAXIIStoreError) -> T {
+    /// Runs `body` in one read transaction (one snapshot of the database).
+    func read<T>(_ body: (SQLiteReadConnection) throws(TAXIIStoreError) -> T) throws(TAXIIStoreError) -> T {
         let connection: SQLiteReadConnection
         if let idle = idle.withLockedValue({ $0.popLast() }) { connection = idle } else { connection = try SQLiteReadConnection(path: path) }
-        let value = try transaction ? connection.inTransaction(body) : body(connection)
+        let value = try connection.inTransaction(body)
         idle.withLockedValue { idle in
             if idle.count < maximumIdle { idle.append(connection) }
         }

@@ -175,10 +175,7 @@ public final class SQLiteTAXIIStore: TAXIIStore {
     }
 
     public func snapshot(_ query: BlockQuery, limit: Int) async throws(TAXIIStoreError) -> WindowSnapshot {
-        if limit > 0, let whole = try readers.read(transaction: false, { connection throws(TAXIIStoreError) in try Self.wholeWindow(query, limit: limit, connection) }) {
-            return whole
-        }
-        return try readers.read { connection throws(TAXIIStoreError) in
+        try readers.read { connection throws(TAXIIStoreError) in
             let latest = try Self.latestLabel(in: query.collection, connection)
             var window = query
             window.upTo = [latest, query.upTo].compactMap { $0 }.min()
@@ -192,29 +189,6 @@ public final class SQLiteTAXIIStore: TAXIIStore {
             let total = blocks.count < limit ? blocks.count : try Self.count(window, connection)
             return WindowSnapshot(query: window, latest: latest, total: total, blocks: blocks)
         }
-    }
-
-    /// The snapshot of a window that fits in one page, read by one statement (one snapshot of the
-    /// database, no transaction around it): the page of blocks, each row carrying the newest label
-    /// of the collection, which also ends the window. `nil` when the page is empty (the newest
-    /// label then is not read) or full (the window must be counted): the caller reads those in a
-    /// transaction. Most polls ask for a recent window smaller than a page, and this spares them
-    /// three of the four statements (BEGIN, the newest label, COMMIT).
-    static func wholeWindow(_ query: BlockQuery, limit: Int, _ connection: SQLiteReadConnection) throws(TAXIIStoreError) -> WindowSnapshot? {
-        let (condition, arguments) = Self.condition(query)
-        var blocks: [StoredContentBlock] = []
-        var latest: Int64 = 0
-        try connection.rows(
-            "SELECT \(Self.blockColumns), (\(Self.latestLabelSQL)) FROM content_blocks WHERE \(condition) AND label <= (\(Self.latestLabelSQL)) ORDER BY label LIMIT ?",
-            cache: query.bindings.isEmpty, [.text(query.collection)] + arguments + [.text(query.collection), .integer(Int64(limit))]
-        ) { row throws(TAXIIStoreError) in
-            blocks.append(try Self.block(row))
-            latest = try row.integer(Int32(Self.blockColumnCount), "the newest label")
-        }
-        guard !blocks.isEmpty, blocks.count < limit else { return nil }
-        var window = query
-        window.upTo = min(latest, query.upTo ?? latest)
-        return WindowSnapshot(query: window, latest: latest, total: blocks.count, blocks: blocks)
     }
 
     public func saveResultSet(_ resultSet: ResultSet, blockIDs: [Int64]?) async throws(TAXIIStoreError) {
@@ -421,7 +395,6 @@ public final class SQLiteTAXIIStore: TAXIIStore {
     }
 
     private static let blockColumnNames = ["id", "collection", "label", "binding_id", "subtype_id", "content", "is_xml", "message"]
-    static let blockColumnCount = blockColumnNames.count
 
     static let blockColumns = blockColumns()
 
