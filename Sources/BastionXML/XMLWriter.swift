@@ -91,6 +91,9 @@ public struct XMLWriter: Sendable {
 
     /// The options in use.
     public let options: Options
+    /// `options.prettyPrinted`, kept apart: reading it through `options` copies the options
+    /// (their indentation string) on every element.
+    private let prettyPrinted: Bool
     private var output: [UInt8] = []
     private var bindings: [XMLNamespace] = []
     private var frames: [Frame] = []
@@ -103,6 +106,7 @@ public struct XMLWriter: Sendable {
     /// Creates a writer; with ``Options/xmlDeclaration`` the declaration is written at once.
     public init(options: Options = .init()) {
         self.options = options
+        self.prettyPrinted = options.prettyPrinted
         output.reserveCapacity(4096)
         if options.xmlDeclaration {
             appendLiteral("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
@@ -183,7 +187,7 @@ public struct XMLWriter: Sendable {
             return
         }
         let namespaceURI = (namespace?.isEmpty ?? true) ? nil : namespace
-        if (localName == "xmlns" && namespaceURI == nil) || prefix == "xmlns" || namespaceURI == XMLNamespace.xmlnsNamespaceURI {
+        if (XMLWriter.same(localName, "xmlns") && namespaceURI == nil) || XMLWriter.same(prefix, "xmlns") || XMLWriter.same(namespaceURI, XMLNamespace.xmlnsNamespaceURI) {
             fail(.invalidName, "namespace declarations are not attributes: use declaring: or declareNamespace(_:)")
             return
         }
@@ -232,7 +236,7 @@ public struct XMLWriter: Sendable {
         if startTagOpen {
             closeStartTag(empty: true)
         } else {
-            if options.prettyPrinted, frames[top].indentedChildren, !frames[top].hasText {
+            if prettyPrinted, frames[top].indentedChildren, !frames[top].hasText {
                 newline(depth: top)
             }
             appendLiteral("</")
@@ -332,7 +336,7 @@ public struct XMLWriter: Sendable {
     /// descendants, declaring the namespace bindings it needs (including
     /// those it inherited when it was parsed that are not in scope here).
     public mutating func write(_ element: XMLElement) {
-        if !options.prettyPrinted, let source = element.source {
+        if !prettyPrinted, let source = element.source {
             writeSource(source, of: element)
             return
         }
@@ -347,7 +351,7 @@ public struct XMLWriter: Sendable {
         for attribute in element.attributes {
             self.attribute(attribute.localName, attribute.value, namespace: attribute.namespaceURI, prefix: attribute.prefix)
         }
-        if options.prettyPrinted {
+        if prettyPrinted {
             frames[frames.count - 1].hasText = element.children.contains { child in
                 switch child {
                 case .text, .cdata: return true
@@ -416,7 +420,7 @@ public struct XMLWriter: Sendable {
         if parent >= 0, frames[parent].verifiedChildScope == inherited { return }
         let mark = bindings.count
         var hasDefault = false
-        for binding in inherited where binding.prefix != "xml" && binding.prefix != "xmlns" {
+        for binding in inherited where !XMLWriter.same(binding.prefix, "xml") && !XMLWriter.same(binding.prefix, "xmlns") {
             hasDefault = hasDefault || binding.prefix == nil
             if own.contains(where: { XMLWriter.same($0.prefix, binding.prefix) }) { continue }
             if let prefix = binding.prefix {
@@ -461,7 +465,7 @@ public struct XMLWriter: Sendable {
         if let prefix {
             // A child in its parent's prefix (most are) needs no second check of it.
             guard frames.count >= 2 && XMLWriter.same(frames[frames.count - 2].prefix, prefix) || validName(prefix) else { return }
-            if prefix == "xmlns" || (prefix == "xml") != (namespaceURI == XMLNamespace.xmlNamespaceURI) {
+            if XMLWriter.same(prefix, "xmlns") || XMLWriter.same(prefix, "xml") != XMLWriter.same(namespaceURI, XMLNamespace.xmlNamespaceURI) {
                 fail(.invalidName, "the prefix \"\(prefix)\" cannot be used for the namespace \(namespaceURI ?? "")")
                 return
             }
@@ -474,7 +478,7 @@ public struct XMLWriter: Sendable {
         }
 
         // 2. Its own declarations, always written (they override inherited ones).
-        for declaration in declarations where declaration.prefix != "xml" {
+        for declaration in declarations where !XMLWriter.same(declaration.prefix, "xml") {
             guard validDeclaration(declaration) else { return }
             if let index = bindingIndex(of: declaration.prefix, from: mark) {
                 bindings[index].uri = declaration.uri
@@ -484,7 +488,7 @@ public struct XMLWriter: Sendable {
         }
 
         // 3. The binding its own name needs; the name wins over a conflicting declaration.
-        if prefix != "xml" {
+        if !XMLWriter.same(prefix, "xml") {
             let wanted = namespaceURI ?? ""
             let current = prefix == nil ? (lookup(nil) ?? "") : lookup(prefix)
             if !XMLWriter.same(current, wanted) {
@@ -505,9 +509,9 @@ public struct XMLWriter: Sendable {
 
     /// The prefix to write an attribute in `namespaceURI` with, declaring one if needed.
     private mutating func prefixForAttribute(_ namespaceURI: String, preferred: String?) -> String? {
-        if namespaceURI == XMLNamespace.xmlNamespaceURI { return "xml" }
+        if XMLWriter.same(namespaceURI, XMLNamespace.xmlNamespaceURI) { return "xml" }
         let mark = frames[frames.count - 1].bindingMark
-        if let preferred, preferred != "xml", preferred != "xmlns" {
+        if let preferred, !XMLWriter.same(preferred, "xml"), !XMLWriter.same(preferred, "xmlns") {
             guard validName(preferred) else { return nil }
             let current = lookup(preferred)
             if current == namespaceURI { return preferred }
@@ -554,7 +558,8 @@ public struct XMLWriter: Sendable {
         return nil
     }
 
-    /// String equality with a cheap length check first (most prefixes compared differ).
+    /// String equality with a cheap length check first (most names and URIs compared differ,
+    /// and `==` on two different strings compares their bytes before their lengths).
     @inline(__always)
     private static func same(_ lhs: String?, _ rhs: String?) -> Bool {
         guard let lhs, let rhs else { return lhs == nil && rhs == nil }
@@ -564,13 +569,13 @@ public struct XMLWriter: Sendable {
     private mutating func validDeclaration(_ declaration: XMLNamespace) -> Bool {
         if let prefix = declaration.prefix {
             guard validName(prefix) else { return false }
-            if prefix == "xmlns" || declaration.uri.isEmpty {
+            if XMLWriter.same(prefix, "xmlns") || declaration.uri.isEmpty {
                 fail(.invalidName, "cannot declare xmlns:\(prefix)=\"\(declaration.uri)\"")
                 return false
             }
         }
-        if declaration.uri == XMLNamespace.xmlnsNamespaceURI
-            || (declaration.uri == XMLNamespace.xmlNamespaceURI && declaration.prefix != "xml") {
+        if XMLWriter.same(declaration.uri, XMLNamespace.xmlnsNamespaceURI)
+            || (XMLWriter.same(declaration.uri, XMLNamespace.xmlNamespaceURI) && !XMLWriter.same(declaration.prefix, "xml")) {
             fail(.invalidName, "the namespace \(declaration.uri) cannot be declared")
             return false
         }
@@ -621,7 +626,7 @@ public struct XMLWriter: Sendable {
                 fail(.writerMisuse, "text outside an element")
                 return false
             }
-            if options.prettyPrinted, let last = output.last, last != 0x0A {
+            if prettyPrinted, let last = output.last, last != 0x0A {
                 output.append(0x0A)
             }
             return true
@@ -629,7 +634,7 @@ public struct XMLWriter: Sendable {
         if startTagOpen { closeStartTag(empty: false) }
         if isText {
             frames[top].hasText = true
-        } else if options.prettyPrinted, !frames[top].hasText {
+        } else if prettyPrinted, !frames[top].hasText {
             newline(depth: frames.count)
             frames[top].indentedChildren = true
         }

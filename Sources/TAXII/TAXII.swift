@@ -1,4 +1,5 @@
 import BastionXML
+import Synchronization
 
 /// The TAXII namespace: constants shared by TAXII 1.0 and 1.1, message detection
 /// (``message(fromXML:)``) and message ids (``generateMessageID()``).
@@ -6,8 +7,12 @@ import BastionXML
 /// TAXII 1.1 messages live in ``TAXII11``, TAXII 1.0 messages in ``TAXII10``.
 public enum TAXII {
     /// Generates a message id as libtaxii does: a random positive integer, as decimal text.
+    ///
+    /// The numbers are a splitmix64 sequence seeded once per process from the system's random
+    /// source: unpredictable enough for ids (which are not secrets), without a system call per
+    /// id (a server makes one for every answer).
     public static func generateMessageID() -> String {
-        String(UInt64.random(in: 1...UInt64(Int64.max)))
+        String(MessageIDSequence.next())
     }
 
     /// Parses a TAXII message of any implemented type, detecting the version
@@ -109,5 +114,21 @@ public enum TAXII {
 
         /// The text form (libtaxii's `to_text()`).
         public var text: String { message.text }
+    }
+}
+
+/// The numbers behind ``TAXII/generateMessageID()``.
+enum MessageIDSequence {
+    private static let state = Atomic<UInt64>(UInt64.random(in: .min ... .max))
+
+    /// The next number, in 1…Int64.max.
+    static func next() -> UInt64 {
+        // splitmix64: a counter stepped by an odd constant, mixed by a bijection.
+        var z = state.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let positive = z & UInt64(Int64.max)
+        return positive == 0 ? 1 : positive
     }
 }

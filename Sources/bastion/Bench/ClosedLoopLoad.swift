@@ -8,10 +8,10 @@ import Synchronization
 /// A closed-loop HTTP/1.1 load generator that costs the machine as little as it can, so that a
 /// server sharing the cores with it is measured rather than the client: each of `connections`
 /// keep-alive connections sends its next request from the event loop the moment the previous
-/// reply has been read whole, with request bodies made ready by the caller and replies checked
-/// by a closure over the raw bytes. No task, pool or parser stands between the socket and the
-/// next request. A server that closes the connection after a reply (`Connection: close`) is
-/// connected to again.
+/// reply has been read whole, with requests encoded by the caller (before the clock starts,
+/// where it can) and written as they are, and replies checked by a closure over the raw bytes.
+/// No task, pool or request encoder stands between the socket and the next request. A server
+/// that closes the connection after a reply (`Connection: close`) is connected to again.
 struct ClosedLoopLoad: Sendable {
     /// Where the requests go.
     struct Target: Sendable {
@@ -30,10 +30,24 @@ struct ClosedLoopLoad: Sendable {
         }
     }
 
-    /// One request: its head (path, headers) and body.
+    /// One request, encoded: its method (which tells how the reply is framed) and its bytes.
     struct Request: Sendable {
-        var head: HTTPRequestHead
-        var body: ByteBuffer
+        var method: HTTPMethod
+        var bytes: ByteBuffer
+
+        /// The request `head` with `body` (given `Content-Length`), as HTTP/1.1 puts it on the wire.
+        init(head: HTTPRequestHead, body: ByteBuffer) {
+            var bytes = ByteBuffer()
+            bytes.reserveCapacity(256 + body.readableBytes)
+            bytes.writeString("\(head.method.rawValue) \(head.uri) HTTP/1.1\r\n")
+            for (name, value) in head.headers where name.lowercased() != "content-length" {
+                bytes.writeString("\(name): \(value)\r\n")
+            }
+            bytes.writeString("Content-Length: \(body.readableBytes)\r\n\r\n")
+            bytes.writeImmutableBuffer(body)
+            self.method = head.method
+            self.bytes = bytes
+        }
     }
 
     /// Makes request number `index`.
@@ -64,8 +78,8 @@ struct ClosedLoopLoad: Sendable {
                                     if let sslContext {
                                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: nil))
                                     }
-                                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                                    try channel.pipeline.syncOperations.addHandler(Driver(shared: shared, done: done))
+                                    try channel.pipeline.syncOperations.addHandlers(
+                                        EncodedRequestWriter(), ByteToMessageHandler(HTTPResponseDecoder()), Driver(shared: shared, done: done))
                                 }
                             }
                             .connect(host: target.host, port: target.port).get()
@@ -144,7 +158,8 @@ struct ClosedLoopLoad: Sendable {
                 keepAlive = head.isKeepAlive
                 body.clear()
             case .body(var part):
-                body.writeBuffer(&part)
+                // A reply read in one piece is kept as it came, not copied.
+                if body.readableBytes == 0 { body = part } else { body.writeBuffer(&part) }
             case .end:
                 if !shared.check(index, status, body) { failures += 1 }
                 if keepAlive {
@@ -169,8 +184,9 @@ struct ClosedLoopLoad: Sendable {
             index = shared.next.add(1, ordering: .relaxed).oldValue
             guard index < shared.count else { return finish(.success(Outcome(failures: failures, finished: true))) }
             let request = shared.request(index)
-            context.write(wrapOutboundOut(.head(request.head)), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
+            // The head only tells the response decoder the method; the bytes are the whole request.
+            context.write(wrapOutboundOut(.head(HTTPRequestHead(version: .http1_1, method: request.method, uri: ""))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(request.bytes))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
 
@@ -178,6 +194,20 @@ struct ClosedLoopLoad: Sendable {
             guard !finished else { return }
             finished = true
             done.completeWith(result)
+        }
+    }
+
+    /// Puts an encoded request on the wire: a request's body part is its bytes; its head (seen
+    /// on the way by the response decoder) and end write nothing.
+    final class EncodedRequestWriter: ChannelOutboundHandler, RemovableChannelHandler {
+        typealias OutboundIn = HTTPClientRequestPart
+        typealias OutboundOut = IOData
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            switch unwrapOutboundIn(data) {
+            case .body(let bytes): context.write(wrapOutboundOut(bytes), promise: promise)
+            case .head, .end: promise?.succeed(())
+            }
         }
     }
 }
