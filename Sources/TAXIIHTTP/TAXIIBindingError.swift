@@ -54,8 +54,17 @@ extension String {
     /// the server's time in `IndexingIterator` calls.)
     @inlinable
     package func equalsIgnoringASCIICase(_ other: String) -> Bool {
-        let (left, right) = (utf8, other.utf8)
-        guard left.count == right.count else { return false }
+        guard utf8.count == other.utf8.count else { return false }
+        let compared = utf8.withContiguousStorageIfAvailable { left in
+            other.utf8.withContiguousStorageIfAvailable { right in Self.equalIgnoringASCIICase(left, right) }
+        }
+        if let compared, let compared { return compared }
+        return Self.equalIgnoringASCIICase(Array(utf8), Array(other.utf8))
+    }
+
+    /// Whether two byte sequences of the same length are equal but for the case of ASCII letters.
+    @inlinable
+    package static func equalIgnoringASCIICase(_ left: some Collection<UInt8>, _ right: some Collection<UInt8>) -> Bool {
         for (a, b) in zip(left, right) where a != b {
             guard a | 0x20 == b | 0x20, (0x61...0x7A).contains(a | 0x20) else { return false }
         }

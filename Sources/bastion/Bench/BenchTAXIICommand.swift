@@ -44,6 +44,11 @@ struct BenchTAXIICommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Requests in flight at once.", valueName: "count"))
     var concurrency = 8
 
+    @Option(help: ArgumentHelp(
+        "Event-loop threads of the load generator. One leaves the other cores to a server on the same machine; raise it when the generator itself is the limit (many connections, HTTPS).",
+        valueName: "count"))
+    var threads = 1
+
     @Option(help: ArgumentHelp("HTTP Basic user name.", valueName: "name"))
     var username: String?
 
@@ -60,6 +65,7 @@ struct BenchTAXIICommand: AsyncParsableCommand {
             throw ValidationError("--blocks-per-poll must be 1…1000 and below --inbox")
         }
         guard (1...1_024).contains(concurrency) else { throw ValidationError("--concurrency must be 1…1024") }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1…64") }
         if (username == nil) != (password == nil) { throw ValidationError("--username and --pass go together") }
     }
 
@@ -75,7 +81,7 @@ struct BenchTAXIICommand: AsyncParsableCommand {
     private func measure(base: String, client: TAXIIClient, auth: TAXIIClient.Authentication) async throws {
         let clock = ContinuousClock()
         let startedAt = TAXII.Timestamp(date: Date().addingTimeInterval(-1))
-        let load = ClosedLoopLoad(target: try ClosedLoopLoad.Target(url: base), connections: concurrency)
+        let load = ClosedLoopLoad(target: try ClosedLoopLoad.Target(url: base), connections: concurrency, threads: threads)
         let basePath = URLComponents(string: base)?.path ?? ""
         var headers = HTTPHeaders(TAXIIHTTPBinding.requestHeaders(version: .v11, https: load.target.https, authorization: auth.authorizationHeader))
         headers.add(name: "Host", value: "\(load.target.host):\(load.target.port)")
