@@ -61,7 +61,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                 return
             }
             state = .idle  // lets `body` be changed in place
-            body.writeBuffer(&part)
+            // A body that comes in one piece (most do) is kept as it came, not copied.
+            if body.readableBytes == 0 { body = part } else { body.writeBuffer(&part) }
             state = .reading(head, body: body)
         case (.end, .reading(let head, var body)):
             answer(head, body: body.readBytes(length: body.readableBytes), context: context)
@@ -92,20 +93,27 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             peerIdentity: peerIdentity(context: context), peerAddress: peerAddress(context: context)
         )
         let responder = self.responder
-        let reply = context.eventLoop.makePromise(of: HTTPServerResponse.self)
+        let keepAlive = head.isKeepAlive && !overLimit
         if #available(macOS 26, *), responder.respondsOnEventLoop {
             let executor = self.executor ?? EventLoopTaskExecutor(context.eventLoop)
             self.executor = executor
             // Starts at once, here on the event loop, rather than being queued for its next tick;
-            // after an `await` that suspends it goes on on the same loop.
-            Task.immediate(executorPreference: executor) { reply.succeed(await responder.respond(to: request)) }
+            // after an `await` that suspends it goes on on the same loop, so the task writes the
+            // reply itself (no promise between them).
+            let connection = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            Task.immediate(executorPreference: executor) {
+                let response = await responder.respond(to: request)
+                let (handler, context) = connection.value
+                handler.write(response, to: head, keepAlive: keepAlive, context: context)
+                handler.events.request(request, status: response.status, started: started)
+            }
         } else {
+            let reply = context.eventLoop.makePromise(of: HTTPServerResponse.self)
             reply.completeWithTask { await responder.respond(to: request) }
-        }
-        let keepAlive = head.isKeepAlive && !overLimit
-        reply.futureResult.assumeIsolated().whenSuccess { response in
-            self.write(response, to: head, keepAlive: keepAlive, context: context)
-            self.events.request(request, status: response.status, started: started)
+            reply.futureResult.assumeIsolated().whenSuccess { response in
+                self.write(response, to: head, keepAlive: keepAlive, context: context)
+                self.events.request(request, status: response.status, started: started)
+            }
         }
     }
 
