@@ -14,9 +14,9 @@ import NIOConcurrencyHelpers
 /// ```
 ///
 /// Use it for dimensions whose values come from a small set (status codes, service names,
-/// configured collections): every combination seen is kept for the life of the process. Make
-/// it after the metrics system is bootstrapped, or make its counters lazily (as it does):
-/// a counter made before the bootstrap stays a no-op.
+/// configured collections): every combination seen is kept for the life of the process. Each
+/// counter is made at its first increment, so a family made before the metrics system is
+/// bootstrapped still reports to it (a counter made before the bootstrap would stay a no-op).
 public final class CounterFamily: Sendable {
     /// The metric's label, e.g. `bastion_http_requests_total`.
     public let label: String

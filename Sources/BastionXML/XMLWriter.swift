@@ -91,9 +91,6 @@ public struct XMLWriter: Sendable {
 
     /// The options in use.
     public let options: Options
-    /// `options.prettyPrinted`, kept apart: reading it through `options` copies the options
-    /// (their indentation string) on every element.
-    private let prettyPrinted: Bool
     private var output: [UInt8] = []
     private var bindings: [XMLNamespace] = []
     private var frames: [Frame] = []
@@ -106,7 +103,6 @@ public struct XMLWriter: Sendable {
     /// Creates a writer; with ``Options/xmlDeclaration`` the declaration is written at once.
     public init(options: Options = .init()) {
         self.options = options
-        self.prettyPrinted = options.prettyPrinted
         output.reserveCapacity(4096)
         if options.xmlDeclaration {
             appendLiteral("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
@@ -236,7 +232,7 @@ public struct XMLWriter: Sendable {
         if startTagOpen {
             closeStartTag(empty: true)
         } else {
-            if prettyPrinted, frames[top].indentedChildren, !frames[top].hasText {
+            if options.prettyPrinted, frames[top].indentedChildren, !frames[top].hasText {
                 newline(depth: top)
             }
             appendLiteral("</")
@@ -336,7 +332,7 @@ public struct XMLWriter: Sendable {
     /// descendants, declaring the namespace bindings it needs (including
     /// those it inherited when it was parsed that are not in scope here).
     public mutating func write(_ element: XMLElement) {
-        if !prettyPrinted, let source = element.source {
+        if !options.prettyPrinted, let source = element.source {
             writeSource(source, of: element)
             return
         }
@@ -351,7 +347,7 @@ public struct XMLWriter: Sendable {
         for attribute in element.attributes {
             self.attribute(attribute.localName, attribute.value, namespace: attribute.namespaceURI, prefix: attribute.prefix)
         }
-        if prettyPrinted {
+        if options.prettyPrinted {
             frames[frames.count - 1].hasText = element.children.contains { child in
                 switch child {
                 case .text, .cdata: return true
@@ -626,7 +622,7 @@ public struct XMLWriter: Sendable {
                 fail(.writerMisuse, "text outside an element")
                 return false
             }
-            if prettyPrinted, let last = output.last, last != 0x0A {
+            if options.prettyPrinted, let last = output.last, last != 0x0A {
                 output.append(0x0A)
             }
             return true
@@ -634,7 +630,7 @@ public struct XMLWriter: Sendable {
         if startTagOpen { closeStartTag(empty: false) }
         if isText {
             frames[top].hasText = true
-        } else if prettyPrinted, !frames[top].hasText {
+        } else if options.prettyPrinted, !frames[top].hasText {
             newline(depth: frames.count)
             frames[top].indentedChildren = true
         }
