@@ -44,6 +44,9 @@ let targets = [
     ]),
     fuzzTarget("bridge-stix", "FuzzBridgeSTIX", [.product(name: "Bridge", package: "Bastion")]),
     fuzzTarget("bridge-inputs", "FuzzBridgeInputs", [.product(name: "Bridge", package: "Bastion")]),
+    fuzzTarget("http-response", "FuzzHTTPResponse", [
+        .product(name: "BastionHTTPClient", package: "Bastion"), .product(name: "NIOCore", package: "swift-nio"),
+    ]),
     fuzzTarget("consumer-settings", "FuzzConsumerSettings", [
         .product(name: "BastionConsumer", package: "Bastion"), .product(name: "BastionConfig", package: "Bastion"),
         .product(name: "Logging", package: "swift-log"),
@@ -57,6 +60,7 @@ let package = Package(
     dependencies: [
         .package(name: "Bastion", path: ".."),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [.target(name: "FuzzSupport")] + targets.map(\.1),
     swiftLanguageModes: [.v6]

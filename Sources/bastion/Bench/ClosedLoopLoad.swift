@@ -1,3 +1,4 @@
+import BastionHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -9,8 +10,9 @@ import Synchronization
 /// server sharing the cores with it is measured rather than the client: each of `connections`
 /// keep-alive connections sends its next request from the event loop the moment the previous
 /// reply has been read whole, with requests encoded by the caller (before the clock starts,
-/// where it can) and written as they are, and replies checked by a closure over the raw bytes.
-/// No task, pool or request encoder stands between the socket and the next request. A server
+/// where it can) and written as they are, and replies framed in place (``HTTPResponseFramer``) and
+/// checked by a closure over the raw bytes. No task, pool, HTTP codec or header list stands
+/// between the socket and the next request. A server
 /// that closes the connection after a reply (`Connection: close`) is connected to again.
 struct ClosedLoopLoad: Sendable {
     /// Where the requests go.
@@ -100,8 +102,7 @@ struct ClosedLoopLoad: Sendable {
                                     if let sslContext {
                                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: nil))
                                     }
-                                    try channel.pipeline.syncOperations.addHandlers(
-                                        EncodedRequestWriter(), ByteToMessageHandler(HTTPResponseDecoder()), Driver(shared: shared, done: done))
+                                    try channel.pipeline.syncOperations.addHandler(Driver(shared: shared, done: done))
                                 }
                             }
                             .connect(host: target.host, port: target.port).get()
@@ -143,10 +144,11 @@ struct ClosedLoopLoad: Sendable {
         }
     }
 
-    /// Drives one connection from its event loop.
+    /// Drives one connection from its event loop: writes a request's bytes, frames the reply
+    /// from the bytes read (``HTTPResponseFramer``), checks it and sends the next.
     final class Driver: ChannelInboundHandler, RemovableChannelHandler {
-        typealias InboundIn = HTTPClientResponsePart
-        typealias OutboundOut = HTTPClientRequestPart
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
 
         /// How a connection's run ended: all requests sent, or the server closing it after a reply.
         struct Outcome {
@@ -157,9 +159,10 @@ struct ClosedLoopLoad: Sendable {
         let shared: Shared
         let done: EventLoopPromise<Outcome>
         var index = -1
-        var status = 0
-        var keepAlive = true
-        var body = ByteBuffer()
+        var method = HTTPMethod.GET
+        var framer = HTTPResponseFramer()
+        /// Bytes read and not yet framed.
+        var unread = ByteBuffer()
         var failures = 0
         var finished = false
 
@@ -174,21 +177,16 @@ struct ClosedLoopLoad: Sendable {
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            switch unwrapInboundIn(data) {
-            case .head(let head):
-                status = Int(head.status.code)
-                keepAlive = head.isKeepAlive
-                body.clear()
-            case .body(var part):
-                // A reply read in one piece is kept as it came, not copied.
-                if body.readableBytes == 0 { body = part } else { body.writeBuffer(&part) }
-            case .end:
-                if !shared.check(index, status, body) { failures += 1 }
-                if keepAlive {
-                    sendNext(context: context)
-                } else {
-                    finish(.success(Outcome(failures: failures, finished: false)))
+            var bytes = unwrapInboundIn(data)
+            // Bytes read in one piece (a reply usually is) are framed as they came, not copied.
+            if unread.readableBytes == 0 { unread = bytes } else { unread.writeBuffer(&bytes) }
+            do {
+                while !finished, let response = try framer.next(from: &unread, afterHEAD: method == .HEAD) {
+                    answered(response, context: context)
                 }
+            } catch {
+                finish(.failure(CLIError("the server's reply cannot be read: \(error)")))
+                context.close(promise: nil)
             }
         }
 
@@ -198,38 +196,32 @@ struct ClosedLoopLoad: Sendable {
         }
 
         func channelInactive(context: ChannelHandlerContext) {
+            if let response = framer.connectionClosed() { answered(response, context: context) }
             finish(.failure(CLIError("the server closed the connection after \(max(0, index)) requests")))
             context.fireChannelInactive()
+        }
+
+        private func answered(_ response: HTTPResponseFramer.Response, context: ChannelHandlerContext) {
+            if !shared.check(index, response.status, response.body) { failures += 1 }
+            if response.keepAlive {
+                sendNext(context: context)
+            } else {
+                finish(.success(Outcome(failures: failures, finished: false)))
+            }
         }
 
         private func sendNext(context: ChannelHandlerContext) {
             index = shared.next.add(1, ordering: .relaxed).oldValue
             guard index < shared.count else { return finish(.success(Outcome(failures: failures, finished: true))) }
             let request = shared.request(index)
-            // The head only tells the response decoder the method; the bytes are the whole request.
-            context.write(wrapOutboundOut(.head(HTTPRequestHead(version: .http1_1, method: request.method, uri: ""))), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(request.bytes))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            method = request.method
+            context.writeAndFlush(wrapOutboundOut(request.bytes), promise: nil)
         }
 
         private func finish(_ result: Result<Outcome, any Error>) {
             guard !finished else { return }
             finished = true
             done.completeWith(result)
-        }
-    }
-
-    /// Puts an encoded request on the wire: a request's body part is its bytes; its head (seen
-    /// on the way by the response decoder) and end write nothing.
-    final class EncodedRequestWriter: ChannelOutboundHandler, RemovableChannelHandler {
-        typealias OutboundIn = HTTPClientRequestPart
-        typealias OutboundOut = IOData
-
-        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-            switch unwrapOutboundIn(data) {
-            case .body(let bytes): context.write(wrapOutboundOut(bytes), promise: promise)
-            case .head, .end: promise?.succeed(())
-            }
         }
     }
 }
