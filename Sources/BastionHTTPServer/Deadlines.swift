@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import NIOTLS
 
 /// Closes a connection whose client is too slow to send a request, so that slow or
@@ -11,97 +10,88 @@ import NIOTLS
 /// - once the head is in, the body must be complete within `bodyTimeout`;
 /// - after a response, the next request head must be complete within `keepAliveTimeout`.
 ///
-/// It sits after the HTTP decoder; a request being answered has no deadline (the handler's
-/// own time is not the client's fault).
+/// The connection's handler tells it where the request stands; a request being answered has
+/// no deadline (the server's own time is not the client's fault). It lives on the connection's
+/// event loop.
 ///
 /// A busy connection moves its deadline two or three times per request, so moving it only
 /// records the new time: one timer per connection checks the deadline when it fires and, if
 /// the deadline has moved on, waits again until then. A timer is scheduled anew only when none
 /// is pending or the new deadline comes before it.
-final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias InboundOut = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+final class RequestDeadlines {
+    /// How long a client may take for each part of a request.
+    struct Timeouts: Sendable {
+        var header: TimeAmount
+        var body: TimeAmount
+        var keepAlive: TimeAmount
+    }
 
-    private let headerTimeout: TimeAmount
-    private let bodyTimeout: TimeAmount
-    private let keepAliveTimeout: TimeAmount
-    private let events: ServerEvents
+    private let timeouts: Timeouts
+    private let eventLoop: any EventLoop
+    /// Called on the event loop when a deadline passes, with why (`no complete request head`, …).
+    private let expired: (String) -> Void
     /// When the connection is closed unless the client gets on, and why; `nil` while a request is answered.
     private var deadline: (time: NIODeadline, reason: String)?
     /// The pending timer and when it fires (at or before `deadline`).
     private var timer: (task: Scheduled<Void>, firesAt: NIODeadline)?
 
-    init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount, events: ServerEvents) {
-        self.headerTimeout = headerTimeout
-        self.bodyTimeout = bodyTimeout
-        self.keepAliveTimeout = keepAliveTimeout
-        self.events = events
+    /// Starts the header deadline of a new connection.
+    init(_ timeouts: Timeouts, eventLoop: any EventLoop, expired: @escaping (String) -> Void) {
+        self.timeouts = timeouts
+        self.eventLoop = eventLoop
+        self.expired = expired
+        arm(timeouts.header, reason: "no complete request head")
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        arm(headerTimeout, context: context, reason: "no complete request head")
+    /// A request head is in: the body has its own deadline.
+    func headReceived() {
+        arm(timeouts.body, reason: "request body incomplete")
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
-        stopTimer()
+    /// The request is complete and being answered: no deadline.
+    func requestComplete() {
+        deadline = nil
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        stopTimer()
-        context.fireChannelInactive()
+    /// A reply was written and the connection stays open: the next request head has its deadline.
+    func responseWritten() {
+        arm(timeouts.keepAlive, reason: "idle after a response")
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head: arm(bodyTimeout, context: context, reason: "request body incomplete")
-        case .body: break
-        case .end: deadline = nil
-        }
-        context.fireChannelRead(data)
+    /// The connection closed: no more timers.
+    func stop() {
+        timer?.task.cancel()
+        timer = nil
+        deadline = nil
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
-            arm(keepAliveTimeout, context: context, reason: "idle after a response")
-        }
-        context.write(data, promise: promise)
-    }
-
-    private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext, reason: String) {
-        let time = context.eventLoop.now + timeout
+    private func arm(_ timeout: TimeAmount, reason: String) {
+        let time = eventLoop.now + timeout
         deadline = (time, reason)
         if let timer {
             guard time < timer.firesAt else { return }  // the pending timer looks again when it fires
             timer.task.cancel()
         }
-        schedule(at: time, context: context)
+        schedule(at: time)
     }
 
-    private func schedule(at time: NIODeadline, context: ChannelHandlerContext) {
-        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: time) { [self] in
+    private func schedule(at time: NIODeadline) {
+        let task = eventLoop.assumeIsolated().scheduleTask(deadline: time) { [self] in
             timer = nil
-            check(context: context)
+            check()
         }
         timer = (task, time)
     }
 
-    /// Closes the connection if its deadline has passed, else waits until it.
-    private func check(context: ChannelHandlerContext) {
+    /// Reports the deadline if it has passed, else waits until it.
+    private func check() {
         guard let deadline else { return }  // answering: the next `arm` schedules again
-        if deadline.time > context.eventLoop.now {
-            schedule(at: deadline.time, context: context)
+        if deadline.time > eventLoop.now {
+            schedule(at: deadline.time)
             return
         }
-        events.slowConnectionClosed(reason: deadline.reason, channel: context.channel)
-        context.close(promise: nil)
-    }
-
-    private func stopTimer() {
-        timer?.task.cancel()
-        timer = nil
-        deadline = nil
+        self.deadline = nil
+        expired(deadline.reason)
     }
 }
 

@@ -4,16 +4,22 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 
-/// One connection's HTTP requests, handed to the responder and answered.
+/// One connection's HTTP requests, handed to the responder and answered: everything the server
+/// does with a connection after NIO's request decoder, in one handler.
 ///
 /// Request parts arrive on the connection's event loop; the body is gathered up to the limit,
 /// then the responder runs as a task (on the event loop itself, started at once, when the
-/// responder asks for it) and its reply is written back on the event loop. Requests
-/// on one connection are answered in order (NIO's `HTTPServerPipelineHandler`, before this
-/// handler, holds pipelined requests back).
-final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// responder asks for it) and its reply is written back on the event loop, encoded in one
+/// buffer (``HTTPResponseEncoding``). Pipelined requests are answered in order: parts that
+/// arrive while a request is answered wait, and the socket is not read further until the reply
+/// is written. It also keeps the request deadlines (``RequestDeadlines``), answers a request
+/// that cannot be parsed with `400 Bad Request`, and closes the connection when the server
+/// quiesces: at once if idle, else after the reply in progress.
+final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    /// Nothing is written through this handler: it only holds back `read`.
+    typealias OutboundIn = Never
+    typealias OutboundOut = ByteBuffer
 
     private enum State {
         /// Waiting for a request head.
@@ -24,12 +30,23 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         case discarding
         /// The responder is working on the request.
         case answering
+        /// The connection closes after what is being written; nothing more is read.
+        case closing
     }
 
     private let responder: any HTTPResponder
     private let maximumBodySize: Int
+    private let timeouts: RequestDeadlines.Timeouts
     private let events: ServerEvents
     private var state = State.idle
+    /// Parts of pipelined requests that came while a request was answered, in order.
+    private var waiting = CircularBuffer<HTTPServerRequestPart>()
+    /// A `read` held back while a request is answered.
+    private var readHeld = false
+    /// The server is shutting down: the connection closes after the reply in progress.
+    private var quiescing = false
+    private var draining = false
+    private var deadlines: RequestDeadlines?
     /// The client certificate's identity, worked out at the connection's first request.
     private var peer: String??
     /// The client's IP address as text, worked out at the connection's first request.
@@ -37,22 +54,96 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// Runs the responder's tasks on this connection's event loop (created at the first request).
     private var executor: EventLoopTaskExecutor?
 
-    init(responder: any HTTPResponder, maximumBodySize: Int, events: ServerEvents) {
+    init(responder: any HTTPResponder, maximumBodySize: Int, timeouts: RequestDeadlines.Timeouts, events: ServerEvents) {
         self.responder = responder
         self.maximumBodySize = maximumBodySize
+        self.timeouts = timeouts
         self.events = events
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        let (channel, events) = (context.channel, self.events)
+        deadlines = RequestDeadlines(timeouts, eventLoop: context.eventLoop) { reason in
+            events.slowConnectionClosed(reason: reason, channel: channel)
+            channel.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadlines?.stop()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadlines?.stop()
+        context.fireChannelInactive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (unwrapInboundIn(data), state) {
+        let part = unwrapInboundIn(data)
+        if case .answering = state {
+            waiting.append(part)
+        } else if !waiting.isEmpty {
+            waiting.append(part)
+            drainWaiting(context: context)
+        } else {
+            handle(part, context: context)
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        switch state {
+        case .answering, .discarding, .closing: readHeld = true
+        case .idle, .reading: context.read()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        quiescing = true
+        if case .idle = state, waiting.isEmpty {
+            state = .closing
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        events.connectionError(error, channel: context.channel)
+        switch state {
+        case .idle, .reading:
+            state = .closing
+            guard error is HTTPParserError else {
+                context.close(promise: nil)
+                return
+            }
+            // Bytes that are not HTTP: say so, then close.
+            var buffer = context.channel.allocator.buffer(capacity: 128)
+            try? HTTPResponseEncoding.write(HTTPServerResponse(status: 400), version: .http1_1, keepAlive: false, includeBody: true, into: &buffer)
+            context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        case .answering, .discarding:
+            // The reply in progress is still written; the connection closes after it.
+            quiescing = true
+            waiting.removeAll()
+        case .closing:
+            context.close(promise: nil)
+        }
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch (part, state) {
         case (.head(let head), .idle):
+            deadlines?.headReceived()
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maximumBodySize {
                 answer(head, body: nil, context: context)
             } else {
                 state = .reading(head, body: context.channel.allocator.buffer(capacity: 0))
                 if head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
                     // curl, for one, waits a second for this before sending a body over 1 KiB.
-                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                    var buffer = context.channel.allocator.buffer(capacity: 32)
+                    HTTPResponseEncoding.writeInterim(100, version: head.version, into: &buffer)
+                    context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
                 }
             }
         case (.body(var part), .reading(let head, var body)):
@@ -65,21 +156,34 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             if body.readableBytes == 0 { body = part } else { body.writeBuffer(&part) }
             state = .reading(head, body: body)
         case (.end, .reading(let head, var body)):
+            deadlines?.requestComplete()
             answer(head, body: body.readBytes(length: body.readableBytes), context: context)
         case (.end, .discarding):
             state = .answering
-        case (.body, .discarding), (.body, .answering), (.end, .answering):
+        case (.body, .discarding), (_, .closing):
             break
-        case (.head, _), (.body, .idle), (.end, .idle):
-            // Not possible behind HTTPServerPipelineHandler, which holds a request back until
-            // the previous one is answered; never answer two requests at once.
+        case (.head, _), (.body, _), (.end, _):
+            // The decoder delivers head, body, end in turn and requests wait while one is
+            // answered; anything else is a bug: never answer two requests at once.
+            state = .closing
             context.close(promise: nil)
         }
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        events.connectionError(error, channel: context.channel)
-        context.close(promise: nil)
+    /// Hands on the parts that waited while a request was answered, until one is answered again
+    /// (its reply hands on the rest); then lets the socket be read again.
+    private func drainWaiting(context: ChannelHandlerContext) {
+        guard !draining else { return }
+        draining = true
+        defer { draining = false }
+        while !waiting.isEmpty {
+            if case .answering = state { return }
+            handle(waiting.removeFirst(), context: context)
+        }
+        if readHeld, case .idle = state {
+            readHeld = false
+            context.read()
+        }
     }
 
     /// Passes the request to the responder and writes its reply; `body` is `nil` when the
@@ -117,26 +221,24 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
     }
 
-    private func write(_ response: HTTPServerResponse, to request: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
-        let version = request.version
-        var headers = response.headers
-        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
-        if !keepAlive {
-            headers.replaceOrAdd(name: "Connection", value: "close")
-        } else if version.major == 1, version.minor == 0 {
-            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
-        }
-        let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if !response.body.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+    private func write(_ response: HTTPServerResponse, to request: HTTPRequestHead, keepAlive requested: Bool, context: ChannelHandlerContext) {
+        let keepAlive = requested && !quiescing
+        var buffer = context.channel.allocator.buffer(capacity: 0)
+        do {
+            try HTTPResponseEncoding.write(response, version: request.version, keepAlive: keepAlive, includeBody: request.method != .HEAD, into: &buffer)
+        } catch {
+            events.connectionError(error, channel: context.channel)
+            try? HTTPResponseEncoding.write(HTTPServerResponse(status: 500), version: request.version, keepAlive: keepAlive, includeBody: true, into: &buffer)
         }
         if keepAlive {
-            // Writing the end releases the next pipelined request, which may arrive at once.
             state = .idle
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            deadlines?.responseWritten()
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            drainWaiting(context: context)
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            state = .closing
+            waiting.removeAll()
+            context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
     }
 

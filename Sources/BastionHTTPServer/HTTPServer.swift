@@ -72,9 +72,9 @@ public struct HTTPServer: Service {
             tls = nil
         }
         let configuration = self.configuration
-        let (handshakeTimeout, requestTimeout, idleTimeout) = (
-            TimeAmount(configuration.handshakeTimeout), TimeAmount(configuration.requestTimeout), TimeAmount(configuration.idleTimeout)
-        )
+        let handshakeTimeout = TimeAmount(configuration.handshakeTimeout)
+        let timeouts = RequestDeadlines.Timeouts(
+            header: TimeAmount(configuration.requestTimeout), body: TimeAmount(configuration.requestTimeout), keepAlive: TimeAmount(configuration.idleTimeout))
         let responder = self.responder
         do {
             return try await ServerBootstrap(group: group)
@@ -96,10 +96,11 @@ public struct HTTPServer: Service {
                             try pipeline.addHandler(NIOSSLServerHandler(context: tls))
                             try pipeline.addHandler(HandshakeDeadlineHandler(timeout: handshakeTimeout, events: events))
                         }
-                        try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                        // NIO's request decoder, then one handler for everything else (response
+                        // encoding, pipelining, deadlines, protocol errors, quiescing).
                         try pipeline.addHandlers(
-                            RequestDeadlineHandler(headerTimeout: requestTimeout, bodyTimeout: requestTimeout, keepAliveTimeout: idleTimeout, events: events),
-                            HTTPConnectionHandler(responder: responder, maximumBodySize: configuration.maximumBodySize, events: events))
+                            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)),
+                            HTTPConnectionHandler(responder: responder, maximumBodySize: configuration.maximumBodySize, timeouts: timeouts, events: events))
                     }
                 }
                 .bind(host: configuration.host, port: configuration.port)
