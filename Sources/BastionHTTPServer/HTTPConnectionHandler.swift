@@ -180,9 +180,14 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             if case .answering = state { return }
             handle(waiting.removeFirst(), context: context)
         }
-        if readHeld, case .idle = state {
-            readHeld = false
-            context.read()
+        switch state {
+        case .idle, .reading:
+            if readHeld {
+                readHeld = false
+                context.read()
+            }
+        case .answering, .discarding, .closing:
+            break
         }
     }
 

@@ -181,7 +181,8 @@ struct ConnectionHandlerTests {
     func pipelinedWaits() async throws {
         let (gate, reads) = (Gate(), ReadCounter())
         let channel = try await channel(GatedResponder(gate: gate), maximumBodySize: 100, reads: reads)
-        for part in request("/first", body: "1") + request("/second", body: "2") { try await channel.writeInbound(part) }
+        // The second request has come in part (its end is still on the way) while the first is answered.
+        for part in request("/first", body: "1") + request("/second", body: "2").dropLast() { try await channel.writeInbound(part) }
         await gate.waitForWaiters(1)
         channel.read()
         #expect(try await channel.readOutbound(as: ByteBuffer.self) == nil, "nothing written while the first is answered")
@@ -189,8 +190,9 @@ struct ConnectionHandlerTests {
         #expect(try await channel.testingEventLoop.submit { reads.count }.get() == 0, "the socket is not read while a request is answered")
         await gate.open()
         #expect(try await reply(from: channel).body == "/first")
+        #expect(try await channel.testingEventLoop.submit { reads.count }.get() == 1, "the held read goes on once the first is answered, for the rest of the second")
+        try await channel.writeInbound(HTTPServerRequestPart.end(nil))
         #expect(try await reply(from: channel).body == "/second")
-        #expect(try await channel.testingEventLoop.submit { reads.count }.get() == 1, "the held read goes on once both are answered")
         #expect(channel.isActive)
     }
 
