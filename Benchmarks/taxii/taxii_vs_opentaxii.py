@@ -1,6 +1,6 @@
-"""Runs `bastion bench taxii` against OpenTAXII 0.9.3 and against Bastion's TAXII server (on SQLite,
-and on a throwaway PostgreSQL server with fsync on when PostgreSQL is installed), one after the
-other on the same machine, and prints the figures and their ratios.
+"""Runs `bastion bench taxii` against OpenTAXII 0.9.3 and against Bastion's TAXII server, each on
+SQLite and on a throwaway PostgreSQL server with fsync on (when PostgreSQL is installed), one after
+the other on the same machine, and prints the figures and the ratios store by store.
 
     python taxii_vs_opentaxii.py BASTION INBOX POLL CONCURRENCY
 
@@ -34,7 +34,8 @@ def wait_for(port, process, log):
     sys.exit("the server did not start")
 
 
-def opentaxii(work):
+def opentaxii(work, database=None):
+    """OpenTAXII under gunicorn, on SQLite files in `work`, or on the SQLAlchemy URL `database`."""
     port = free_port()
     bindings = "[urn:taxii.mitre.org:protocol:http:1.0]"
     with open(f"{work}/server.yml", "w") as f:
@@ -43,13 +44,13 @@ domain: "127.0.0.1:{port}"
 support_basic_auth: yes
 auth_api:
   class: opentaxii.auth.sqldb.SQLDatabaseAPI
-  parameters: {{db_connection: "sqlite:///{work}/auth.db", create_tables: yes, secret: bench, token_ttl_secs: 3600}}
+  parameters: {{db_connection: "{database or f"sqlite:///{work}/auth.db"}", create_tables: yes, secret: bench, token_ttl_secs: 3600}}
 taxii1:
   save_raw_inbox_messages: no
   count_blocks_in_poll_responses: yes
   persistence_api:
     class: opentaxii.persistence.sqldb.SQLDatabaseAPI
-    parameters: {{db_connection: "sqlite:///{work}/data.db", create_tables: yes}}
+    parameters: {{db_connection: "{database or f"sqlite:///{work}/data.db"}", create_tables: yes}}
 taxii2:
 logging: {{opentaxii: warning, root: warning}}
 """)
@@ -101,6 +102,14 @@ def stop_postgres(work):
     subprocess.run(command, capture_output=True)
 
 
+def opentaxii_postgres(work):
+    url = postgres_url(work)
+    if url is None:
+        return None, None
+    # SQLAlchemy names the dialect and the driver: postgresql+psycopg2://user:password@host:port/db.
+    return opentaxii(work, "postgresql+psycopg2://" + url.split("://", 1)[1])
+
+
 def bastion_postgres(work):
     url = postgres_url(work)
     if url is None:
@@ -123,7 +132,7 @@ def bench(url, polls):
 
 figures = {}
 runs = [("OpenTAXII 0.9.3 (gunicorn, SQLite)", opentaxii), ("Bastion taxii server (SQLite)", bastion_server),
-        ("Bastion taxii server (PostgreSQL)", bastion_postgres)]
+        ("OpenTAXII 0.9.3 (gunicorn, PostgreSQL)", opentaxii_postgres), ("Bastion taxii server (PostgreSQL)", bastion_postgres)]
 for name, start in runs:
     work = tempfile.mkdtemp(prefix="bastion-taxii-bench-")
     try:
@@ -131,19 +140,22 @@ for name, start in runs:
         if process is None:
             continue
         try:
-            figures[name] = bench(url, int(poll) * (1 if start is opentaxii else poll_scale))
+            figures[name] = bench(url, int(poll) * (1 if name.startswith("OpenTAXII") else poll_scale))
         finally:
             process.terminate()
             process.wait(timeout=30)
     finally:
-        if start is bastion_postgres:
+        if start in (bastion_postgres, opentaxii_postgres):
             stop_postgres(work)
 
 print(f"{inbox} inbox messages (one ~2 KB STIX block each), {poll} polls (10 blocks each; Bastion {int(poll) * poll_scale}), {concurrency} in flight")
 print(f"{'server':40} {'inbox msg/s':>12} {'poll req/s':>12}")
 for name, figure in figures.items():
     print(f"{name:40} {figure['inbox_per_second']:>12} {figure['poll_per_second']:>12}   errors: {figure['inbox_errors']} inbox, {figure['poll_errors']} poll")
-o = figures["OpenTAXII 0.9.3 (gunicorn, SQLite)"]
-for name, b in list(figures.items())[1:]:
-    label = "ratio " + name.replace("Bastion taxii server ", "")
-    print(f"{label:40} {b['inbox_per_second'] / o['inbox_per_second']:>11.1f}x {b['poll_per_second'] / o['poll_per_second']:>11.1f}x")
+for store in ("SQLite", "PostgreSQL"):
+    o, b = figures.get(f"OpenTAXII 0.9.3 (gunicorn, {store})"), figures.get(f"Bastion taxii server ({store})")
+    if o and b:
+        print(f"{'ratio (' + store + ')':40} {b['inbox_per_second'] / o['inbox_per_second']:>11.1f}x {b['poll_per_second'] / o['poll_per_second']:>11.1f}x")
+o, b = figures["OpenTAXII 0.9.3 (gunicorn, SQLite)"], figures.get("Bastion taxii server (PostgreSQL)")
+if b:
+    print(f"{'ratio (PostgreSQL / OpenTAXII SQLite)':40} {b['inbox_per_second'] / o['inbox_per_second']:>11.1f}x {b['poll_per_second'] / o['poll_per_second']:>11.1f}x")
