@@ -43,8 +43,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var waiting = CircularBuffer<HTTPServerRequestPart>()
     /// A `read` held back while a request is answered.
     private var readHeld = false
-    /// The server is shutting down: the connection closes after the reply in progress.
-    private var quiescing = false
+    /// The connection closes after the reply in progress: the server is shutting down, or the
+    /// client sent bytes that are not HTTP after the request being answered.
+    private var closeAfterReply = false
+    /// `drainWaiting` is running (a reply written synchronously within it must not start it again).
     private var draining = false
     private var deadlines: RequestDeadlines?
     /// The client certificate's identity, worked out at the connection's first request.
@@ -102,7 +104,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             context.fireUserInboundEventTriggered(event)
             return
         }
-        quiescing = true
+        closeAfterReply = true
         if case .idle = state, waiting.isEmpty {
             state = .closing
             context.close(promise: nil)
@@ -124,7 +126,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         case .answering, .discarding:
             // The reply in progress is still written; the connection closes after it.
-            quiescing = true
+            closeAfterReply = true
             waiting.removeAll()
         case .closing:
             context.close(promise: nil)
@@ -227,12 +229,12 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func write(_ response: HTTPServerResponse, to request: HTTPRequestHead, keepAlive requested: Bool, context: ChannelHandlerContext) {
-        let keepAlive = requested && !quiescing
+        let keepAlive = requested && !closeAfterReply
         var buffer = context.channel.allocator.buffer(capacity: 0)
         do {
             try HTTPResponseEncoding.write(response, version: request.version, keepAlive: keepAlive, includeBody: request.method != .HEAD, into: &buffer)
         } catch {
-            events.connectionError(error, channel: context.channel)
+            events.replyRefused(error, channel: context.channel)
             try? HTTPResponseEncoding.write(HTTPServerResponse(status: 500), version: request.version, keepAlive: keepAlive, includeBody: true, into: &buffer)
         }
         if keepAlive {

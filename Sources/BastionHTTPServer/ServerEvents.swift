@@ -69,6 +69,14 @@ final class ServerEvents: Sendable {
         ])
     }
 
+    /// A responder's reply could not be written as it was (a header that would split it): a bug
+    /// in the responder, so an error; the client got a 500 instead.
+    func replyRefused(_ error: any Error, channel: any Channel) {
+        logger.error("reply refused, 500 sent instead", metadata: [
+            "peer_address": "\(channel.remoteAddress?.ipAddress ?? "unknown")", "error": "\(error)",
+        ])
+    }
+
     func slowConnectionClosed(reason: String, channel: any Channel) {
         logger.debug("closing a slow connection", metadata: [
             "reason": "\(reason)", "peer_address": "\(channel.remoteAddress?.ipAddress ?? "unknown")",

@@ -131,7 +131,7 @@ struct HandlerTests {
 
 @Suite("HTTPConnectionHandler on a testing channel")
 struct ConnectionHandlerTests {
-    let events = ServerEvents(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, server: "test", accessLog: false)
+    var events = ServerEvents(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, server: "test", accessLog: false)
 
     /// A connected testing channel with a connection handler for `responder` (and, before it, `reads`).
     func channel(_ responder: some HTTPResponder = EchoResponder(), maximumBodySize: Int = 8, reads: ReadCounter = ReadCounter()) async throws -> NIOAsyncTestingChannel {
@@ -231,13 +231,17 @@ extension ConnectionHandlerTests {
         }
     }
 
-    @Test("a responder's header that would split the reply is not written: the client gets a 500, the connection goes on")
+    @Test("a responder's header that would split the reply is not written: the client gets a 500, an error is logged, the connection goes on")
     func splittingHeader() async throws {
-        let channel = try await channel(SplittingResponder())
+        let log = RecordingLogHandler()
+        let events = ServerEvents(logger: log.logger, server: "test", accessLog: false)
+        let channel = try await ConnectionHandlerTests(events: events).channel(SplittingResponder())
         for part in request("/echo") { try await channel.writeInbound(part) }
         let (status, headers, body) = try await reply(from: channel)
         #expect(status == "HTTP/1.1 500 Internal Server Error" && headers == ["Content-Length: 0"] && body.isEmpty)
         #expect(channel.isActive)
+        let errors = log.entries.withLockedValue { $0.filter { $0.level == .error } }
+        #expect(errors.map(\.message) == ["reply refused, 500 sent instead"] && errors.first?.metadata["error"]?.contains("X-Echo") == true)
     }
 }
 
