@@ -9,7 +9,9 @@
 # Environment: PYTHON (default python3), OPENTAXII_VENV (default .venv-opentaxii-bench/ at the
 # repository root: OpenTAXII with gunicorn and psycopg2 for PostgreSQL), GUNICORN_WORKERS (default
 # 2, one per core here), POLL_SCALE (default 10: Bastion answers that many times the Poll Requests,
-# so its rate is timed over seconds). Without PostgreSQL installed, the PostgreSQL runs are left out.
+# so its rate is timed over seconds), ROUNDS (default 3: each server is measured that many times,
+# started afresh each time, in turns with the others, and the medians compared). Without
+# PostgreSQL installed, the PostgreSQL runs are left out.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)

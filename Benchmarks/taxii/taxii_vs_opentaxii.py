@@ -7,11 +7,17 @@ the other on the same machine, and prints the figures and the ratios store by st
 Bastion's servers answer POLL_SCALE (default 10) times as many Poll Requests as OpenTAXII, over the
 same collection (INBOX blocks) and the same windows, so that each server's poll rate is timed over
 a second or more rather than a fraction of one (2,000 polls take Bastion about 0.2 s).
+
+Each server is measured ROUNDS (default 3) times, each time started afresh on an empty database
+(OpenTAXII's polls slow down as its collection grows, so rounds must not add up), and the medians
+are compared: on a machine whose neighbours come and go, one round can fall into a busy moment for
+one server and not for the other.
 """
-import glob, json, os, socket, subprocess, sys, tempfile, time
+import glob, json, os, socket, statistics, subprocess, sys, tempfile, time
 
 bastion, inbox, poll, concurrency = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 poll_scale = int(os.environ.get("POLL_SCALE", "10"))
+rounds = max(1, int(os.environ.get("ROUNDS", "3")))
 BIN = os.path.dirname(sys.executable)
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -130,17 +136,19 @@ def bench(url, polls):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-figures = {}
 runs = [("OpenTAXII 0.9.3 (gunicorn, SQLite)", opentaxii), ("Bastion taxii server (SQLite)", bastion_server),
         ("OpenTAXII 0.9.3 (gunicorn, PostgreSQL)", opentaxii_postgres), ("Bastion taxii server (PostgreSQL)", bastion_postgres)]
-for name, start in runs:
+
+
+def measure(name, start):
+    """One round: the server started on an empty database, measured, stopped; None if it cannot run here."""
     work = tempfile.mkdtemp(prefix="bastion-taxii-bench-")
     try:
         process, url = start(work)
         if process is None:
-            continue
+            return None
         try:
-            figures[name] = bench(url, int(poll) * (1 if name.startswith("OpenTAXII") else poll_scale))
+            return bench(url, int(poll) * (1 if name.startswith("OpenTAXII") else poll_scale))
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -148,10 +156,27 @@ for name, start in runs:
         if start in (bastion_postgres, opentaxii_postgres):
             stop_postgres(work)
 
-print(f"{inbox} inbox messages (one ~2 KB STIX block each), {poll} polls (10 blocks each; Bastion {int(poll) * poll_scale}), {concurrency} in flight")
+
+results = {name: [] for name, _ in runs}
+for _ in range(rounds):
+    for name, start in runs:
+        result = measure(name, start)
+        if result is not None:
+            results[name].append(result)
+figures = {}
+for name, rs in results.items():
+    if not rs:
+        continue
+    figures[name] = {key: statistics.median(r[key] for r in rs) for key in ("inbox_per_second", "poll_per_second")}
+    figures[name] |= {key: sum(r[key] for r in rs) for key in ("inbox_errors", "poll_errors")}
+    figures[name]["spread"] = " ".join(f"{r['inbox_per_second']:.0f}/{r['poll_per_second']:.0f}" for r in rs)
+
+print(f"{inbox} inbox messages (one ~2 KB STIX block each), {poll} polls (10 blocks each; Bastion {int(poll) * poll_scale}), "
+      f"{concurrency} in flight; medians of {rounds} rounds")
 print(f"{'server':40} {'inbox msg/s':>12} {'poll req/s':>12}")
 for name, figure in figures.items():
-    print(f"{name:40} {figure['inbox_per_second']:>12} {figure['poll_per_second']:>12}   errors: {figure['inbox_errors']} inbox, {figure['poll_errors']} poll")
+    print(f"{name:40} {figure['inbox_per_second']:>12.1f} {figure['poll_per_second']:>12.1f}   errors: {figure['inbox_errors']} inbox, "
+          f"{figure['poll_errors']} poll; rounds (inbox/poll): {figure['spread']}")
 for store in ("SQLite", "PostgreSQL"):
     o, b = figures.get(f"OpenTAXII 0.9.3 (gunicorn, {store})"), figures.get(f"Bastion taxii server ({store})")
     if o and b:
